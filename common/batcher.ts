@@ -1,0 +1,67 @@
+// Group commit: callers add one item each and await its own result; items that arrive while a batch
+// is being written wait and go together in the next one. An idle batcher flushes on the next tick, so a
+// lone item pays no waiting time, and a busy one makes large batches by itself.
+export type BatchHandler<T, R> = (items: T[]) => Promise<R[]>;
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (err: unknown) => void;
+}
+
+export class Batcher<T, R = void> {
+  private queue: Array<Pending<T, R>> = [];
+  private running = 0;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly handler: BatchHandler<T, R>,
+    private readonly maxSize: number,
+    private readonly maxConcurrent = 1,
+  ) {}
+
+  add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Items waiting or being written. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once nothing is waiting or being written (for a graceful stop). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.maxConcurrent) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.running < this.maxConcurrent) {
+      const batch = this.queue.splice(0, this.maxSize);
+      this.running++;
+      this.handler(batch.map((pending) => pending.item))
+        .then(
+          (results) => batch.forEach((pending, i) => pending.resolve(results[i] as R)),
+          (err: unknown) => batch.forEach((pending) => pending.reject(err)),
+        )
+        .finally(() => {
+          this.running--;
+          if (this.queue.length > 0) this.schedule();
+          else if (this.running === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        });
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// The whole service's configuration: the environment parsed once, validated with zod, frozen.
+// A bad value stops start-up with the variable's name; see docs/configuration.md for every key.
+import { z } from 'zod';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const urlList = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ })).min(1, 'at least one shard URL'));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('deployment mode'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: int(0, 65535, 3000).describe('HTTP port of a webserver'),
+  AMQP_URL: z.url({ protocol: /^amqps?$/ }).default('amqp://guest:guest@127.0.0.1:5672').describe('RabbitMQ URL, vhost included'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_.-]*$/, 'lower-case letters, digits, _ . - only')
+    .default('')
+    .describe('prefix of every queue and exchange name, so several stacks can share one broker'),
+  MAIN_DB_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/timer_main').describe('the main database: the timers table'),
+  SHARD_DB_URLS: urlList
+    .default(['postgres://postgres@127.0.0.1:5432/timer_shard_1', 'postgres://postgres@127.0.0.1:5432/timer_shard_2'])
+    .describe('comma-separated timer-db shards, each holding a timers_to_fire table; order is the shard number'),
+  DB_POOL_MAX: int(1, 200, 10).describe('connections per database pool'),
+  BODY_LIMIT_BYTES: int(256, 10_485_760, 65_536).describe('largest accepted request body'),
+  PUBLISH_CONFIRM_TIMEOUT_MS: int(100, 60_000, 5_000).describe('how long a publish waits for the broker confirm before 503'),
+  READ_YOUR_WRITES_WAIT_MS: int(0, 30_000, 5_000).describe('how long GET /timer waits for a just-accepted timer to be persisted'),
+  CONSUMER_PREFETCH: int(1, 65_535, 2_000).describe('unacked incoming_timers messages a consumer holds'),
+  CONSUMER_BATCH_MAX: int(1, 10_000, 1_000).describe('rows per multi-row insert'),
+  POLLER_INTERVAL_MS: int(5, 60_000, 100).describe('how often a poller looks for rows entering the look-ahead window'),
+  POLLER_LOOKAHEAD_MS: int(0, 600_000, 2_000).describe('claim rows due within this window and hold them in memory'),
+  POLLER_LEASE_MS: int(1_000, 3_600_000, 30_000).describe('how long a claim lasts before another poller may take the row'),
+  POLLER_CLAIM_LIMIT: int(1, 100_000, 5_000).describe('rows claimed per query'),
+  TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('webhooks a trigger sends at once'),
+  WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
+  WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}

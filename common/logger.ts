@@ -1,0 +1,13 @@
+// One pino logger per process; rooms take child loggers with bound fields (shard, timer_id).
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(service: string, level: string): Logger {
+  return pino({
+    level,
+    base: { service, pid: process.pid },
+    // Callback URLs may carry credentials in their query; never log them whole.
+    redact: { paths: ['url', '*.url', 'req.headers.authorization'], censor: '[redacted]' },
+  });
+}

@@ -1,0 +1,18 @@
+// Every queue and exchange name in one place, prefixed so several stacks can share one broker.
+export interface QueueNames {
+  incomingTimers: string;
+  timersToFire: string;
+  deadLetterExchange: string;
+  incomingTimersDead: string;
+  timersToFireDead: string;
+}
+
+export function queueNames(prefix: string): QueueNames {
+  return {
+    incomingTimers: `${prefix}incoming_timers`,
+    timersToFire: `${prefix}timers_to_fire`,
+    deadLetterExchange: `${prefix}dead_letter`,
+    incomingTimersDead: `${prefix}incoming_timers.dead`,
+    timersToFireDead: `${prefix}timers_to_fire.dead`,
+  };
+}

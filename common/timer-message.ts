@@ -1,0 +1,35 @@
+// The messages of the pipeline and their encoding. incoming_timers carries a new timer from a
+// webserver to a consumer; timers_to_fire carries a due timer from a poller to a trigger.
+import { z } from 'zod';
+import { PoisonMessageError } from './errors/poison-message.js';
+
+const timerId = z.uuid();
+const epochMs = z.number().int().nonnegative();
+
+export const incomingTimerMessage = z.object({
+  id: timerId,
+  url: z.string().min(1),
+  fire_at: epochMs,
+  created_at: epochMs,
+});
+export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
+
+export const dueTimerMessage = z.object({ id: timerId, url: z.string().min(1), fire_at: epochMs });
+export type DueTimer = z.infer<typeof dueTimerMessage>;
+
+export function encodeMessage(message: IncomingTimer | DueTimer): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
+
+/** Decodes a message body; throws PoisonMessageError when it is not JSON of the expected shape. */
+export function decodeMessage<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new PoisonMessageError('message body is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new PoisonMessageError(`message has the wrong shape: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}

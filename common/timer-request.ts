@@ -1,0 +1,44 @@
+// The body of POST /timer (seed 001): a delay in hours, minutes and seconds, and the callback URL.
+import { z } from 'zod';
+import { MAX_DELAY_SECONDS, delaySeconds } from './time.js';
+
+export const MAX_URL_LENGTH = 2048;
+
+const wholeNumber = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more')
+  .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`)
+  .default(0);
+
+export const callbackUrl = z
+  .string({ error: 'must be a string' })
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
+  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an absolute http(s) URL' }));
+
+export const createTimerRequest = z
+  .strictObject(
+    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, url: callbackUrl },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
+  )
+  .refine((delay) => delaySeconds(delay) <= MAX_DELAY_SECONDS, {
+    message: `the total delay must be at most 365 days (${MAX_DELAY_SECONDS} seconds)`,
+    path: ['seconds'],
+  });
+
+export type CreateTimerRequest = z.infer<typeof createTimerRequest>;
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** zod issues as {field, message} pairs a client can show; the body itself is "(body)". */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+    }
+    return [{ field: issue.path.length ? issue.path.join('.') : '(body)', message: issue.message }];
+  });
+}

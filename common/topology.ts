@@ -1,0 +1,20 @@
+// The broker topology, declared by every process after every (re)connect; declarations are idempotent.
+// Work queues are durable and dead-letter rejected messages, with the reason in x-death, to "<queue>.dead".
+import type { Channel } from 'amqplib';
+import type { QueueNames } from './queue-names.js';
+
+export async function declareTopology(channel: Channel, names: QueueNames): Promise<void> {
+  await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true });
+  const pairs: Array<[string, string]> = [
+    [names.incomingTimers, names.incomingTimersDead],
+    [names.timersToFire, names.timersToFireDead],
+  ];
+  for (const [queue, dead] of pairs) {
+    await channel.assertQueue(dead, { durable: true });
+    await channel.bindQueue(dead, names.deadLetterExchange, queue);
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': names.deadLetterExchange, 'x-dead-letter-routing-key': queue },
+    });
+  }
+}

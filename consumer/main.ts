@@ -1,0 +1,29 @@
+// The consumer process: incoming_timers -> timers table + timer-db shards, in batches.
+import { startProcess } from '../common/process.js';
+import { AmqpClient } from '../common/amqp.js';
+import { queueNames } from '../common/queue-names.js';
+import { createPool } from '../common/db.js';
+import { incomingTimerHandler } from './consume-incoming.js';
+
+async function main(): Promise<void> {
+  const { config, log, shutdown } = startProcess('consumer');
+  const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
+  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-consumer', config.DB_POOL_MAX, log));
+  shutdown.add('databases', async () => {
+    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
+  });
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log);
+  shutdown.add('broker', () => amqp.close());
+  const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, log);
+  shutdown.add('in-flight batches', () => incoming.drain());
+  await amqp.consume(amqp.names.incomingTimers, config.CONSUMER_PREFETCH, incoming.handle);
+  // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.
+  shutdown.add('consumers', () => amqp.cancelConsumers());
+  await amqp.start();
+  void amqp.waitForConnect().then(() => log.info('ready'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

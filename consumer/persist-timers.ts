@@ -1,0 +1,44 @@
+// The consumer's SQL: new timers into the main timers table and into their shard's timers_to_fire.
+// Both inserts are idempotent (ON CONFLICT DO NOTHING), so a redelivered batch writes nothing twice.
+import type { Pool } from '../common/db.js';
+import type { IncomingTimer } from '../common/timer-message.js';
+
+const columns = (timers: IncomingTimer[]) => [
+  timers.map((t) => t.id),
+  timers.map((t) => t.url),
+  timers.map((t) => t.fire_at),
+  timers.map((t) => t.created_at),
+];
+
+/**
+ * insertTimers(main, timers): inserts the rows that are new; returns the ids of the given timers that
+ * are still waiting to fire (new or not), which are the ones their shard must hold. A timer already
+ * delivered is not handed to a shard again when its message is redelivered.
+ */
+export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
+  const result = await main.query<{ id: string }>(
+    `WITH inserted AS (
+       INSERT INTO timers (id, url, fire_at, created_at)
+       SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0)
+         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[]) AS t(id, url, fire_at, created_at)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id)
+     SELECT id FROM inserted
+     UNION ALL
+     SELECT id FROM timers WHERE id = ANY($1::uuid[]) AND state = 'scheduled'`,
+    columns(timers),
+  );
+  return new Set(result.rows.map((row) => row.id));
+}
+
+/** insertTimersToFire(shard, timers): the shard's copies, which pollers claim as they fall due. */
+export async function insertTimersToFire(shard: Pool, timers: IncomingTimer[]): Promise<void> {
+  if (timers.length === 0) return;
+  await shard.query(
+    `INSERT INTO timers_to_fire (id, url, fire_at)
+     SELECT id, url, to_timestamp(fire_at / 1000.0)
+       FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS t(id, url, fire_at)
+     ON CONFLICT (id) DO NOTHING`,
+    columns(timers).slice(0, 3),
+  );
+}

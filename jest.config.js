@@ -1,0 +1,12 @@
+// Jest runs the TypeScript sources as native ES modules (node --experimental-vm-modules).
+/** @type {import('jest').Config} */
+export default {
+  extensionsToTreatAsEsm: ['.ts'],
+  testEnvironment: 'node',
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true }] },
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Integration and end-to-end tests share two cores with RabbitMQ, PostgreSQL and nginx.
+  maxWorkers: 2,
+};

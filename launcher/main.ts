@@ -1,0 +1,92 @@
+// `npm run stack`: the whole pipeline on this machine. Flags set the replica counts and ports; the
+// broker and PostgreSQL come from AMQP_URL and POSTGRES_URL (defaults: local, as on a fresh Debian box).
+import { parseArgs } from 'node:util';
+import { startStack, type ProcessKind } from './stack.js';
+
+const HELP = `usage: npm run stack -- [options]
+  --webservers N   webserver replicas (default 2)
+  --consumers N    consumer replicas (default 2)
+  --timers N       timer poller replicas (default 2)
+  --triggers N     trigger replicas (default 2)
+  --shards N       timer-db shards (default 2)
+  --port N         nginx port, the API's (default 8080)
+  --name NAME      database name prefix (default timer)
+  --logs           print every process's log lines here too
+environment: AMQP_URL (amqp://guest:guest@127.0.0.1:5672), POSTGRES_URL (postgres://postgres@127.0.0.1:5432),
+  RABBITMQ_UI_URL (http://127.0.0.1:15672), and any variable of docs/configuration.md for every process`;
+
+const { values } = parseArgs({
+  options: {
+    webservers: { type: 'string', default: '2' },
+    consumers: { type: 'string', default: '2' },
+    timers: { type: 'string', default: '2' },
+    triggers: { type: 'string', default: '2' },
+    shards: { type: 'string', default: '2' },
+    port: { type: 'string', default: '8080' },
+    name: { type: 'string', default: 'timer' },
+    logs: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+function count(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${flag} must be a whole number >= ${min}, got ${value}\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const replicas: Record<ProcessKind, number> = {
+    webserver: count('webservers', values.webservers, 1),
+    consumer: count('consumers', values.consumers, 1),
+    timer: count('timers', values.timers, 1),
+    trigger: count('triggers', values.triggers, 1),
+  };
+  const port = count('port', values.port, 1);
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS)/.test(key))) as Record<string, string>;
+  console.log(`starting: ${Object.entries(replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${values.shards} shards ...`);
+  const stack = await startStack({
+    replicas,
+    shards: count('shards', values.shards, 1),
+    port,
+    webserverBasePort: port + 1,
+    name: values.name,
+    queuePrefix: '',
+    amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    postgresUrl: process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432',
+    runDir: '.stack',
+    autoRestart: true,
+    env: passThrough,
+    echo: values.logs ? (line) => console.log(line) : undefined,
+  });
+  console.log(`
+timer service is up
+  API (through nginx):  ${stack.url}   e.g. curl -X POST ${stack.url}/timer -H 'content-type: application/json' -d '{"seconds":5,"url":"http://127.0.0.1:9999/hook"}'
+  RabbitMQ management:  ${process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672'}  (guest/guest)
+  logs:                 .stack/logs/
+Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping ...');
+    await stack.stop();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

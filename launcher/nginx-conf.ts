@@ -1,0 +1,32 @@
+// The nginx configuration of a local stack: the shared load-balancer behaviour
+// (load-balancers/webserver/locations.conf) in front of the local webserver ports, with every path
+// nginx writes to kept inside the stack's run directory so that it needs no system nginx set-up.
+import { fileURLToPath } from 'node:url';
+
+export const LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/locations.conf', import.meta.url));
+
+export function nginxConf(opts: { port: number; webserverPorts: number[]; runDir: string }): string {
+  const servers = opts.webserverPorts.map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=5s;`).join('\n');
+  const dir = opts.runDir;
+  return `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/nginx-error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    client_body_temp_path ${dir}/nginx/client_body;
+    proxy_temp_path ${dir}/nginx/proxy;
+    fastcgi_temp_path ${dir}/nginx/fastcgi;
+    uwsgi_temp_path ${dir}/nginx/uwsgi;
+    scgi_temp_path ${dir}/nginx/scgi;
+    upstream webserver {
+${servers}
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:${opts.port};
+        include ${LOCATIONS_CONF};
+    }
+}
+`;
+}

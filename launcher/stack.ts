@@ -1,0 +1,159 @@
+// A whole timer-service stack on one machine, against local (or configured) RabbitMQ and PostgreSQL:
+// databases created and migrated, N replicas of each process type, nginx in front of the webservers.
+// `npm run stack`, the end-to-end tests and the benchmark all start it through startStack().
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrateAll } from '../common/migrate.js';
+import { ManagedProcess } from './managed-process.js';
+import { nginxConf } from './nginx-conf.js';
+
+export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger'] as const;
+export type ProcessKind = (typeof PROCESS_KINDS)[number];
+
+export interface StackOptions {
+  replicas: Record<ProcessKind, number>;
+  shards: number;
+  /** nginx port */
+  port: number;
+  /** first webserver port; replica i listens on webserverBasePort + i */
+  webserverBasePort: number;
+  /** database names are <name>_main and <name>_shard_<i>; queue names are prefixed with it when queuePrefix is unset */
+  name: string;
+  queuePrefix: string;
+  amqpUrl: string;
+  /** PostgreSQL server URL without a database name */
+  postgresUrl: string;
+  runDir: string;
+  autoRestart: boolean;
+  /** extra environment for every process (e.g. POLLER_INTERVAL_MS) */
+  env: Record<string, string>;
+  echo?: (line: string) => void;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+export function databaseUrls(postgresUrl: string, name: string, shards: number) {
+  const at = (db: string) => {
+    const url = new URL(postgresUrl);
+    url.pathname = `/${db}`;
+    return url.toString();
+  };
+  return {
+    main: at(`${name}_main`),
+    shards: Array.from({ length: shards }, (_, i) => at(`${name}_shard_${i + 1}`)),
+  };
+}
+
+export class Stack {
+  readonly url: string;
+  readonly processes = new Map<ProcessKind | 'nginx', ManagedProcess[]>();
+
+  constructor(
+    readonly options: StackOptions,
+    readonly env: Record<string, string>,
+  ) {
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  of(kind: ProcessKind | 'nginx'): ManagedProcess[] {
+    return this.processes.get(kind) ?? [];
+  }
+
+  /** Starts (again) every replica of a kind that is not running; resolves once all are ready. */
+  async startKind(kind: ProcessKind): Promise<void> {
+    await Promise.all(this.of(kind).map((p) => p.start()));
+  }
+
+  /** Stops every replica of a kind gracefully. */
+  async stopKind(kind: ProcessKind): Promise<void> {
+    await Promise.all(this.of(kind).map((p) => p.stop()));
+  }
+
+  /** Stops everything: intake first (nginx, webservers), then the pipeline in flow order. */
+  async stop(): Promise<void> {
+    for (const kind of ['nginx', ...PROCESS_KINDS] as const) {
+      await Promise.all(this.of(kind).map((p) => p.close()));
+    }
+  }
+}
+
+function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolvePort, reject) => {
+    const attempt = () => {
+      const socket = createConnection({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolvePort();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on port ${port}`));
+        else setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const runDir = resolve(options.runDir);
+  for (const dir of ['logs', 'nginx']) mkdirSync(join(runDir, dir), { recursive: true });
+  const dbs = databaseUrls(options.postgresUrl, options.name, options.shards);
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    AMQP_URL: options.amqpUrl,
+    QUEUE_PREFIX: options.queuePrefix,
+    MAIN_DB_URL: dbs.main,
+    SHARD_DB_URLS: dbs.shards.join(','),
+    ...options.env,
+  };
+  await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });
+
+  const stack = new Stack({ ...options, runDir }, env);
+  const webserverPorts = Array.from({ length: options.replicas.webserver }, (_, i) => options.webserverBasePort + i);
+  for (const kind of PROCESS_KINDS) {
+    const replicas = Array.from({ length: options.replicas[kind] }, (_, i) => {
+      const name = `${kind}-${i + 1}`;
+      return new ManagedProcess({
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(ROOT, kind, 'main.ts')],
+        env: { ...process.env, ...env, ...(kind === 'webserver' ? { PORT: String(webserverPorts[i]) } : {}) },
+        logFile: join(runDir, 'logs', `${name}.log`),
+        logsReady: true,
+        autoRestart: options.autoRestart,
+        echo: options.echo && ((line) => options.echo!(`${name.padEnd(12)} ${line}`)),
+      });
+    });
+    stack.processes.set(kind, replicas);
+  }
+
+  const confFile = join(runDir, 'nginx.conf');
+  writeFileSync(confFile, nginxConf({ port: options.port, webserverPorts, runDir }));
+  const nginx = new ManagedProcess({
+    name: 'nginx',
+    command: NGINX_BIN,
+    args: ['-c', confFile, '-p', runDir, '-g', 'daemon off;'],
+    env: process.env,
+    logFile: join(runDir, 'logs', 'nginx.log'),
+    logsReady: false,
+    autoRestart: options.autoRestart,
+  });
+  stack.processes.set('nginx', [nginx]);
+
+  try {
+    // Flow order: whatever a process publishes finds its consumer already there.
+    for (const kind of ['trigger', 'timer', 'consumer', 'webserver'] as const) await stack.startKind(kind);
+    await nginx.start();
+    await waitForPort(options.port, 10_000);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}

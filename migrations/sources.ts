@@ -1,0 +1,18 @@
+// The migrations of each kind of database, listed statically so that they load the same way from
+// TypeScript sources (tsx, jest) and from the compiled dist/ of the Docker images.
+import type { Knex } from 'knex';
+import * as createTimers from './main/0001_create_timers.js';
+import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+function staticSource(migrations: Record<string, Migration>): Knex.MigrationSource<string> {
+  return {
+    getMigrations: async () => Object.keys(migrations).sort(),
+    getMigrationName: (name) => name,
+    getMigration: async (name) => migrations[name] as Migration,
+  };
+}
+
+export const mainMigrations = staticSource({ '0001_create_timers': createTimers });
+export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -1,0 +1,70 @@
+// What a poller does at a timer's due instant: publish it to timers_to_fire with a broker confirm,
+// then delete its row from the shard (batched). A publish that fails is retried; should the lease run
+// out meanwhile and another poller publish it too, the trigger's claim drops the duplicate.
+import type { AmqpClient } from '../common/amqp.js';
+import type { Pool } from '../common/db.js';
+import type { Logger } from '../common/logger.js';
+import { Batcher } from '../common/batcher.js';
+import { encodeMessage } from '../common/timer-message.js';
+import { deleteFired } from './claim-due.js';
+import type { ClaimedTimer } from './claim-due.js';
+
+export interface HeldTimer extends ClaimedTimer {
+  shard: number;
+}
+
+const PUBLISH_RETRY_MS = 1_000;
+const DELETE_BATCH_MAX = 5_000;
+
+export class DueTimerFirer {
+  private readonly deleters: Array<Batcher<string>>;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly amqp: AmqpClient,
+    shards: Pool[],
+    owner: string,
+    private readonly retry: (timers: HeldTimer[]) => void,
+    private readonly log: Logger,
+  ) {
+    this.deleters = shards.map(
+      (pool) =>
+        new Batcher<string>(async (ids) => {
+          await deleteFired(pool, ids, owner);
+          return ids.map(() => undefined);
+        }, DELETE_BATCH_MAX),
+    );
+  }
+
+  fire(timers: HeldTimer[]): void {
+    const work = this.publishAndDelete(timers);
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Waits for every publish and delete under way (graceful stop). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async publishAndDelete(timers: HeldTimer[]): Promise<void> {
+    const queue = this.amqp.names.timersToFire;
+    const results = await Promise.allSettled(
+      timers.map((t) => this.amqp.publish(queue, encodeMessage({ id: t.id, url: t.url, fire_at: t.fire_at }), { messageId: t.id })),
+    );
+    const failed = timers.filter((_, i) => results[i]!.status === 'rejected');
+    if (failed.length > 0) {
+      this.log.warn({ count: failed.length }, 'publishing due timers failed; retrying');
+      setTimeout(() => this.retry(failed), PUBLISH_RETRY_MS).unref();
+    }
+    const deletes = timers
+      .filter((_, i) => results[i]!.status === 'fulfilled')
+      .map((t) =>
+        this.deleters[t.shard]!.add(t.id).catch((err: Error) => {
+          // The row stays leased; when the lease runs out it is published again and the trigger drops it.
+          this.log.warn({ err: err.message, shard: t.shard }, 'deleting a fired timer failed');
+        }),
+      );
+    await Promise.all(deletes);
+  }
+}

@@ -1,0 +1,64 @@
+// The timer (poller) process: timer-db shards -> in-memory schedule -> timers_to_fire at the due instant.
+import { nanoid } from 'nanoid';
+import { hostname } from 'node:os';
+import { startProcess } from '../common/process.js';
+import { AmqpClient } from '../common/amqp.js';
+import { queueNames } from '../common/queue-names.js';
+import { createPool } from '../common/db.js';
+import { DueSchedule } from './due-schedule.js';
+import { ShardPoller } from './shard-poller.js';
+import { DueTimerFirer, type HeldTimer } from './fire-due.js';
+import { releaseClaims } from './claim-due.js';
+
+// Upper bound on timers held in memory at once (about 200 bytes each).
+const MAX_HELD = 200_000;
+
+async function main(): Promise<void> {
+  const { config, log, shutdown } = startProcess('timer');
+  const owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
+  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-poller', Math.min(config.DB_POOL_MAX, 4), log));
+  shutdown.add('databases', async () => {
+    await Promise.all(shards.map((shard) => shard.end()));
+  });
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS);
+  shutdown.add('broker', () => amqp.close());
+  await amqp.start();
+
+  const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log);
+  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due));
+  const settings = {
+    owner,
+    intervalMs: config.POLLER_INTERVAL_MS,
+    lookaheadMs: config.POLLER_LOOKAHEAD_MS,
+    leaseMs: config.POLLER_LEASE_MS,
+    claimLimit: config.POLLER_CLAIM_LIMIT,
+    maxHeld: MAX_HELD,
+  };
+  const pollers = shards.map(
+    (pool, shard) =>
+      new ShardPoller(shard, pool, settings, () => schedule.size, (i, timers) => schedule.add(timers.map((t) => ({ ...t, shard: i }))), log),
+  );
+
+  shutdown.add('release held claims', async () => {
+    const held = schedule.drain();
+    await firer.idle();
+    await Promise.all(
+      shards.map((pool, shard) => {
+        const ids = held.filter((t) => t.shard === shard).map((t) => t.id);
+        return ids.length > 0 ? releaseClaims(pool, ids, owner) : undefined;
+      }),
+    );
+    log.info({ released: held.length }, 'released claims of held timers');
+  });
+  shutdown.add('pollers', async () => {
+    await Promise.all(pollers.map((poller) => poller.stop()));
+  });
+  for (const poller of pollers) poller.start();
+  log.info({ owner, shards: shards.length }, 'timer poller started');
+  void amqp.waitForConnect().then(() => log.info('ready'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+// Handles timers_to_fire deliveries: claim (batched), POST the webhook, record the outcome (batched),
+// then ack. A duplicate is acked and dropped; a timer another trigger holds is re-checked when that
+// claim expires; an undecodable message is dead-lettered; an unreachable database requeues after a pause.
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Pool } from '../common/db.js';
+import { isUnavailable } from '../common/db.js';
+import type { Logger } from '../common/logger.js';
+import { Batcher } from '../common/batcher.js';
+import { shardOf } from '../common/shard.js';
+import { decodeMessage, dueTimerMessage, type DueTimer } from '../common/timer-message.js';
+import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
+import { recheckAt } from './recheck-held.js';
+import { deliverWebhook, type Agents } from './deliver-webhook.js';
+
+// A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
+const CLAIM_MARGIN_MS = 5_000;
+const REQUEUE_DELAY_MS = 1_000;
+const BATCH_MAX = 1_000;
+
+export interface TriggerDeps {
+  main: Pool;
+  shards: Pool[];
+  agents: Agents;
+  webhookTimeoutMs: number;
+  log: Logger;
+  now: () => number;
+}
+
+export function dueTimerHandler(deps: TriggerDeps) {
+  const { main, shards, log, now } = deps;
+  const claims = new Batcher<string, ClaimResult>((ids) => {
+    const at = now();
+    return claimTimers(main, ids, at, at + deps.webhookTimeoutMs + CLAIM_MARGIN_MS);
+  }, BATCH_MAX, 2);
+  const outcomes = new Batcher<Outcome>(async (batch) => {
+    await recordOutcomes(main, batch);
+    return batch.map(() => undefined);
+  }, BATCH_MAX, 2);
+  const inFlight = new Set<Promise<void>>();
+
+  async function fire(timer: DueTimer): Promise<void> {
+    const claim = await claims.add(timer.id);
+    if (claim.kind === 'done') return;
+    if (claim.kind === 'held') return recheckAt(shards[shardOf(timer.id, shards.length)]!, timer, claim.until);
+    const result = await deliverWebhook(timer.url, timer.id, deps.agents, deps.webhookTimeoutMs);
+    const at = now();
+    log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: at - timer.fire_at, status: result.status }, 'webhook attempted');
+    if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error }, 'webhook failed');
+    await outcomes.add({ id: timer.id, delivered: result.delivered, at, status: result.status, error: result.error });
+  }
+
+  const settle = (action: () => void) => {
+    try {
+      action();
+    } catch (err) {
+      log.debug({ err: (err as Error).message }, 'could not settle message on a closed channel');
+    }
+  };
+
+  const handle = (message: ConsumeMessage, channel: Channel): void => {
+    let timer: DueTimer;
+    try {
+      timer = decodeMessage(dueTimerMessage, message.content);
+    } catch (err) {
+      log.error({ reason: (err as Error).message }, 'dead-lettering an undecodable due timer');
+      return settle(() => channel.nack(message, false, false));
+    }
+    const work = fire(timer).then(
+      () => settle(() => channel.ack(message)),
+      (err: Error) => {
+        if (!isUnavailable(err)) {
+          log.error({ err, timer_id: timer.id }, 'dead-lettering a due timer that failed in our code');
+          return settle(() => channel.nack(message, false, false));
+        }
+        log.warn({ err: err.message, timer_id: timer.id }, 'database unavailable; message will be retried');
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            settle(() => channel.nack(message, false, true));
+            resolve();
+          }, REQUEUE_DELAY_MS),
+        );
+      },
+    );
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  /** Waits for the deliveries under way (graceful stop). */
+  const drain = async () => {
+    await Promise.allSettled([...inFlight]);
+  };
+  return { handle, drain };
+}

@@ -1,0 +1,31 @@
+// The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
+import { startProcess } from '../common/process.js';
+import { AmqpClient } from '../common/amqp.js';
+import { queueNames } from '../common/queue-names.js';
+import { createPool } from '../common/db.js';
+import { createAgents } from './deliver-webhook.js';
+import { dueTimerHandler } from './handle-due.js';
+
+async function main(): Promise<void> {
+  const { config, log, shutdown } = startProcess('trigger');
+  const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
+  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-trigger', 2, log));
+  shutdown.add('databases', async () => {
+    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
+  });
+  const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST);
+  shutdown.add('http agents', () => agents.destroy());
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log);
+  shutdown.add('broker', () => amqp.close());
+  const due = dueTimerHandler({ main: mainDb, shards, agents, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, log, now: Date.now });
+  shutdown.add('in-flight webhooks', () => due.drain());
+  await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
+  shutdown.add('consumers', () => amqp.cancelConsumers());
+  await amqp.start();
+  void amqp.waitForConnect().then(() => log.info('ready'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+// The webserver's Express application: routes, request ids, and JSON errors for everything else.
+import express, { type Express } from 'express';
+import { nanoid } from 'nanoid';
+import type { Logger } from '../common/logger.js';
+import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { errorHandler, notFound } from './http-errors.js';
+
+export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((req, res, next) => {
+    const requestId = req.get('x-request-id') ?? nanoid();
+    res.set('x-request-id', requestId);
+    next();
+  });
+  app.use(healthRoutes(deps.amqp, deps.mainDb));
+  app.use(timerRoutes(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,44 @@
+// Every error an HTTP request can meet, mapped to a JSON answer: the client's mistakes to 4xx,
+// an unreachable broker or database to 503, anything else to a logged 500 that reveals nothing.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../common/logger.js';
+import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
+import { isUnavailable } from '../common/db.js';
+
+// body-parser's error types (err.type) and what they mean to a client.
+const BODY_ERRORS: Record<string, { status: number; error: string; message: string }> = {
+  'entity.parse.failed': { status: 400, error: 'malformed_json', message: 'the request body is not valid JSON' },
+  'entity.too.large': { status: 413, error: 'body_too_large', message: 'the request body is too large' },
+  'encoding.unsupported': { status: 415, error: 'unsupported_encoding', message: 'the content encoding is not supported' },
+  'charset.unsupported': { status: 415, error: 'unsupported_charset', message: 'the charset is not supported' },
+  'request.aborted': { status: 400, error: 'request_aborted', message: 'the request was aborted' },
+  'request.size.invalid': { status: 400, error: 'bad_content_length', message: 'the body does not match its Content-Length' },
+};
+
+/** 415 for a request with a body that is not declared as JSON. */
+export const requireJson: RequestHandler = (req, res, next) => {
+  if (req.is('application/json')) return next();
+  res.status(415).json({ error: 'unsupported_media_type', message: 'the body must be JSON, sent with Content-Type: application/json' });
+};
+
+export const notFound: RequestHandler = (req, res) => {
+  res.status(404).json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
+};
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const bodyError = BODY_ERRORS[(err as { type?: string }).type ?? ''];
+    if (bodyError) {
+      res.status(bodyError.status).json({ error: bodyError.error, message: bodyError.message });
+      return;
+    }
+    if (err instanceof DependencyUnavailableError || isUnavailable(err)) {
+      const dependency = err instanceof DependencyUnavailableError ? err.dependency : 'database';
+      log.warn({ err: (err as Error).message, dependency, path: req.path }, 'dependency unavailable');
+      res.status(503).set('Retry-After', '1').json({ error: 'service_unavailable', dependency, message: `the ${dependency} is unavailable; retry shortly` });
+      return;
+    }
+    log.error({ err, path: req.path }, 'unexpected error');
+    res.status(500).json({ error: 'internal_error', message: 'unexpected error' });
+  };
+}

@@ -1,0 +1,39 @@
+// The webserver process: validates and accepts timers, publishes them, and serves reads.
+import { startProcess } from '../common/process.js';
+import { AmqpClient } from '../common/amqp.js';
+import { queueNames } from '../common/queue-names.js';
+import { createPool } from '../common/db.js';
+import { createApp } from './app.js';
+
+async function main(): Promise<void> {
+  const { config, log, shutdown } = startProcess('webserver');
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS);
+  const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
+  shutdown.add('database', () => mainDb.end());
+  shutdown.add('broker', () => amqp.close());
+  await amqp.start();
+
+  const app = createApp({
+    amqp,
+    mainDb,
+    log,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    readYourWritesWaitMs: config.READ_YOUR_WRITES_WAIT_MS,
+    now: Date.now,
+  });
+  const server = app.listen(config.PORT, () => {
+    log.info({ port: config.PORT }, 'webserver listening');
+    void amqp.waitForConnect().then(() => log.info('ready'));
+  });
+  // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we are closing.
+  server.keepAliveTimeout = 65_000;
+  shutdown.add('http server', () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  }));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+// How a timer is shown to API clients: seed 001's {id, time_left}, and the rest of its record.
+import type { TimerRow } from './find-timer.js';
+import { timeLeftSeconds } from '../common/time.js';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function timerView(row: TimerRow, now: number) {
+  return {
+    id: row.id,
+    time_left: timeLeftSeconds(row.fire_at.getTime(), now),
+    url: row.url,
+    fire_at: row.fire_at.toISOString(),
+    created_at: row.created_at.toISOString(),
+    state: row.state,
+    attempts: row.attempts,
+    last_attempt_at: iso(row.last_attempt_at),
+    last_status: row.last_status,
+    last_error: row.last_error,
+    delivered_at: iso(row.delivered_at),
+  };
+}
