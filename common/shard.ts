@@ -1,28 +1,29 @@
 // Which timer-db shard holds a timer: a stable function of its id alone.
-// Jump consistent hash (Lamping & Veach, 2014) over a 64-bit FNV-1a of the id: adding a shard moves only
-// 1/N of new ids. Rows already stored never move; every poller polls every shard, so a change of the
-// shard count needs no migration.
-const FNV_OFFSET = 0xcbf29ce484222325n;
-const FNV_PRIME = 0x100000001b3n;
-const MASK_64 = 0xffffffffffffffffn;
-const JUMP_MULTIPLIER = 2862933555777941757n;
-
-function fnv1a64(text: string): bigint {
-  let hash = FNV_OFFSET;
+// Jump consistent hash (Lamping & Veach, 2014) seeded with a 32-bit FNV-1a of the id and drawing its
+// random steps from mulberry32: adding a shard moves only 1/N of new ids. Rows already stored never
+// move; every poller polls every shard, so changing the shard count needs no migration.
+function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
-    hash ^= BigInt(text.charCodeAt(i));
-    hash = (hash * FNV_PRIME) & MASK_64;
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
   }
-  return hash;
+  return hash >>> 0;
 }
 
-function jumpHash(key: bigint, buckets: number): number {
+/** Jump hash: follow the sequence of shards the key "jumps" to until it passes the last bucket. */
+function jumpHash(seed: number, buckets: number): number {
+  let state = seed;
   let b = -1;
   let j = 0;
   while (j < buckets) {
     b = j;
-    key = (key * JUMP_MULTIPLIER + 1n) & MASK_64;
-    j = Math.floor(((b + 1) * 2 ** 31) / (Number(key >> 33n) + 1));
+    // mulberry32 step: a uniform r in (0, 1]
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const r = (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967296;
+    j = Math.floor((b + 1) / r);
   }
   return b;
 }
@@ -30,5 +31,5 @@ function jumpHash(key: bigint, buckets: number): number {
 /** Zero-based shard index of a timer id among `shardCount` shards. */
 export function shardOf(timerId: string, shardCount: number): number {
   if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`shard count must be a positive integer, got ${shardCount}`);
-  return jumpHash(fnv1a64(timerId.toLowerCase()), shardCount);
+  return jumpHash(fnv1a32(timerId.toLowerCase()), shardCount);
 }

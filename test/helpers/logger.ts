@@ -1,0 +1,6 @@
+import { createLogger, type Logger } from '../../common/logger.js';
+
+/** A logger for tests: silent unless TEST_LOG_LEVEL is set. */
+export function silentLogger(): Logger {
+  return createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+}
