@@ -43,3 +43,22 @@ export async function readyCount(queue: string): Promise<number> {
     await connection.close();
   }
 }
+
+/** Awaits the next message on a queue (consumed and acked), e.g. what was dead-lettered. */
+export async function nextMessage(queue: string, timeoutMs = 10_000): Promise<{ body: string; headers: Record<string, unknown> }> {
+  const connection = await amqplib.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no message on ${queue} within ${timeoutMs} ms`)), timeoutMs);
+      void channel.consume(queue, (message) => {
+        if (!message) return;
+        clearTimeout(timer);
+        channel.ack(message);
+        resolve({ body: message.content.toString(), headers: message.properties.headers ?? {} });
+      });
+    });
+  } finally {
+    await connection.close();
+  }
+}
