@@ -1,0 +1,127 @@
+// Integration: pollers' claims on a real timer-db shard, and a poller firing due timers through RabbitMQ.
+import { randomUUID } from 'node:crypto';
+import type { AmqpClient } from '../common/amqp.js';
+import { decodeMessage, dueTimerMessage } from '../common/timer-message.js';
+import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
+import { connectTestBroker, deleteTopology } from '../test/helpers/broker.js';
+import { silentLogger } from '../test/helpers/logger.js';
+import { claimDue, deleteFired, releaseClaims } from './claim-due.js';
+import { DueSchedule } from './due-schedule.js';
+import { DueTimerFirer, type HeldTimer } from './fire-due.js';
+import { ShardPoller } from './shard-poller.js';
+
+let dbs: TestDatabases;
+
+beforeEach(async () => {
+  dbs = await createTestDatabases(1);
+});
+
+afterEach(async () => {
+  await dbs.drop();
+});
+
+async function insertDue(count: number, fireAt: (i: number) => number): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  await dbs.shards[0]!.query(
+    `INSERT INTO timers_to_fire (id, url, fire_at)
+     SELECT id, 'http://127.0.0.1:9/', to_timestamp(at / 1000.0) FROM unnest($1::uuid[], $2::float8[]) AS t(id, at)`,
+    [ids, ids.map((_, i) => fireAt(i))],
+  );
+  return ids;
+}
+
+test('two pollers on one shard never claim the same row, and together claim every due row', async () => {
+  const now = Date.now();
+  const ids = await insertDue(3_000, (i) => now - i);
+  const shard = dbs.shards[0]!;
+  const claimAll = async (owner: string) => {
+    const mine: string[] = [];
+    for (;;) {
+      const rows = await claimDue(shard, { now, horizon: now, leaseUntil: now + 60_000, owner, limit: 97 });
+      if (rows.length === 0) return mine;
+      mine.push(...rows.map((r) => r.id));
+    }
+  };
+  const [a, b] = await Promise.all([claimAll('poller-a'), claimAll('poller-b')]);
+  const overlap = a.filter((id) => new Set(b).has(id));
+  expect(overlap).toEqual([]);
+  expect(new Set([...a, ...b])).toEqual(new Set(ids));
+  expect(a.length).toBeGreaterThan(0);
+  expect(b.length).toBeGreaterThan(0);
+});
+
+test('an expired lease is claimed again by another poller; a live one is not', async () => {
+  const now = Date.now();
+  const [id] = await insertDue(1, () => now);
+  const shard = dbs.shards[0]!;
+  const first = await claimDue(shard, { now, horizon: now, leaseUntil: now + 5_000, owner: 'dead-poller', limit: 10 });
+  expect(first.map((r) => r.id)).toEqual([id]);
+
+  const whileLeased = await claimDue(shard, { now: now + 4_999, horizon: now + 4_999, leaseUntil: now + 10_000, owner: 'other', limit: 10 });
+  expect(whileLeased).toEqual([]);
+
+  const afterExpiry = await claimDue(shard, { now: now + 5_001, horizon: now + 5_001, leaseUntil: now + 20_000, owner: 'other', limit: 10 });
+  expect(afterExpiry.map((r) => r.id)).toEqual([id]);
+  // The dead poller's late delete must not remove a row another poller now owns.
+  await deleteFired(shard, [id!], 'dead-poller');
+  expect((await shard.query('SELECT leased_by FROM timers_to_fire WHERE id = $1', [id])).rows).toEqual([{ leased_by: 'other' }]);
+});
+
+test('only rows inside the look-ahead window are claimed, oldest first', async () => {
+  const now = Date.now();
+  const late = await insertDue(3, (i) => now - 10_000 + i);
+  await insertDue(5, (i) => now + 60_000 + i);
+  const rows = await claimDue(dbs.shards[0]!, { now, horizon: now + 1_000, leaseUntil: now + 30_000, owner: 'p', limit: 100 });
+  expect(rows.map((r) => r.id)).toEqual(late);
+  expect(rows[0]!.fire_at).toBe(now - 10_000);
+});
+
+test('a released claim can be taken at once by another poller', async () => {
+  const now = Date.now();
+  const ids = await insertDue(4, () => now);
+  const shard = dbs.shards[0]!;
+  await claimDue(shard, { now, horizon: now, leaseUntil: now + 60_000, owner: 'stopping', limit: 10 });
+  await releaseClaims(shard, ids, 'stopping');
+  const taken = await claimDue(shard, { now, horizon: now, leaseUntil: now + 60_000, owner: 'other', limit: 10 });
+  expect(taken).toHaveLength(4);
+});
+
+describe('with a broker', () => {
+  let amqp: AmqpClient;
+  beforeEach(async () => {
+    amqp = await connectTestBroker();
+  });
+  afterEach(async () => {
+    await amqp.close();
+    await deleteTopology(amqp.names);
+  });
+
+  test('a poller publishes each timer at or after its due instant, never before, then deletes its row', async () => {
+    const start = Date.now();
+    const ids = await insertDue(200, (i) => start + 300 + i * 3);
+    const fireAt = new Map<string, number>();
+    const published: Array<{ id: string; at: number }> = [];
+    const allPublished = new Promise<void>((resolve) => {
+      void amqp.consume(amqp.names.timersToFire, 500, (message, channel) => {
+        const timer = decodeMessage(dueTimerMessage, message.content);
+        published.push({ id: timer.id, at: Date.now() });
+        fireAt.set(timer.id, timer.fire_at);
+        channel.ack(message);
+        if (published.length === ids.length) resolve();
+      });
+    });
+    const log = silentLogger();
+    const firer = new DueTimerFirer(amqp, dbs.shards, 'p1', (t) => schedule.add(t), log);
+    const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due));
+    const settings = { owner: 'p1', intervalMs: 50, lookaheadMs: 1_000, leaseMs: 30_000, claimLimit: 1_000, maxHeld: 10_000 };
+    const poller = new ShardPoller(0, dbs.shards[0]!, settings, () => schedule.size, (s, rows) => schedule.add(rows.map((r) => ({ ...r, shard: s }))), log);
+    poller.start();
+    await allPublished;
+    await poller.stop();
+    await firer.idle();
+
+    expect(new Set(published.map((p) => p.id))).toEqual(new Set(ids));
+    for (const p of published) expect(p.at).toBeGreaterThanOrEqual(fireAt.get(p.id)!);
+    expect((await dbs.shards[0]!.query('SELECT count(*)::int AS n FROM timers_to_fire')).rows[0].n).toBe(0);
+  });
+});
