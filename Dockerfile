@@ -1,0 +1,38 @@
+# One image per process type of the timer service. docker-compose.yml builds it once per service with
+# the build argument SERVICE (webserver | consumer | timer | trigger | migrate).
+#   docker build --build-arg SERVICE=webserver -t timer-webserver .
+
+# ---- build: compile the TypeScript sources to dist/ ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Dependencies first, so that a change of source code reuses this layer.
+# The image's own npm (10.x) is used on purpose: npm 11.16+ rejects lockfiles that leave out
+# platform-specific optional packages (npm/cli#9846).
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY tsconfig.json tsconfig.build.json knexfile.ts ./
+COPY common ./common
+COPY webserver ./webserver
+COPY consumer ./consumer
+COPY timer ./timer
+COPY trigger ./trigger
+COPY launcher ./launcher
+COPY migrations ./migrations
+RUN npm run build
+
+# ---- runtime: production dependencies and the compiled code only ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && npm cache clean --force
+COPY --from=build /app/dist ./dist
+
+ARG SERVICE=webserver
+ENV SERVICE=${SERVICE}
+# Only the webserver listens (PORT, 3000 by default); its healthcheck lives in docker-compose.yml.
+EXPOSE 3000
+
+USER node
+# exec: node replaces the shell, so SIGTERM from `docker stop` reaches it and it drains gracefully.
+CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|migrate)\" >&2; exit 64 ;; esac"]
