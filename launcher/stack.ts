@@ -17,8 +17,9 @@ export interface StackOptions {
   shards: number;
   /** nginx port */
   port: number;
-  /** first webserver port; replica i listens on webserverBasePort + i */
+  /** first webserver port; replica i listens on webserverBasePort + i, unless webserverPorts names them */
   webserverBasePort: number;
+  webserverPorts?: number[];
   /** database names are <name>_main and <name>_shard_<i>; queue names are prefixed with it when queuePrefix is unset */
   name: string;
   queuePrefix: string;
@@ -115,7 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });
 
   const stack = new Stack({ ...options, runDir }, env);
-  const webserverPorts = Array.from({ length: options.replicas.webserver }, (_, i) => options.webserverBasePort + i);
+  const webserverPorts = options.webserverPorts ?? Array.from({ length: options.replicas.webserver }, (_, i) => options.webserverBasePort + i);
   for (const kind of PROCESS_KINDS) {
     const replicas = Array.from({ length: options.replicas[kind] }, (_, i) => {
       const name = `${kind}-${i + 1}`;

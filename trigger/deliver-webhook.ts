@@ -28,7 +28,17 @@ export function createAgents(maxSocketsPerHost: number) {
 
 export type Agents = ReturnType<typeof createAgents>;
 
+// A pooled keep-alive connection that the receiver closed while idle fails the next request on it with
+// one of these; the request is sent once more on a fresh connection (delivery is at-least-once anyway).
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
 export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
+  const first = await attempt(url, timerId, agents, timeoutMs);
+  if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error)) return first;
+  return attempt(url, timerId, agents, timeoutMs);
+}
+
+async function attempt(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
   try {
     const response = await fetch(url, {
       method: 'POST',

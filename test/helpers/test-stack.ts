@@ -1,0 +1,60 @@
+// A whole stack for an end-to-end test file: its own databases, queue names and ports, torn down after.
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startStack, databaseUrls, type Stack, type ProcessKind } from '../../launcher/stack.js';
+import { dropDatabase } from '../../common/database-admin.js';
+import { queueNames } from '../../common/queue-names.js';
+import { AMQP_URL, deleteTopology } from './broker.js';
+import { POSTGRES_URL, uniqueName } from './databases.js';
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestStack {
+  stack: Stack;
+  url: string;
+  mainDbUrl: string;
+  teardown(): Promise<void>;
+}
+
+export async function startTestStack(opts: { replicas?: Partial<Record<ProcessKind, number>>; shards?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
+  const name = uniqueName('e2e');
+  const shards = opts.shards ?? 2;
+  const port = await freePort();
+  const webserverPorts = await Promise.all(Array.from({ length: opts.replicas?.webserver ?? 2 }, () => freePort()));
+  const stack = await startStack({
+    replicas: { webserver: webserverPorts.length, consumer: 2, timer: 2, trigger: 2, ...opts.replicas },
+    shards,
+    port,
+    webserverBasePort: webserverPorts[0]!,
+    webserverPorts,
+    name,
+    queuePrefix: `${name}.`,
+    amqpUrl: AMQP_URL,
+    postgresUrl: POSTGRES_URL,
+    runDir: join(tmpdir(), name),
+    autoRestart: false,
+    env: { LOG_LEVEL: process.env.TEST_STACK_LOG_LEVEL ?? 'info', ...opts.env },
+  });
+  return {
+    stack,
+    url: stack.url,
+    mainDbUrl: stack.env.MAIN_DB_URL!,
+    async teardown() {
+      await stack.stop();
+      await deleteTopology(queueNames(`${name}.`));
+      const urls = databaseUrls(POSTGRES_URL, name, shards);
+      if (process.env.KEEP_TEST_DATABASES !== '1') await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
+    },
+  };
+}
