@@ -1,0 +1,68 @@
+import { v4 as uuidv4, v7 as uuidv7, version } from 'uuid';
+import { issuedAt, isTimerId, newTimerId } from './timer-id.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('newTimerId', () => {
+  test('gives a lower-case UUIDv7', () => {
+    const id = newTimerId();
+    expect(id).toMatch(UUID_V7);
+    expect(version(id)).toBe(7);
+  });
+
+  test('gives a different id every call', () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => newTimerId()));
+    expect(ids.size).toBe(10_000);
+  });
+
+  test('ids issued later sort after ids issued earlier', () => {
+    const ids = Array.from({ length: 1_000 }, () => newTimerId());
+    expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+describe('isTimerId', () => {
+  test('accepts timer ids, in either case, and other UUID versions', () => {
+    const id = newTimerId();
+    expect(isTimerId(id)).toBe(true);
+    expect(isTimerId(id.toUpperCase())).toBe(true);
+    expect(isTimerId(uuidv4())).toBe(true);
+  });
+
+  test('refuses text that is not a UUID', () => {
+    const id = newTimerId();
+    for (const text of ['', 'abc', id.slice(0, -1), `${id}0`, id.replace(/-/g, ''), ` ${id}`, id.replace(/[0-9a-f]$/, 'g'), '../etc/passwd']) {
+      expect(isTimerId(text)).toBe(false);
+    }
+  });
+});
+
+describe('issuedAt', () => {
+  test('gives the instant a timer id was issued', () => {
+    const before = Date.now();
+    const id = newTimerId();
+    const after = Date.now();
+    const issued = issuedAt(id);
+    expect(issued).not.toBeNull();
+    expect(issued!).toBeGreaterThanOrEqual(before);
+    expect(issued!).toBeLessThanOrEqual(after);
+  });
+
+  test('reads the instant of a UUIDv7 made at any time, upper case included', () => {
+    for (const msecs of [0, 1, Date.UTC(2001, 8, 9, 1, 46, 40), Date.UTC(2030, 0, 1, 0, 0, 0, 123), 2 ** 48 - 1]) {
+      const id = uuidv7({ msecs });
+      expect(issuedAt(id)).toBe(msecs);
+      expect(issuedAt(id.toUpperCase())).toBe(msecs);
+    }
+  });
+
+  test('is null for a UUIDv4, which carries no instant', () => {
+    for (let i = 0; i < 100; i++) expect(issuedAt(uuidv4())).toBeNull();
+  });
+
+  test('is null for the nil and max UUIDs and for text that is not a UUID', () => {
+    for (const text of ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '', 'garbage', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5', '0190a1b2c3d47e5f8a9b0c1d2e3f4a5b']) {
+      expect(issuedAt(text)).toBeNull();
+    }
+  });
+});
