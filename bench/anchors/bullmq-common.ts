@@ -1,0 +1,8 @@
+// Settings shared by the BullMQ anchor's processes, from the environment the bench gives them.
+import { intEnv } from './cluster.js';
+
+export const QUEUE = 'bench-timers';
+export const prefix = process.env.BENCH_PREFIX ?? 'bench';
+const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+export const connection = { host: redis.hostname, port: Number(redis.port || 6379) };
+export const workers = intEnv('BENCH_WORKERS', 2);

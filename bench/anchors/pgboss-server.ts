@@ -1,0 +1,22 @@
+// pg-boss anchor, create side: POST /timer sends a job with startAfter = now + seconds and answers 201
+// once PostgreSQL has it. A cluster of BENCH_WORKERS processes sharing BENCH_PORT.
+import PgBoss from 'pg-boss';
+import { runCluster, intEnv } from './cluster.js';
+import { closeServer, serveCreate } from './create-endpoint.js';
+import { QUEUE, connectionString, workers } from './pgboss-common.js';
+
+runCluster(workers, async () => {
+  const boss = new PgBoss({ connectionString, max: intEnv('BENCH_POOL', 20), migrate: false, supervise: false, schedule: false });
+  boss.on('error', (err: Error) => console.error(`pg-boss: ${err.message}`));
+  await boss.start();
+  const server = await serveCreate(intEnv('BENCH_PORT', 0), async (seconds, url) => {
+    const fireAt = Date.now() + seconds * 1000;
+    const id = await boss.send(QUEUE, { url }, { startAfter: new Date(fireAt), retryLimit: 0 });
+    if (!id) throw new Error('pg-boss did not create the job');
+    return { id, fireAt };
+  });
+  return async () => {
+    await closeServer(server);
+    await boss.stop({ graceful: false, wait: true });
+  };
+});

@@ -1,0 +1,57 @@
+// The webhook receiver every system calls back: a keep-alive HTTP server on loopback that answers 200
+// at once and records the first arrival time (epoch ms) of each timer id found in the JSON body.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export class Receiver {
+  readonly arrivals = new Map<string, number>();
+  duplicates = 0;
+  malformed = 0;
+  private readonly server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const at = Date.now();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+      res.end('ok');
+      let id: string | undefined;
+      try {
+        id = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id?: string }).id;
+      } catch {
+        id = undefined;
+      }
+      if (typeof id !== 'string') this.malformed++;
+      else if (this.arrivals.has(id)) this.duplicates++;
+      else this.arrivals.set(id, at);
+    });
+  });
+
+  url = '';
+
+  async listen(port: number): Promise<string> {
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 130_000;
+    this.server.maxRequestsPerSocket = 0;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+    return this.url;
+  }
+
+  /** Resolves once every id has arrived, or at the deadline (epoch ms); returns how many are missing. */
+  async waitFor(ids: Iterable<string>, deadline: number): Promise<number> {
+    const waiting = new Set(ids);
+    for (;;) {
+      for (const id of waiting) if (this.arrivals.has(id)) waiting.delete(id);
+      if (waiting.size === 0 || Date.now() > deadline) return waiting.size;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

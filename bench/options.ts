@@ -1,0 +1,94 @@
+// Command-line flags of `npm run bench` and the scenario sizes of the quick and the full form.
+import { parseArgs } from 'node:util';
+
+export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
+export type SystemName = (typeof SYSTEMS)[number];
+export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'horizon'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  only: ScenarioName[];
+  systems: SystemName[];
+  replicas: { webserver: number; consumer: number; timer: number; trigger: number };
+  shards: number;
+  port: number;
+  concurrency: number;
+  createSeconds: number;
+  readSeconds: number;
+  steadyRate: number;
+  steadySeconds: number;
+  burstCount: number;
+  horizonCount: number;
+}
+
+export const HELP = `usage: npm run bench -- [options]
+  --quick                 the CI form (about two to three minutes): shorter runs, smaller counts
+  --only LIST             scenarios, comma-separated: ${SCENARIOS.join(',')} (default: all;
+                          cost is measured during steady)
+  --systems LIST          ${SYSTEMS.join(',')} (default: all three)
+  --webservers N --consumers N --timers N --triggers N   timer-service replicas (default 2 each)
+  --shards N              timer-db shards (default 2)
+  --port N                first port used (default 18080)
+  --burst N               timers in the burst (default 50000, quick 10000)
+  --horizon N             far-future timers seeded for horizon (default 10000000, quick 100000)
+  --steady-seconds N      length of the steady scenario (default 30, quick 10)
+  --create-seconds N      length of the create scenario (default 20, quick 5)`;
+
+function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
+  if (value === undefined) return [...allowed];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`--${flag}: unknown ${item}; one of ${allowed.join(',')}`);
+  return items as T[];
+}
+
+function int(flag: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number >= ${min}, got ${value}`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      systems: { type: 'string' },
+      webservers: { type: 'string' },
+      consumers: { type: 'string' },
+      timers: { type: 'string' },
+      triggers: { type: 'string' },
+      shards: { type: 'string' },
+      port: { type: 'string' },
+      burst: { type: 'string' },
+      horizon: { type: 'string' },
+      'steady-seconds': { type: 'string' },
+      'create-seconds': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return null;
+  const quick = values.quick ?? false;
+  return {
+    quick,
+    only: list('only', values.only, SCENARIOS),
+    systems: list('systems', values.systems, SYSTEMS),
+    replicas: {
+      webserver: int('webservers', values.webservers, 2),
+      consumer: int('consumers', values.consumers, 2),
+      timer: int('timers', values.timers, 2),
+      trigger: int('triggers', values.triggers, 2),
+    },
+    shards: int('shards', values.shards, 2),
+    port: int('port', values.port, 18080),
+    concurrency: 256,
+    createSeconds: int('create-seconds', values['create-seconds'], quick ? 5 : 20),
+    readSeconds: quick ? 3 : 10,
+    steadyRate: 1000,
+    steadySeconds: int('steady-seconds', values['steady-seconds'], quick ? 10 : 30),
+    burstCount: int('burst', values.burst, quick ? 10_000 : 50_000),
+    horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
+  };
+}

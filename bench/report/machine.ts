@@ -1,0 +1,49 @@
+// The machine and server versions a run was made on, for results/latest.json and BENCHMARKS.md.
+import os from 'node:os';
+import amqplib from 'amqplib';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { AMQP_URL, POSTGRES_URL, REDIS_URL, databaseUrl } from '../systems/system.js';
+
+async function attempt<T>(fn: () => Promise<T>): Promise<T | string> {
+  try {
+    return await fn();
+  } catch (err) {
+    return `unknown (${(err as Error).message})`;
+  }
+}
+
+export async function machine(): Promise<Record<string, unknown>> {
+  const postgres = await attempt(async () => {
+    const client = new pg.Client({ connectionString: databaseUrl('postgres') });
+    await client.connect();
+    try {
+      return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+    } finally {
+      await client.end();
+    }
+  });
+  const rabbitmq = await attempt(async () => {
+    const connection = await amqplib.connect(AMQP_URL);
+    const props = (connection as unknown as { connection: { serverProperties: { version?: string } } }).connection.serverProperties;
+    await connection.close();
+    return props.version ?? 'unknown';
+  });
+  const redis = await attempt(async () => {
+    const client = new Redis(REDIS_URL, { lazyConnect: true });
+    await client.connect();
+    const info = await client.info('server');
+    client.disconnect();
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  });
+  return {
+    cpus: os.availableParallelism(),
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres,
+    rabbitmq,
+    redis,
+    postgres_url: POSTGRES_URL.replace(/\/\/[^@]*@/, '//'),
+  };
+}

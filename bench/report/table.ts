@@ -1,0 +1,55 @@
+// The terminal summary: one row per figure, one column per system, then the timer service's ratio to
+// each anchor (timer-service / anchor: above 1 is better for rates, below 1 is better for times and
+// CPU), and the product's target where it has one.
+import type { SystemName } from '../options.js';
+import type { BenchResult } from './result.js';
+
+interface Row {
+  scenario: string;
+  field: keyof BenchResult;
+  label: string;
+  target: string;
+}
+
+const ROWS: Row[] = [
+  { scenario: 'create', field: 'rate_per_s', label: 'create timers/s (201)', target: '>= 5000' },
+  { scenario: 'create', field: 'p50_ms', label: 'create latency p50 ms', target: '' },
+  { scenario: 'create', field: 'p99_ms', label: 'create latency p99 ms', target: '< 50' },
+  { scenario: 'steady', field: 'p50_ms', label: 'steady lateness p50 ms', target: '<= 5' },
+  { scenario: 'steady', field: 'p95_ms', label: 'steady lateness p95 ms', target: '' },
+  { scenario: 'steady', field: 'p99_ms', label: 'steady lateness p99 ms', target: '<= 20' },
+  { scenario: 'steady', field: 'max_ms', label: 'steady lateness max ms', target: '' },
+  { scenario: 'steady', field: 'early', label: 'steady early arrivals', target: '0' },
+  { scenario: 'burst', field: 'drain_ms', label: 'burst drain ms', target: '<= 2000 (20k)' },
+  { scenario: 'burst', field: 'p50_ms', label: 'burst lateness p50 ms', target: '' },
+  { scenario: 'burst', field: 'p99_ms', label: 'burst lateness p99 ms', target: '' },
+  { scenario: 'burst', field: 'max_ms', label: 'burst lateness max ms', target: '<= 2000 (20k)' },
+  { scenario: 'read', field: 'rate_per_s', label: 'read requests/s', target: '' },
+  { scenario: 'read', field: 'p99_ms', label: 'read latency p99 ms', target: '' },
+  { scenario: 'cost', field: 'cpu_s_per_1k', label: 'CPU s per 1k timers', target: '' },
+  { scenario: 'horizon-create', field: 'rate_per_s', label: 'horizon: create timers/s', target: 'within 10%' },
+  { scenario: 'horizon-create', field: 'p99_ms', label: 'horizon: create p99 ms', target: 'within 10%' },
+  { scenario: 'horizon-steady', field: 'p50_ms', label: 'horizon: steady p50 ms', target: 'within 10%' },
+  { scenario: 'horizon-steady', field: 'p99_ms', label: 'horizon: steady p99 ms', target: 'within 10%' },
+];
+
+const fmt = (value: unknown) => (typeof value === 'number' ? String(value) : value === undefined || value === null ? '-' : String(value));
+
+export function table(results: BenchResult[], systems: SystemName[]): string {
+  const find = (system: SystemName, scenario: string) => results.find((r) => r.system === system && r.scenario === scenario);
+  const anchors = systems.filter((s) => s !== 'timer-service');
+  const header = ['figure', ...systems, ...anchors.map((a) => `ts/${a}`), 'target'];
+  const lines: string[][] = [header];
+  for (const row of ROWS) {
+    const values = systems.map((s) => find(s, row.scenario)?.[row.field]);
+    if (values.every((v) => v === undefined || v === null)) continue;
+    const ts = find('timer-service', row.scenario)?.[row.field];
+    const ratios = anchors.map((a) => {
+      const other = find(a, row.scenario)?.[row.field];
+      return typeof ts === 'number' && typeof other === 'number' && other !== 0 ? `${(ts / other).toFixed(2)}x` : '-';
+    });
+    lines.push([row.label, ...values.map(fmt), ...ratios, row.target]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  return lines.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+}

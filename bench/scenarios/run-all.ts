@@ -1,0 +1,27 @@
+// The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), steady
+// with the cost measurement, burst, read, then horizon (which grows the backlog, so it comes last).
+import type { BenchResult } from '../report/result.js';
+import type { ScenarioContext } from './context.js';
+import { runCreate } from './create.js';
+import { runSteady } from './steady.js';
+import { runBurst } from './burst.js';
+import { runRead } from './read.js';
+import { runHorizon } from './horizon.js';
+
+export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
+  const only = new Set(ctx.opts.only);
+  const anchor = ctx.system.name !== 'timer-service';
+  const results: BenchResult[] = [];
+  if (only.has('create') || (only.has('read') && !anchor)) {
+    const create = await runCreate(ctx);
+    if (only.has('create')) results.push(create);
+  }
+  if (only.has('steady')) results.push(...(await runSteady(ctx)));
+  if (only.has('burst')) results.push(await runBurst(ctx));
+  if (only.has('read') && !anchor) {
+    const read = await runRead(ctx);
+    if (read) results.push(read);
+  }
+  if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
+  return results;
+}

@@ -1,0 +1,72 @@
+// Scenario "steady" (and "cost"): 1,000 timers falling due per second. They are created ahead, paced
+// at the same rate with one constant delay S (whole seconds, as the API takes), so fire_at =
+// created_at + S spreads them evenly; S leaves a few seconds between the last creation and the first
+// due time. Lateness per timer vs the fire_at of its 201 answer. CPU of every process type is read
+// before the first creation and after the last delivery (plus 2 s for outcome writes).
+import type { Created } from '../load/api-client.js';
+import { paced } from '../load/paced.js';
+import { cpuDelta, snapshot } from '../metrics/cpu.js';
+import { summarize, round } from '../metrics/stats.js';
+import { result, percentiles, type BenchResult } from '../report/result.js';
+import { lateness } from './lateness.js';
+import { sleep, type ScenarioContext } from './context.js';
+
+export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Promise<BenchResult[]> {
+  const { api, receiver, opts, system } = ctx;
+  const count = opts.steadyRate * opts.steadySeconds;
+  const delay = opts.steadySeconds + (opts.quick ? 3 : 5);
+  const url = `${receiver.url}?scenario=${scenario}`;
+  const created: Created[] = [];
+  const cpuBefore = snapshot(system.pidGroups());
+  const benchBefore = process.cpuUsage();
+  ctx.say(`${scenario}: creating ${count} timers at ${opts.steadyRate}/s with seconds=${delay} ...`);
+  const run = await paced({
+    rate: opts.steadyRate,
+    count,
+    op: async () => {
+      const timer = await api.create(delay, url);
+      if (timer) created.push(timer);
+      return timer !== null;
+    },
+  });
+  const sendLag = summarize(run.sendLagMs);
+  if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
+  const maxFireAt = created.reduce((max, t) => Math.max(max, t.fireAt), 0);
+  await receiver.waitFor(created.map((t) => t.id), maxFireAt + 30_000);
+  await sleep(2_000);
+  const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
+  const benchCpu = process.cpuUsage(benchBefore);
+  const late = lateness(created, receiver);
+  const perK = (seconds: number) => round(seconds / (created.length / 1000), 3);
+  const cpuByProcess = Object.fromEntries(Object.entries(cpu).map(([group, s]) => [group, perK(s)]));
+  const total = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
+  const s = late.summary;
+  ctx.say(
+    `${scenario}: ${late.delivered}/${created.length} delivered, ${late.missing} missing, ${late.early} early; lateness p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} min ${s.min} ms` +
+      ` (pacer lag p99 ${sendLag.p99} ms)`,
+  );
+  ctx.say(`${scenario}: CPU s per 1k timers: ${JSON.stringify(cpuByProcess)} total ${total}`);
+  const deliveredSpan = (late.lastArrival - late.minFireAt) / 1000;
+  const common = {
+    created: created.length,
+    failed: run.failed,
+    delivered: late.delivered,
+    missing: late.missing,
+    early: late.early,
+    min_ms: s.min,
+    delay_s: delay,
+  };
+  const steady = result(system.name, scenario, {
+    rate_per_s: deliveredSpan > 0 ? Math.round(late.delivered / deliveredSpan) : null,
+    ...percentiles(s),
+    cpu_s_per_1k: total,
+    ...common,
+  });
+  const cost = result(system.name, scenario === 'steady' ? 'cost' : `${scenario}-cost`, {
+    cpu_s_per_1k: total,
+    cpu_by_process: cpuByProcess,
+    bench_process_cpu_s_per_1k: perK((benchCpu.user + benchCpu.system) / 1e6),
+    timers: created.length,
+  });
+  return [steady, cost];
+}

@@ -1,0 +1,29 @@
+// What the scenarios need from a system under test: its create/read API, its processes for the CPU
+// accounting, a way to wait until accepted timers are stored, and its clean-up.
+import type { SystemName } from '../options.js';
+import type { PidGroups } from '../metrics/cpu.js';
+
+export interface SystemUnderTest {
+  name: SystemName;
+  /** origin of POST /timer and GET /timer/{id} */
+  apiUrl: string;
+  /** settings worth printing in the report */
+  settings: string;
+  /** pids per process type, looked up afresh (PostgreSQL backends come and go) */
+  pidGroups(): PidGroups;
+  /** resolves once every timer answered 201 so far is stored (nothing left in intake queues) */
+  settle(): Promise<void>;
+  /** inserts `count` timers due ~300 days from now straight into storage (horizon scenario) */
+  seedHorizon?(count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function databaseUrl(name: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
