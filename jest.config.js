@@ -9,4 +9,6 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Integration and end-to-end tests share two cores with RabbitMQ, PostgreSQL and nginx.
   maxWorkers: 2,
+  // Hooks create databases and start whole stacks; on a loaded 2-core machine that can take a while.
+  testTimeout: 30_000,
 };

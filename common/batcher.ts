@@ -52,7 +52,9 @@ export class Batcher<T, R = void> {
     while (this.queue.length > 0 && this.running < this.maxConcurrent) {
       const batch = this.queue.splice(0, this.maxSize);
       this.running++;
-      this.handler(batch.map((pending) => pending.item))
+      // Through a promise, so that a handler throwing synchronously fails its batch like a rejection.
+      Promise.resolve()
+        .then(() => this.handler(batch.map((pending) => pending.item)))
         .then(
           (results) => batch.forEach((pending, i) => pending.resolve(results[i] as R)),
           (err: unknown) => batch.forEach((pending) => pending.reject(err)),

@@ -110,17 +110,19 @@ describe('loadConfig', () => {
     expect(loadConfig({}).PORT).toBe(3000);
   });
 
-  // z.coerce.number() turns '' (and '  ') into 0, so `PORT=` in an env file silently listens on a random
-  // port, and READ_YOUR_WRITES_WAIT_MS= / POLLER_LOOKAHEAD_MS= silently become 0, instead of the default
-  // or a ConfigError. Kept failing until the module is fixed.
-  test.failing('an empty numeric variable is either the default or refused, never read as 0', () => {
-    let port: number | undefined;
-    try {
-      port = loadConfig({ PORT: '' }).PORT;
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return;
-    }
-    expect(port).toBe(3000);
+  test('an empty variable counts as unset: its default applies, never a coerced 0', () => {
+    const config = loadConfig({ PORT: '', READ_YOUR_WRITES_WAIT_MS: '  ', QUEUE_PREFIX: '' });
+    expect(config.PORT).toBe(3000);
+    expect(config.READ_YOUR_WRITES_WAIT_MS).toBe(5000);
+  });
+
+  test('the shard list of a config cannot be changed after start-up', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config.SHARD_DB_URLS)).toBe(true);
+  });
+
+  test('a poller lease shorter than its look-ahead window is refused', () => {
+    expect(() => loadConfig({ POLLER_LOOKAHEAD_MS: '60000', POLLER_LEASE_MS: '30000' })).toThrow(/POLLER_LEASE_MS: must be at least POLLER_LOOKAHEAD_MS/);
+    expect(loadConfig({ POLLER_LOOKAHEAD_MS: '29000', POLLER_LEASE_MS: '30000' }).POLLER_LEASE_MS).toBe(30000);
   });
 });

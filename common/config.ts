@@ -38,9 +38,14 @@ export const configSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
   WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
+}).refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
+  // A lease shorter than the window would expire while its poller still holds the row in memory.
+  message: 'must be at least POLLER_LOOKAHEAD_MS + 1000',
+  path: ['POLLER_LEASE_MS'],
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+type ParsedConfig = z.infer<typeof configSchema>;
+export type Config = Readonly<Omit<ParsedConfig, 'SHARD_DB_URLS'> & { SHARD_DB_URLS: readonly string[] }>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -48,10 +53,13 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  // An empty variable (`PORT=` in an env file) means "not set": its default applies, never a coerced 0.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = configSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  Object.freeze(parsed.data.SHARD_DB_URLS);
   return Object.freeze(parsed.data);
 }

@@ -11,10 +11,21 @@ const wholeNumber = z
   .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`)
   .default(0);
 
+/** An absolute http(s) URL with a host: a name, an IPv4 address or a bracketed IPv6 address. */
+function isAbsoluteHttpUrl(text: string): boolean {
+  if (!/^https?:\/\/[^/?#]/i.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const callbackUrl = z
   .string({ error: 'must be a string' })
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .pipe(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname, error: 'must be an absolute http(s) URL' }));
+  .refine(isAbsoluteHttpUrl, 'must be an absolute http(s) URL');
 
 export const createTimerRequest = z
   .strictObject(

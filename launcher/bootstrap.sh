@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing npm dependencies ..."
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11.19's `npm ci` refuses lockfiles whose packages have optional per-platform dependencies
+  # (npm/cli#9846); `npm install` installs the same locked versions and leaves the lockfile as it is.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
+    || npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ ! -x "${NGINX_BIN:-/usr/sbin/nginx}" ]; then

@@ -32,13 +32,15 @@ export type Agents = ReturnType<typeof createAgents>;
 // one of these; the request is sent once more on a fresh connection (delivery is at-least-once anyway).
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
+/** One delivery attempt, resent once on a stale pooled connection; both sends share one timeout. */
 export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
-  const first = await attempt(url, timerId, agents, timeoutMs);
+  const signal = AbortSignal.timeout(timeoutMs);
+  const first = await send(url, timerId, agents, signal, timeoutMs);
   if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error)) return first;
-  return attempt(url, timerId, agents, timeoutMs);
+  return send(url, timerId, agents, signal, timeoutMs);
 }
 
-async function attempt(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
+async function send(url: string, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -51,14 +53,14 @@ async function attempt(url: string, timerId: string, agents: Agents, timeoutMs: 
       },
       agent: agents.pick,
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     });
     await drain(response.body, MAX_RESPONSE_BYTES);
     const delivered = response.status >= 200 && response.status < 300;
     return { delivered, status: response.status, error: delivered ? null : `HTTP ${response.status}` };
   } catch (err) {
     const error = err as Error & { code?: string };
-    const reason = error.name === 'TimeoutError' || error.name === 'AbortError' ? `timed out after ${timeoutMs} ms` : (error.code ?? error.message);
+    const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : (error.code ?? error.message);
     return { delivered: false, status: null, error: reason };
   }
 }

@@ -3,6 +3,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { startTestStack, type TestStack } from '../helpers/test-stack.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi.js';
 
 jest.setTimeout(120_000);
 
@@ -148,4 +149,15 @@ test('GET /health and GET /ready answer through nginx', async () => {
   const ready = await fetch(`${env.url}/ready`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ready', broker: 'up', database: 'up' });
+});
+
+test('answers match the OpenAPI description served at /openapi.json', async () => {
+  const doc = (await (await fetch(`${env.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+  expect(doc.openapi).toBe('3.1.0');
+  expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/timer', '/timer/{id}', '/health', '/ready']));
+
+  const created = timerCreatedAnswer.parse(await createTimer({ seconds: 30, url: `${hook}/doc` }));
+  timerAnswer.parse(await (await fetch(`${env.url}/timer/${created.id}`)).json());
+  errorAnswer.parse(await (await post({ url: 1 })).json());
+  errorAnswer.parse(await (await fetch(`${env.url}/timer/nope`)).json());
 });
