@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   });
 
   test('numbers are read from their text', () => {
-    const config = loadConfig({ PORT: '8080', DB_POOL_MAX: '25', POLLER_LOOKAHEAD_MS: '0' });
+    const config = loadConfig({ PORT: '8080', DB_POOL_MAX: '25', POLLER_LOOKAHEAD_MS: '0', POLLER_PUBLISH_AHEAD_MS: '0' });
     expect(config.PORT).toBe(8080);
     expect(config.DB_POOL_MAX).toBe(25);
     expect(config.POLLER_LOOKAHEAD_MS).toBe(0);

@@ -32,17 +32,23 @@ export const configSchema = z.object({
   CONSUMER_BATCH_MAX: int(1, 10_000, 1_000).describe('rows per multi-row insert'),
   POLLER_INTERVAL_MS: int(5, 60_000, 100).describe('how often a poller looks for rows entering the look-ahead window'),
   POLLER_LOOKAHEAD_MS: int(0, 600_000, 2_000).describe('claim rows due within this window and hold them in memory'),
+  POLLER_PUBLISH_AHEAD_MS: int(0, 5_000, 200).describe('publish a due timer this long before fire_at; the trigger claims it, then sends at fire_at'),
   POLLER_LEASE_MS: int(1_000, 3_600_000, 30_000).describe('how long a claim lasts before another poller may take the row'),
   POLLER_CLAIM_LIMIT: int(1, 100_000, 5_000).describe('rows claimed per query'),
   TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('webhooks a trigger sends at once'),
   WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
   WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
-}).refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
-  // A lease shorter than the window would expire while its poller still holds the row in memory.
-  message: 'must be at least POLLER_LOOKAHEAD_MS + 1000',
-  path: ['POLLER_LEASE_MS'],
-});
+})
+  .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
+    message: 'must not exceed POLLER_LOOKAHEAD_MS',
+    path: ['POLLER_PUBLISH_AHEAD_MS'],
+  })
+  .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
+    // A lease shorter than the window would expire while its poller still holds the row in memory.
+    message: 'must be at least POLLER_LOOKAHEAD_MS + 1000',
+    path: ['POLLER_LEASE_MS'],
+  });
 
 type ParsedConfig = z.infer<typeof configSchema>;
 export type Config = Readonly<Omit<ParsedConfig, 'SHARD_DB_URLS'> & { SHARD_DB_URLS: readonly string[] }>;

@@ -143,6 +143,18 @@ describe('DueSchedule', () => {
     expect(released).toEqual(['a']);
   });
 
+  test('with a lead time, entries are released that long before fire_at, and not earlier', () => {
+    const released: string[] = [];
+    const schedule = new DueSchedule<Entry>((due) => released.push(...due.map((e) => e.id)), () => Date.now(), 200);
+    schedule.add([entry('a', 1_000), entry('b', 1_100)]);
+    jest.advanceTimersByTime(799);
+    expect(released).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(released).toEqual(['a']);
+    jest.advanceTimersByTime(100);
+    expect(released).toEqual(['a', 'b']);
+  });
+
   test('drain() returns everything held, and nothing is released afterwards', () => {
     const { schedule, releases } = recordingSchedule();
     schedule.add([entry('a', 100), entry('b', 200), entry('c', 300)]);

@@ -1,5 +1,5 @@
 // Claimed timers held in memory until their due instant: a min-heap on fire_at and one timeout armed
-// for the earliest. Never early: an entry is released only once the clock has reached its fire_at.
+// for the earliest. An entry is released once the clock reaches fire_at - aheadMs, never before.
 export interface Scheduled {
   id: string;
   fire_at: number;
@@ -14,6 +14,8 @@ export class DueSchedule<T extends Scheduled> {
   constructor(
     private readonly onDue: (due: T[]) => void,
     private readonly now: () => number = Date.now,
+    /** release this long before fire_at (the trigger then waits for the instant itself) */
+    private readonly aheadMs = 0,
   ) {}
 
   get size(): number {
@@ -46,7 +48,7 @@ export class DueSchedule<T extends Scheduled> {
     if (!next || next.fire_at >= this.armedFor) return;
     this.disarm();
     this.armedFor = next.fire_at;
-    this.timer = setTimeout(() => this.release(), Math.max(0, next.fire_at - this.now()));
+    this.timer = setTimeout(() => this.release(), Math.max(0, next.fire_at - this.aheadMs - this.now()));
   }
 
   private disarm(): void {
@@ -58,9 +60,9 @@ export class DueSchedule<T extends Scheduled> {
   private release(): void {
     this.timer = null;
     this.armedFor = Infinity;
-    const now = this.now();
+    const horizon = this.now() + this.aheadMs;
     const due: T[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.fire_at <= now) {
+    while (this.heap.length > 0 && this.heap[0]!.fire_at <= horizon) {
       const entry = this.pop();
       this.ids.delete(entry.id);
       due.push(entry);

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   await amqp.start();
 
   const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log);
-  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due));
+  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due), Date.now, config.POLLER_PUBLISH_AHEAD_MS);
   const settings = {
     owner,
     intervalMs: config.POLLER_INTERVAL_MS,

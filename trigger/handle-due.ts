@@ -42,6 +42,9 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const claim = await claims.add(timer.id);
     if (claim.kind === 'done') return;
     if (claim.kind === 'held') return recheckAt(shards[shardOf(timer.id, shards.length)]!, timer, claim.until);
+    // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
+    // done by the due instant; the webhook itself leaves at fire_at, never before.
+    while (now() < timer.fire_at) await new Promise((resolve) => setTimeout(resolve, timer.fire_at - now()));
     const result = await deliverWebhook(timer.url, timer.id, deps.agents, deps.webhookTimeoutMs);
     const at = now();
     log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: at - timer.fire_at, status: result.status }, 'webhook attempted');
