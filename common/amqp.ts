@@ -30,17 +30,21 @@ export class AmqpClient {
   private publishChannel: ConfirmChannel | null = null;
   private readonly consumers: ConsumerSpec[] = [];
   private stopping = false;
+  private connectWaiters: Array<() => void> = [];
 
   constructor(
     private readonly url: string,
     readonly names: QueueNames,
     private readonly log: Logger,
     private readonly publishTimeoutMs = 5_000,
+    /** shown in the RabbitMQ management UI's connection list */
+    readonly connectionName = `timer-service-${process.pid}`,
   ) {}
 
   /** Starts connecting; resolves at once. Use waitForConnect() to wait for the first connection. */
   async start(): Promise<void> {
     const connection = (await amqplib.connect(this.url, {
+      clientProperties: { connection_name: this.connectionName },
       recovery: {
         waitForConnect: false,
         initialDelay: 200,
@@ -62,8 +66,10 @@ export class AmqpClient {
     this.connection = connection;
   }
 
-  async waitForConnect(): Promise<void> {
-    await this.connection?.waitForConnect();
+  /** Resolves once connected with the topology declared and every consumer open (at once if so now). */
+  waitForConnect(): Promise<void> {
+    if (this.isConnected()) return Promise.resolve();
+    return new Promise((resolve) => this.connectWaiters.push(resolve));
   }
 
   isConnected(): boolean {
@@ -77,6 +83,7 @@ export class AmqpClient {
     this.model = model;
     await this.openPublishChannel(model);
     for (const consumer of this.consumers) await this.openConsumer(model, consumer);
+    this.connectWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   private async openPublishChannel(model: ChannelModel): Promise<void> {

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   shutdown.add('databases', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log);
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-consumer-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, log);
   shutdown.add('in-flight batches', () => incoming.drain());

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   shutdown.add('databases', async () => {
     await Promise.all(shards.map((shard) => shard.end()));
   });
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS);
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-timer-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   await amqp.start();
 

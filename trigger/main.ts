@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   });
   const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST);
   shutdown.add('http agents', () => agents.destroy());
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log);
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   const due = dueTimerHandler({ main: mainDb, shards, agents, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, log, now: Date.now });
   shutdown.add('in-flight webhooks', () => due.drain());

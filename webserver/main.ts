@@ -7,7 +7,7 @@ import { createApp } from './app.js';
 
 async function main(): Promise<void> {
   const { config, log, shutdown } = startProcess('webserver');
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS);
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
   shutdown.add('database', () => mainDb.end());
   shutdown.add('broker', () => amqp.close());

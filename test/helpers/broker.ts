@@ -1,5 +1,6 @@
 // Queue names of their own for one test file on the real local RabbitMQ, and their removal afterwards.
 import amqplib from 'amqplib';
+import { execFileSync } from 'node:child_process';
 import { AmqpClient } from '../../common/amqp.js';
 import { queueNames, type QueueNames } from '../../common/queue-names.js';
 import { uniqueName } from './databases.js';
@@ -12,8 +13,8 @@ export function testQueuePrefix(): string {
 }
 
 /** A connected AmqpClient whose topology lives under its own prefix. */
-export async function connectTestBroker(prefix = testQueuePrefix()): Promise<AmqpClient> {
-  const client = new AmqpClient(AMQP_URL, queueNames(prefix), silentLogger());
+export async function connectTestBroker(prefix = testQueuePrefix(), url = AMQP_URL): Promise<AmqpClient> {
+  const client = new AmqpClient(url, queueNames(prefix), silentLogger(), 2_000, `test-${prefix}`);
   await client.start();
   await client.waitForConnect();
   return client;
@@ -61,4 +62,12 @@ export async function nextMessage(queue: string, timeoutMs = 10_000): Promise<{ 
   } finally {
     await connection.close();
   }
+}
+
+/** Closes a client's connection from the broker's side, as a broker restart or a network cut would. */
+export function closeConnectionFromBroker(connectionName: string): void {
+  const listing = execFileSync('rabbitmqctl', ['list_connections', '-s', 'pid', 'client_properties'], { encoding: 'utf8' });
+  const line = listing.split('\n').find((l) => l.includes(`{"connection_name","${connectionName}"}`));
+  if (!line) throw new Error(`no broker connection named ${connectionName}`);
+  execFileSync('rabbitmqctl', ['close_connection', line.split('\t')[0]!, 'closed by test'], { stdio: 'ignore' });
 }
