@@ -1,12 +1,12 @@
 // The consumer process: incoming_timers -> timers table + timer-db shards, in batches.
-import { startProcess } from '../common/process.js';
+import { startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { incomingTimerHandler } from './consume-incoming.js';
 
-async function main(): Promise<void> {
-  const { config, log, shutdown } = startProcess('consumer');
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
   const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-consumer', config.DB_POOL_MAX, log));
   shutdown.add('databases', async () => {
@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   void amqp.waitForConnect().then(() => log.info('ready'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('consumer');
+main(context).catch(exitOnFatal(context.log));

@@ -1,7 +1,8 @@
 // The timer (poller) process: timer-db shards -> in-memory schedule -> timers_to_fire at the due instant.
 import { nanoid } from 'nanoid';
 import { hostname } from 'node:os';
-import { startProcess } from '../common/process.js';
+import { startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
@@ -13,8 +14,7 @@ import { releaseClaims } from './claim-due.js';
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;
 
-async function main(): Promise<void> {
-  const { config, log, shutdown } = startProcess('timer');
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
   const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-poller', Math.min(config.DB_POOL_MAX, 4), log));
   shutdown.add('databases', async () => {
@@ -58,7 +58,6 @@ async function main(): Promise<void> {
   void amqp.waitForConnect().then(() => log.info('ready'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('timer');
+main(context).catch(exitOnFatal(context.log));

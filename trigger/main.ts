@@ -1,13 +1,13 @@
 // The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
-import { startProcess } from '../common/process.js';
+import { startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createAgents } from './deliver-webhook.js';
 import { dueTimerHandler } from './handle-due.js';
 
-async function main(): Promise<void> {
-  const { config, log, shutdown } = startProcess('trigger');
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
   const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-trigger', 2, log));
   shutdown.add('databases', async () => {
@@ -25,7 +25,6 @@ async function main(): Promise<void> {
   void amqp.waitForConnect().then(() => log.info('ready'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('trigger');
+main(context).catch(exitOnFatal(context.log));

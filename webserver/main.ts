@@ -1,12 +1,12 @@
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
-import { startProcess } from '../common/process.js';
+import { startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
 
-async function main(): Promise<void> {
-  const { config, log, shutdown } = startProcess('webserver');
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
   shutdown.add('database', () => mainDb.end());
@@ -33,7 +33,6 @@ async function main(): Promise<void> {
   }));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('webserver');
+main(context).catch(exitOnFatal(context.log));
