@@ -13,6 +13,7 @@ import type { ScenarioContext } from './scenarios/context.js';
 import { runScenarios } from './scenarios/run-all.js';
 import type { BenchResult } from './report/result.js';
 import { table } from './report/table.js';
+import { horizonCheck } from './report/horizon-check.js';
 import { writeResults } from './report/write.js';
 import { machine } from './report/machine.js';
 
@@ -74,6 +75,8 @@ async function main(): Promise<number> {
   for (const r of missing) say(`WARNING: ${r.system} ${r.scenario}: ${r.missing} webhooks never arrived`);
   const file = writeResults(results, { ...meta, finished_at: new Date().toISOString(), settings });
   console.log(`\n${table(results, opts.systems)}\n\nratios are timer-service / anchor; results in ${file}`);
+  const horizon = horizonCheck(results);
+  if (horizon) console.log(`\n${horizon}`);
   if (failed) return 1;
   return missing.some((r) => r.system === 'timer-service') ? 3 : 0;
 }

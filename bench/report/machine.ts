@@ -1,4 +1,5 @@
 // The machine and server versions a run was made on, for results/latest.json and BENCHMARKS.md.
+import { execSync } from 'node:child_process';
 import os from 'node:os';
 import amqplib from 'amqplib';
 import pg from 'pg';
@@ -36,7 +37,17 @@ export async function machine(): Promise<Record<string, unknown>> {
     client.disconnect();
     return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
   });
+  const git = (args: string) => {
+    try {
+      return execSync(`git ${args}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
   return {
+    commit: git('rev-parse --short HEAD'),
+    uncommitted_changes: git('status --porcelain --untracked-files=no') !== '',
+    load_average_at_start: os.loadavg().map((l) => Math.round(l * 100) / 100),
     cpus: os.availableParallelism(),
     cpu_model: os.cpus()[0]?.model ?? 'unknown',
     memory_gb: Math.round(os.totalmem() / 2 ** 30),

@@ -12,7 +12,7 @@ import type { ScenarioContext } from './context.js';
 export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   const { api, receiver, opts, system } = ctx;
   const count = opts.burstCount;
-  const rate = Math.max(200, (ctx.createRate ?? 1000) * 0.5);
+  const rate = Math.max(200, (ctx.createRate ?? 1000) * 0.7);
   const target = Math.ceil((Date.now() + (count / rate) * 1000 + 4_000) / 1000) * 1000;
   const url = `${receiver.url}?scenario=burst`;
   const created: Created[] = [];

@@ -22,10 +22,9 @@ export async function runCreate(ctx: ScenarioContext, scenario = 'create'): Prom
   const latency = summarize(run.latenciesMs);
   ctx.say(`${scenario}: ${run.ok} created (${run.failed} failed) in ${Math.round(run.elapsedMs)} ms = ${rate}/s; latency p50 ${latency.p50} p99 ${latency.p99} ms`);
   if (run.firstError) ctx.say(`  first error: ${run.firstError}`);
-  if (scenario === 'create') {
-    ctx.createRate = rate;
-    ctx.createdIds = ids;
-  }
+  // The first create run sizes the later scenarios (steady's delay, the burst's creation window).
+  ctx.createRate ??= rate;
+  if (scenario === 'create') ctx.createdIds = ids;
   await ctx.system.settle();
   return result(ctx.system.name, scenario, { rate_per_s: rate, ...percentiles(latency), ok: run.ok, failed: run.failed, concurrency: opts.concurrency });
 }

@@ -1,8 +1,10 @@
 // Scenario "steady" (and "cost"): 1,000 timers falling due per second. They are created ahead, paced
 // at the same rate with one constant delay S (whole seconds, as the API takes), so fire_at =
 // created_at + S spreads them evenly; S leaves a few seconds between the last creation and the first
-// due time. Lateness per timer vs the fire_at of its 201 answer. CPU of every process type is read
-// before the first creation and after the last delivery (plus 2 s for outcome writes).
+// due time (sized from the create scenario's rate when creation is slower than the pace, in which
+// case the timers fall due at the rate creation reached: reported as due_rate_per_s). Lateness per
+// timer vs the fire_at of its 201 answer. CPU of every process type is read before the first creation
+// and after the last delivery (plus 2 s for outcome writes).
 import type { Created } from '../load/api-client.js';
 import { paced } from '../load/paced.js';
 import { cpuDelta, snapshot } from '../metrics/cpu.js';
@@ -14,7 +16,8 @@ import { sleep, type ScenarioContext } from './context.js';
 export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Promise<BenchResult[]> {
   const { api, receiver, opts, system } = ctx;
   const count = opts.steadyRate * opts.steadySeconds;
-  const delay = opts.steadySeconds + (opts.quick ? 3 : 5);
+  const creationRate = Math.min(opts.steadyRate, ctx.createRate ?? opts.steadyRate);
+  const delay = Math.ceil(count / creationRate) + (opts.quick ? 3 : 5);
   const url = `${receiver.url}?scenario=${scenario}`;
   const created: Created[] = [];
   const cpuBefore = snapshot(system.pidGroups());
@@ -32,7 +35,8 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   const sendLag = summarize(run.sendLagMs);
   if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
   const maxFireAt = created.reduce((max, t) => Math.max(max, t.fireAt), 0);
-  await receiver.waitFor(created.map((t) => t.id), maxFireAt + 30_000);
+  const creationEnd = Date.now();
+  await receiver.waitFor(created.map((t) => t.id), maxFireAt + 120_000);
   await sleep(2_000);
   const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
   const benchCpu = process.cpuUsage(benchBefore);
@@ -41,8 +45,10 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   const cpuByProcess = Object.fromEntries(Object.entries(cpu).map(([group, s]) => [group, perK(s)]));
   const total = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
   const s = late.summary;
+  const dueRate = late.maxFireAt > late.minFireAt ? Math.round(created.length / ((late.maxFireAt - late.minFireAt) / 1000)) : null;
+  if (creationEnd > late.minFireAt) ctx.say(`${scenario}: WARNING creation ended ${creationEnd - late.minFireAt} ms after the first timer fell due`);
   ctx.say(
-    `${scenario}: ${late.delivered}/${created.length} delivered, ${late.missing} missing, ${late.early} early; lateness p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} min ${s.min} ms` +
+    `${scenario}: ${late.delivered}/${created.length} delivered (due at ${dueRate}/s), ${late.missing} missing, ${late.early} early; lateness p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} min ${s.min} ms` +
       ` (pacer lag p99 ${sendLag.p99} ms)`,
   );
   ctx.say(`${scenario}: CPU s per 1k timers: ${JSON.stringify(cpuByProcess)} total ${total}`);
@@ -55,6 +61,8 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
     early: late.early,
     min_ms: s.min,
     delay_s: delay,
+    due_rate_per_s: dueRate,
+    creation_overlapped_firing: creationEnd > late.minFireAt,
   };
   const steady = result(system.name, scenario, {
     rate_per_s: deliveredSpan > 0 ? Math.round(late.delivered / deliveredSpan) : null,

@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import amqplib from 'amqplib';
-import pg from 'pg';
 import { startStack, databaseUrls, PROCESS_KINDS, type Stack } from '../../launcher/stack.js';
 import { dropDatabase } from '../../common/database-admin.js';
 import { queueNames } from '../../common/queue-names.js';
 import type { BenchOptions } from '../options.js';
 import { withChildren } from '../metrics/cpu.js';
 import { postgresPids, rabbitmqPids } from './shared-servers.js';
+import { seedHorizon } from './timer-service-horizon.js';
 import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
@@ -84,33 +84,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
         await connection.close();
       }
     },
-    async seedHorizon(count) {
-      // Same ids (md5 of a counter) in the main table and, split by counter modulo the shard count, in
-      // the shards; due 300 days from now, 1 ms apart, pointing at a closed port. Not the shard function
-      // of the pipeline: these rows never fall due during a run.
-      const url = 'http://127.0.0.1:9/never';
-      const tag = randomBytes(4).toString('hex');
-      const run = async (dbUrl: string, sql: string, params: unknown[], table: string) => {
-        const client = new pg.Client({ connectionString: dbUrl });
-        await client.connect();
-        try {
-          await client.query(sql, params);
-          await client.query(`VACUUM ANALYZE ${table}`);
-        } finally {
-          await client.end();
-        }
-      };
-      const fireAt = `now() + interval '300 days' + g * interval '1 millisecond'`;
-      await Promise.all([
-        run(dbs.main, `INSERT INTO timers (id, url, fire_at, created_at)
-                       SELECT md5($3 || g)::uuid, $2, ${fireAt}, now() FROM generate_series(1, $1::int) g`, [count, url, tag], 'timers'),
-        ...dbs.shards.map((shardUrl, i) =>
-          run(shardUrl, `INSERT INTO timers_to_fire (id, url, fire_at)
-                         SELECT md5($3 || g)::uuid, $2, ${fireAt} FROM generate_series(1, $1::int) g
-                          WHERE g % $4::int = $5::int`, [count, url, tag, dbs.shards.length, i], 'timers_to_fire'),
-        ),
-      ]);
-    },
+    seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };
 }
