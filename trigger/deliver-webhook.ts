@@ -1,8 +1,8 @@
 // Sends one webhook: POST url with {"id": ...}, the timer id also as an idempotency key header, a
-// timeout, keep-alive connections per host, and the response body read up to a small limit and dropped.
-import fetch from 'node-fetch';
-import http from 'node:http';
-import https from 'node:https';
+// timeout, a keep-alive connection pool per callback origin, and the response body read up to a small
+// limit and dropped. undici rather than node-fetch: measured here, node-fetch spent about three times
+// the CPU per webhook, and the trigger is the costliest hop of the pipeline (see BENCHMARKS.md).
+import { Agent, request } from 'undici';
 
 export const USER_AGENT = 'timer-service/0.1 (+webhook)';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -14,23 +14,15 @@ export interface DeliveryResult {
 }
 
 export function createAgents(maxSocketsPerHost: number) {
-  const options = { keepAlive: true, maxSockets: maxSocketsPerHost, maxFreeSockets: maxSocketsPerHost, scheduling: 'lifo' as const };
-  const httpAgent = new http.Agent(options);
-  const httpsAgent = new https.Agent(options);
-  return {
-    pick: (url: URL) => (url.protocol === 'https:' ? httpsAgent : httpAgent),
-    destroy: () => {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    },
-  };
+  const agent = new Agent({ connections: maxSocketsPerHost, pipelining: 1, keepAliveTimeout: 4_000 });
+  return { agent, destroy: () => agent.destroy() };
 }
 
 export type Agents = ReturnType<typeof createAgents>;
 
 // A pooled keep-alive connection that the receiver closed while idle fails the next request on it with
 // one of these; the request is sent once more on a fresh connection (delivery is at-least-once anyway).
-const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE']);
+const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /** One delivery attempt, resent once on a stale pooled connection; both sends share one timeout. */
 export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
@@ -42,7 +34,7 @@ export async function deliverWebhook(url: string, timerId: string, agents: Agent
 
 async function send(url: string, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {
   try {
-    const response = await fetch(url, {
+    const response = await request(url, {
       method: 'POST',
       body: JSON.stringify({ id: timerId }),
       headers: {
@@ -51,28 +43,17 @@ async function send(url: string, timerId: string, agents: Agents, signal: AbortS
         'idempotency-key': timerId,
         'x-timer-id': timerId,
       },
-      agent: agents.pick,
-      redirect: 'manual',
+      dispatcher: agents.agent,
       signal,
     });
-    await drain(response.body, MAX_RESPONSE_BYTES);
-    const delivered = response.status >= 200 && response.status < 300;
-    return { delivered, status: response.status, error: delivered ? null : `HTTP ${response.status}` };
+    // Read up to the limit and drop; a larger body closes the connection instead of being read.
+    await response.body.dump({ limit: MAX_RESPONSE_BYTES });
+    const status = response.statusCode;
+    const delivered = status >= 200 && status < 300;
+    return { delivered, status, error: delivered ? null : `HTTP ${status}` };
   } catch (err) {
     const error = err as Error & { code?: string };
     const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : (error.code ?? error.message);
     return { delivered: false, status: null, error: reason };
-  }
-}
-
-async function drain(body: NodeJS.ReadableStream | null, limit: number): Promise<void> {
-  if (!body) return;
-  let read = 0;
-  for await (const chunk of body) {
-    read += (chunk as Buffer).length;
-    if (read > limit) {
-      (body as unknown as { destroy(): void }).destroy();
-      return;
-    }
   }
 }
