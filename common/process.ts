@@ -20,3 +20,11 @@ export function startProcess(service: string): ProcessContext {
   shutdown.listen();
   return { config, log, shutdown };
 }
+
+/**
+ * Logs {"msg":"ready"} whatever LOG_LEVEL is: the launcher and the tests wait for this line, and an
+ * operator wants it in the log even when only warnings are kept.
+ */
+export function announceReady(log: ProcessContext['log'], fields: Record<string, unknown> = {}): void {
+  log.child({}, { level: 'info' }).info(fields, 'ready');
+}

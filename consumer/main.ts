@@ -1,5 +1,5 @@
 // The consumer process: incoming_timers -> timers table + timer-db shards, in batches.
-import { startProcess, type ProcessContext } from '../common/process.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
@@ -20,7 +20,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.
   shutdown.add('consumers', () => amqp.cancelConsumers());
   await amqp.start();
-  void amqp.waitForConnect().then(() => log.info('ready'));
+  void amqp.waitForConnect().then(() => announceReady(log));
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

@@ -30,6 +30,8 @@ export interface StackOptions {
   autoRestart: boolean;
   /** extra environment for every process (e.g. POLLER_INTERVAL_MS) */
   env: Record<string, string>;
+  /** extra node flags for every pipeline process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] */
+  nodeArgs?: string[];
   echo?: (line: string) => void;
 }
 
@@ -123,7 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       return new ManagedProcess({
         name,
         command: process.execPath,
-        args: ['--import', 'tsx', join(ROOT, kind, 'main.ts')],
+        args: [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, kind, 'main.ts')],
         env: { ...process.env, ...env, ...(kind === 'webserver' ? { PORT: String(webserverPorts[i]) } : {}) },
         logFile: join(runDir, 'logs', `${name}.log`),
         logsReady: true,

@@ -1,7 +1,7 @@
 // The timer (poller) process: timer-db shards -> in-memory schedule -> timers_to_fire at the due instant.
 import { nanoid } from 'nanoid';
 import { hostname } from 'node:os';
-import { startProcess, type ProcessContext } from '../common/process.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
@@ -55,7 +55,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   });
   for (const poller of pollers) poller.start();
   log.info({ owner, shards: shards.length }, 'timer poller started');
-  void amqp.waitForConnect().then(() => log.info('ready'));
+  void amqp.waitForConnect().then(() => announceReady(log));
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

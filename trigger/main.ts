@@ -1,5 +1,5 @@
 // The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
-import { startProcess, type ProcessContext } from '../common/process.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
@@ -22,7 +22,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());
   await amqp.start();
-  void amqp.waitForConnect().then(() => log.info('ready'));
+  void amqp.waitForConnect().then(() => announceReady(log));
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

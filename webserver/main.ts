@@ -1,5 +1,5 @@
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
-import { startProcess, type ProcessContext } from '../common/process.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
@@ -23,7 +23,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   });
   const server = app.listen(config.PORT, () => {
     log.info({ port: config.PORT }, 'webserver listening');
-    void amqp.waitForConnect().then(() => log.info('ready'));
+    void amqp.waitForConnect().then(() => announceReady(log));
   });
   // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we are closing.
   server.keepAliveTimeout = 65_000;
