@@ -7,7 +7,8 @@ import { isUnavailable } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
 import { shardOf } from '../common/shard.js';
-import { decodeMessage, dueTimerMessage, type DueTimer } from '../common/timer-message.js';
+import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
+import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
 import { recheckAt } from './recheck-held.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
@@ -52,22 +53,11 @@ export function dueTimerHandler(deps: TriggerDeps) {
     await outcomes.add({ id: timer.id, delivered: result.delivered, at, status: result.status, error: result.error });
   }
 
-  const settle = (action: () => void) => {
-    try {
-      action();
-    } catch (err) {
-      log.debug({ err: (err as Error).message }, 'could not settle message on a closed channel');
-    }
-  };
+  const settle = safeSettle(log);
 
   const handle = (message: ConsumeMessage, channel: Channel): void => {
-    let timer: DueTimer;
-    try {
-      timer = decodeMessage(dueTimerMessage, message.content);
-    } catch (err) {
-      log.error({ reason: (err as Error).message }, 'dead-lettering an undecodable due timer');
-      return settle(() => channel.nack(message, false, false));
-    }
+    const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, settle, log);
+    if (!timer) return;
     const work = fire(timer).then(
       () => settle(() => channel.ack(message)),
       (err: Error) => {
