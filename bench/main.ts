@@ -58,6 +58,7 @@ async function main(): Promise<number> {
       const ctx: ScenarioContext = { system, api, receiver, opts, say: (line) => say(`${name} ${line}`), createRate: null, createdIds: [] };
       try {
         results.push(...(await runScenarios(ctx)));
+        writeResults(results, { ...meta, partial: true, settings });
       } catch (err) {
         failed = true;
         say(`${name}: FAILED: ${(err as Error).stack ?? err}`);

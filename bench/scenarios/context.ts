@@ -11,7 +11,7 @@ export interface ScenarioContext {
   receiver: Receiver;
   opts: BenchOptions;
   say: (line: string) => void;
-  /** timers/s the create scenario reached (sizes the burst's creation window) */
+  /** timers/s creation reached so far, the best of the create and steady runs (sizes the next runs) */
   createRate: number | null;
   /** ids answered 201 by the create scenario (the read scenario's ids) */
   createdIds: string[];

@@ -34,3 +34,19 @@ export function lateness(created: Created[], receiver: Receiver): Lateness {
   }
   return { summary: summarize(values), delivered: values.length, missing, early, minFireAt, maxFireAt, lastArrival };
 }
+
+/**
+ * Median lateness of each tenth of the timers in fire_at order: flat when each timer pays the same
+ * pipeline delay, rising when a stage cannot keep up and a backlog builds.
+ */
+export function latenessTrend(created: Created[], receiver: Receiver, buckets = 10): Array<number | null> {
+  const sorted = [...created].sort((a, b) => a.fireAt - b.fireAt);
+  const size = Math.ceil(sorted.length / buckets);
+  return Array.from({ length: buckets }, (_, b) => {
+    const values = sorted.slice(b * size, (b + 1) * size).flatMap((t) => {
+      const at = receiver.arrivals.get(t.id);
+      return at === undefined ? [] : [at - t.fireAt];
+    });
+    return summarize(values).p50;
+  });
+}
