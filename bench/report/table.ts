@@ -19,6 +19,8 @@ const ROWS: Row[] = [
   { scenario: 'steady', field: 'p95_ms', label: 'steady lateness p95 ms', target: '' },
   { scenario: 'steady', field: 'p99_ms', label: 'steady lateness p99 ms', target: '<= 20' },
   { scenario: 'steady', field: 'max_ms', label: 'steady lateness max ms', target: '' },
+  { scenario: 'steady', field: 'p99_ms_after_first_tenth', label: 'steady p99 after 1st tenth', target: '' },
+  { scenario: 'steady', field: 'due_rate_per_s', label: 'steady due rate /s', target: '1000' },
   { scenario: 'steady', field: 'early', label: 'steady early arrivals', target: '0' },
   { scenario: 'burst', field: 'drain_ms', label: 'burst drain ms', target: '<= 2000 (20k)' },
   { scenario: 'burst', field: 'p50_ms', label: 'burst lateness p50 ms', target: '' },

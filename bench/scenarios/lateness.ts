@@ -50,3 +50,9 @@ export function latenessTrend(created: Created[], receiver: Receiver, buckets = 
     return summarize(values).p50;
   });
 }
+
+/** Lateness of the timers after the first tenth in fire_at order (the pipeline warmed up). */
+export function latenessAfterFirstTenth(created: Created[], receiver: Receiver): Summary {
+  const sorted = [...created].sort((a, b) => a.fireAt - b.fireAt);
+  return lateness(sorted.slice(Math.floor(sorted.length / 10)), receiver).summary;
+}

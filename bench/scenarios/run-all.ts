@@ -1,5 +1,6 @@
-// The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), steady
-// with the cost measurement, burst, read, then horizon (which grows the backlog, so it comes last).
+// The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
+// warm-up of the firing path, steady with the cost measurement, burst, read, then horizon (which
+// grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -7,6 +8,7 @@ import { runSteady } from './steady.js';
 import { runBurst } from './burst.js';
 import { runRead } from './read.js';
 import { runHorizon } from './horizon.js';
+import { warmUp } from './warmup.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -16,6 +18,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const create = await runCreate(ctx);
     if (only.has('create')) results.push(create);
   }
+  if (only.has('steady') || only.has('burst') || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
   if (only.has('burst')) results.push(await runBurst(ctx));
   if (only.has('read') && !anchor) {

@@ -10,7 +10,7 @@ import { paced } from '../load/paced.js';
 import { cpuDelta, snapshot } from '../metrics/cpu.js';
 import { summarize, round } from '../metrics/stats.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
-import { lateness, latenessTrend } from './lateness.js';
+import { lateness, latenessAfterFirstTenth, latenessTrend } from './lateness.js';
 import { sleep, type ScenarioContext } from './context.js';
 
 export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Promise<BenchResult[]> {
@@ -49,6 +49,7 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   const cpuByProcess = Object.fromEntries(Object.entries(cpu).map(([group, s]) => [group, perK(s)]));
   const total = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
   const s = late.summary;
+  const warm = latenessAfterFirstTenth(created, receiver);
   const dueRate = late.maxFireAt > late.minFireAt ? Math.round(created.length / ((late.maxFireAt - late.minFireAt) / 1000)) : null;
   if (creationEnd > late.minFireAt) ctx.say(`${scenario}: WARNING creation ended ${creationEnd - late.minFireAt} ms after the first timer fell due`);
   ctx.say(
@@ -68,6 +69,8 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
     delay_s: delay,
     due_rate_per_s: dueRate,
     p50_ms_by_tenth: latenessTrend(created, receiver),
+    p50_ms_after_first_tenth: warm.p50,
+    p99_ms_after_first_tenth: warm.p99,
     creation_overlapped_firing: creationEnd > late.minFireAt,
   };
   const steady = result(system.name, scenario, {

@@ -47,9 +47,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       postgresUrl: POSTGRES_URL,
       runDir: `${RUNS_DIR}${name}`,
       autoRestart: false,
-      // LOG_LEVEL=warn would hide the {"msg":"ready"} info line the launcher waits for, and startStack
-      // would never resolve; nothing on the hot paths logs at info, so info costs the same as warn here.
-      env: { LOG_LEVEL: 'info' },
+      env: { LOG_LEVEL: 'warn' },
     });
   } catch (err) {
     await cleanUp().catch(() => undefined);
