@@ -55,7 +55,7 @@ async function main(): Promise<number> {
       current = system;
       settings[name] = system.settings;
       const api = new ApiClient(system.apiUrl, opts.concurrency);
-      const ctx: ScenarioContext = { system, api, receiver, opts, say: (line) => say(`${name} ${line}`), createRate: null, createdIds: [] };
+      const ctx: ScenarioContext = { system, api, receiver, opts, say: (line) => say(`${name} ${line}`), createRate: null, createP50Ms: null, createdIds: [] };
       try {
         results.push(...(await runScenarios(ctx)));
         writeResults(results, { ...meta, partial: true, settings });

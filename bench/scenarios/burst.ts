@@ -9,18 +9,23 @@ import type { Created } from '../load/api-client.js';
 import { closedLoop } from '../load/closed-loop.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
 import { lateness, latenessTrend } from './lateness.js';
+import { sampleQueues } from './queue-sampler.js';
 import type { ScenarioContext } from './context.js';
 
 export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   const { api, receiver, opts, system } = ctx;
   const count = opts.burstCount;
-  const rate = Math.max(200, (ctx.createRate ?? 1000) * 0.7);
+  const clients = Math.min(64, opts.concurrency);
+  // Expected creation rate with `clients` clients: the measured rate, or clients / median latency if
+  // that is lower (a closed loop of fewer clients is slower when the latency does not shrink with it).
+  const expected = Math.min(ctx.createRate ?? 500, ctx.createP50Ms ? (clients * 1000) / ctx.createP50Ms : Infinity);
+  const rate = Math.max(100, expected * 0.7);
   const target = Math.ceil((Date.now() + (count / rate) * 1000 + 4_000) / 1000) * 1000;
   const url = `${receiver.url}?scenario=burst`;
   const created: Created[] = [];
   ctx.say(`burst: creating ${count} timers due at ${new Date(target).toISOString()} (in ${Math.round((target - Date.now()) / 1000)} s) ...`);
   const run = await closedLoop({
-    concurrency: Math.min(64, opts.concurrency),
+    concurrency: clients,
     count,
     op: async () => {
       const seconds = Math.max(0, Math.round((target - Date.now()) / 1000));
@@ -34,7 +39,10 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   const overran = creationEnd > late0.minFireAt;
   if (overran) ctx.say(`burst: WARNING creation ended ${creationEnd - late0.minFireAt} ms after the earliest fire_at`);
   if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
+  const stopSampling = sampleQueues(system);
   await receiver.waitFor(created.map((t) => t.id), late0.maxFireAt + 60_000 + count * 10);
+  const maxQueueDepth = await stopSampling();
+  if (maxQueueDepth) ctx.say(`burst: most ready messages seen per queue: ${JSON.stringify(maxQueueDepth)}`);
   const late = lateness(created, receiver);
   const drain = late.missing === 0 ? late.lastArrival - late.maxFireAt : null;
   const s = late.summary;
@@ -54,6 +62,7 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
     early: late.early,
     min_ms: s.min,
     p50_ms_by_tenth: latenessTrend(created, receiver),
+    max_ready_messages: maxQueueDepth,
     fire_at_spread_ms: late.maxFireAt - late.minFireAt,
     creation_overran_target: overran,
   });

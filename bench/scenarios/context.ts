@@ -13,6 +13,8 @@ export interface ScenarioContext {
   say: (line: string) => void;
   /** timers/s creation reached so far, the best of the create and steady runs (sizes the next runs) */
   createRate: number | null;
+  /** median create latency of the create scenario (with the rate, sizes the burst's creation window) */
+  createP50Ms: number | null;
   /** ids answered 201 by the create scenario (the read scenario's ids) */
   createdIds: string[];
 }

@@ -24,7 +24,10 @@ export async function runCreate(ctx: ScenarioContext, scenario = 'create'): Prom
   if (run.firstError) ctx.say(`  first error: ${run.firstError}`);
   // The first create run sizes the later scenarios (steady's delay, the burst's creation window).
   ctx.createRate ??= rate;
-  if (scenario === 'create') ctx.createdIds = ids;
+  if (scenario === 'create') {
+    ctx.createdIds = ids;
+    ctx.createP50Ms = latency.p50;
+  }
   await ctx.system.settle();
   return result(ctx.system.name, scenario, { rate_per_s: rate, ...percentiles(latency), ok: run.ok, failed: run.failed, concurrency: opts.concurrency });
 }

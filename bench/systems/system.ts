@@ -13,6 +13,8 @@ export interface SystemUnderTest {
   pidGroups(): PidGroups;
   /** resolves once every timer answered 201 so far is stored (nothing left in intake queues) */
   settle(): Promise<void>;
+  /** ready (not yet delivered to a consumer) messages per internal queue, where the system has any */
+  queueDepths?(): Promise<Record<string, number>>;
   /** inserts `count` timers due ~300 days from now straight into storage (horizon scenario) */
   seedHorizon?(count: number): Promise<void>;
   stop(): Promise<void>;

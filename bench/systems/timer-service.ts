@@ -14,6 +14,12 @@ import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
+/** Pipeline settings from the bench's own environment (e.g. TRIGGER_PREFETCH=5000 npm run bench), as `npm run stack` takes them. */
+export function pipelineEnv(): Record<string, string> {
+  const keys = /^(POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX$|READ_YOUR_WRITES_WAIT_MS$|PUBLISH_CONFIRM_TIMEOUT_MS$)/;
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keys.test(e[0]) && e[1] !== undefined));
+}
+
 export async function startTimerService(opts: BenchOptions): Promise<SystemUnderTest> {
   const name = `bench_${process.pid}_${randomBytes(2).toString('hex')}`;
   const names = queueNames(`${name}.`);
@@ -47,7 +53,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       postgresUrl: POSTGRES_URL,
       runDir: `${RUNS_DIR}${name}`,
       autoRestart: false,
-      env: { LOG_LEVEL: 'warn' },
+      env: { LOG_LEVEL: 'warn', ...pipelineEnv() },
     });
   } catch (err) {
     await cleanUp().catch(() => undefined);
@@ -58,7 +64,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
   return {
     name: 'timer-service',
     apiUrl: running.url,
-    settings: `${Object.entries(opts.replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${opts.shards} shards, nginx in front, default configuration`,
+    settings: `${Object.entries(opts.replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${opts.shards} shards, nginx in front, configuration: ${JSON.stringify(pipelineEnv())} (default otherwise)`,
     pidGroups() {
       const groups: Record<string, number[]> = {};
       for (const kind of PROCESS_KINDS) groups[kind] = running.of(kind).flatMap((p) => (p.pid ? [p.pid] : []));
@@ -78,6 +84,17 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
           empty = messageCount === 0 ? empty + 1 : 0;
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
+      } finally {
+        await connection.close();
+      }
+    },
+    async queueDepths() {
+      const connection = await amqplib.connect(AMQP_URL);
+      try {
+        const channel = await connection.createChannel();
+        const incoming = (await channel.checkQueue(names.incomingTimers)).messageCount;
+        const toFire = (await channel.checkQueue(names.timersToFire)).messageCount;
+        return { incoming_timers: incoming, timers_to_fire: toFire };
       } finally {
         await connection.close();
       }
