@@ -21,7 +21,9 @@ http {
     scgi_temp_path ${dir}/nginx/scgi;
     upstream webserver {
 ${servers}
-        keepalive 64;
+        # Idle upstream connections kept per worker: at 64, most of 256 concurrent clients' requests opened a
+        # new connection to a webserver (create p99 over 1 s); at 512 they reuse one (BENCHMARKS.md).
+        keepalive 512;
     }
     server {
         listen 127.0.0.1:${opts.port};
