@@ -13,15 +13,15 @@ test('after the broker drops the connection, the client reconnects, re-opens its
   const amqp = await connectTestBroker();
   try {
     const received: string[] = [];
-    let onMessage: () => void = () => undefined;
+    let onMessage: (body: string) => void = () => undefined;
     await amqp.consume(amqp.names.incomingTimers, 10, (message: ConsumeMessage, channel) => {
       received.push(message.content.toString());
       channel.ack(message);
-      onMessage();
+      onMessage(message.content.toString());
     });
-    const next = () => new Promise<void>((resolve) => (onMessage = resolve));
+    const arrival = (body: string) => new Promise<void>((resolve) => (onMessage = (got) => got === body && resolve()));
 
-    let arrived = next();
+    let arrived = arrival('before');
     await amqp.publish(amqp.names.incomingTimers, Buffer.from('before'));
     await arrived;
 
@@ -33,10 +33,12 @@ test('after the broker drops the connection, the client reconnects, re-opens its
     await expect(amqp.publish(amqp.names.incomingTimers, Buffer.from('while down'))).rejects.toBeInstanceOf(DependencyUnavailableError);
 
     await amqp.waitForConnect();
-    arrived = next();
+    arrived = arrival('after');
     await amqp.publish(amqp.names.incomingTimers, Buffer.from('after'));
     await arrived;
-    expect(received).toEqual(['before', 'after']);
+    // An ack still in flight when the connection dropped is lost with it, so 'before' may come again
+    // (at-least-once); the one published while down was refused, never queued.
+    expect(new Set(received)).toEqual(new Set(['before', 'after']));
   } finally {
     await amqp.close();
     await deleteTopology(amqp.names);

@@ -1,6 +1,6 @@
 // The broker topology, declared by every process after every (re)connect; declarations are idempotent.
 // Work queues are durable and dead-letter rejected messages, with the reason in x-death, to "<queue>.dead".
-import type { Channel } from 'amqplib';
+import amqplib, { type Channel } from 'amqplib';
 import type { QueueNames } from './queue-names.js';
 
 export async function declareTopology(channel: Channel, names: QueueNames): Promise<void> {
@@ -16,5 +16,19 @@ export async function declareTopology(channel: Channel, names: QueueNames): Prom
       durable: true,
       arguments: { 'x-dead-letter-exchange': names.deadLetterExchange, 'x-dead-letter-routing-key': queue },
     });
+  }
+}
+
+/** Deletes every queue and the exchange of a topology (tests and the bench clean up after themselves). */
+export async function deleteTopology(url: string, names: QueueNames): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead]) {
+      await channel.deleteQueue(queue);
+    }
+    await channel.deleteExchange(names.deadLetterExchange);
+  } finally {
+    await connection.close();
   }
 }

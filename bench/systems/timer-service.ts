@@ -1,11 +1,12 @@
 // The timer service under test: the whole stack started through the launcher with its own databases,
 // queue prefix, ports and run directory; removed again (processes, databases, queues) by stop().
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import amqplib from 'amqplib';
+import { fileURLToPath } from 'node:url';
 import { startStack, databaseUrls, PROCESS_KINDS, type Stack } from '../../launcher/stack.js';
 import { dropDatabase } from '../../common/database-admin.js';
 import { queueNames } from '../../common/queue-names.js';
+import { deleteTopology } from '../../common/topology.js';
 import type { BenchOptions } from '../options.js';
 import { withChildren } from '../metrics/cpu.js';
 import { postgresPids, rabbitmqPids } from './shared-servers.js';
@@ -28,16 +29,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
 
   const cleanUp = async () => {
     await stack?.stop();
-    const connection = await amqplib.connect(AMQP_URL);
-    try {
-      const channel = await connection.createChannel();
-      for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead]) {
-        await channel.deleteQueue(queue);
-      }
-      await channel.deleteExchange(names.deadLetterExchange);
-    } finally {
-      await connection.close();
-    }
+    await deleteTopology(AMQP_URL, names);
     for (const url of [dbs.main, ...dbs.shards]) await dropDatabase(url);
   };
 

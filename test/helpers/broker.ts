@@ -3,6 +3,7 @@ import amqplib from 'amqplib';
 import { execFileSync } from 'node:child_process';
 import { AmqpClient } from '../../common/amqp.js';
 import { queueNames, type QueueNames } from '../../common/queue-names.js';
+import { deleteTopology as removeTopology } from '../../common/topology.js';
 import { uniqueName } from './databases.js';
 import { silentLogger } from './logger.js';
 
@@ -21,17 +22,8 @@ export async function connectTestBroker(prefix = testQueuePrefix(), url = AMQP_U
 }
 
 /** Deletes every queue and the exchange of a prefix. */
-export async function deleteTopology(names: QueueNames): Promise<void> {
-  const connection = await amqplib.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead]) {
-      await channel.deleteQueue(queue);
-    }
-    await channel.deleteExchange(names.deadLetterExchange);
-  } finally {
-    await connection.close();
-  }
+export function deleteTopology(names: QueueNames): Promise<void> {
+  return removeTopology(AMQP_URL, names);
 }
 
 /** Messages currently ready in a queue (not counting unacked ones). */
