@@ -8,7 +8,7 @@
 import type { Created } from '../load/api-client.js';
 import { closedLoop } from '../load/closed-loop.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
-import { lateness, latenessTrend } from './lateness.js';
+import { deliveryCounts, lateness } from './lateness.js';
 import { sampleQueues } from './queue-sampler.js';
 import type { ScenarioContext } from './context.js';
 
@@ -55,13 +55,7 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
     rate_per_s: span > 0 ? Math.round(late.delivered / span) : null,
     ...percentiles(s),
     drain_ms: drain,
-    created: created.length,
-    failed: run.failed,
-    delivered: late.delivered,
-    missing: late.missing,
-    early: late.early,
-    min_ms: s.min,
-    p50_ms_by_tenth: latenessTrend(created, receiver),
+    ...deliveryCounts(created, run.failed, late, receiver),
     max_ready_messages: maxQueueDepth,
     fire_at_spread_ms: late.maxFireAt - late.minFireAt,
     creation_overran_target: overran,

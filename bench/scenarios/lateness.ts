@@ -56,3 +56,16 @@ export function latenessAfterFirstTenth(created: Created[], receiver: Receiver):
   const sorted = [...created].sort((a, b) => a.fireAt - b.fireAt);
   return lateness(sorted.slice(Math.floor(sorted.length / 10)), receiver).summary;
 }
+
+/** The counts every firing scenario reports beside its percentiles. */
+export function deliveryCounts(created: Created[], failed: number, late: Lateness, receiver: Receiver) {
+  return {
+    created: created.length,
+    failed,
+    delivered: late.delivered,
+    missing: late.missing,
+    early: late.early,
+    min_ms: late.summary.min,
+    p50_ms_by_tenth: latenessTrend(created, receiver),
+  };
+}

@@ -10,7 +10,7 @@ import { paced } from '../load/paced.js';
 import { cpuDelta, snapshot } from '../metrics/cpu.js';
 import { summarize, round } from '../metrics/stats.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
-import { lateness, latenessAfterFirstTenth, latenessTrend } from './lateness.js';
+import { deliveryCounts, lateness, latenessAfterFirstTenth, latenessTrend } from './lateness.js';
 import { sleep, type ScenarioContext } from './context.js';
 
 export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Promise<BenchResult[]> {
@@ -60,15 +60,9 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   ctx.say(`${scenario}: CPU s per 1k timers: ${JSON.stringify(cpuByProcess)} total ${total}`);
   const deliveredSpan = (late.lastArrival - late.minFireAt) / 1000;
   const common = {
-    created: created.length,
-    failed: run.failed,
-    delivered: late.delivered,
-    missing: late.missing,
-    early: late.early,
-    min_ms: s.min,
+    ...deliveryCounts(created, run.failed, late, receiver),
     delay_s: delay,
     due_rate_per_s: dueRate,
-    p50_ms_by_tenth: latenessTrend(created, receiver),
     p50_ms_after_first_tenth: warm.p50,
     p99_ms_after_first_tenth: warm.p99,
     creation_overlapped_firing: creationEnd > late.minFireAt,
