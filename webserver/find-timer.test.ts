@@ -2,21 +2,11 @@ import { jest } from '@jest/globals';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { Pool } from '../common/db.js';
 import { findTimer, findTimerWaiting, type TimerRow } from './find-timer.js';
+import { timerRow } from '../test/helpers/timer-row.js';
 
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-const rowFor = (id: string): TimerRow => ({
-  id,
-  url: 'https://example.com/hook',
-  fire_at: new Date(START + 60_000),
-  created_at: new Date(START),
-  state: 'pending',
-  attempts: 0,
-  last_attempt_at: null,
-  last_status: null,
-  last_error: null,
-  delivered_at: null,
-});
+const rowFor = (id: string): TimerRow => timerRow({ id, fire_at: new Date(START + 60_000), created_at: new Date(START) });
 
 /**
  * A stand-in for the pg pool: every query is recorded with the fake clock's time, and the row "appears"

@@ -1,20 +1,15 @@
 import { timerView } from './timer-view.js';
 import type { TimerRow } from './find-timer.js';
+import { timerRow } from '../test/helpers/timer-row.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 
-const pending: TimerRow = {
+const pending: TimerRow = timerRow({
   id: '01a20799-d442-7164-b84b-d016cb0daa84',
   url: 'https://example.com/hook?x=1',
   fire_at: new Date(NOW + 90_500),
   created_at: new Date(NOW - 1_000),
-  state: 'pending',
-  attempts: 0,
-  last_attempt_at: null,
-  last_status: null,
-  last_error: null,
-  delivered_at: null,
-};
+});
 
 describe('timerView', () => {
   test('shows seed 001 fields id and time_left, with time_left in whole seconds rounded up', () => {
@@ -30,7 +25,7 @@ describe('timerView', () => {
       url: 'https://example.com/hook?x=1',
       fire_at: '2030-01-01T12:01:30.500Z',
       created_at: '2030-01-01T11:59:59.000Z',
-      state: 'pending',
+      state: 'scheduled',
       attempts: 0,
       last_attempt_at: null,
       last_status: null,

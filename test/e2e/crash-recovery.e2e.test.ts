@@ -2,36 +2,22 @@
 // timers fall due. Leases are short here so that recovery shows within seconds.
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { startTestStack, type TestStack } from '../helpers/test-stack.js';
-import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { useStackWithReceiver } from '../helpers/test-stack.js';
 
 jest.setTimeout(180_000);
 
-let env: TestStack;
-let receiver: WebhookReceiver;
-let hook: string;
-
-beforeAll(async () => {
-  receiver = new WebhookReceiver();
-  hook = await receiver.listen();
-  // A killed poller's claims return after POLLER_LEASE_MS; a killed trigger's after WEBHOOK_TIMEOUT_MS + 5 s.
-  env = await startTestStack({ env: { POLLER_LEASE_MS: '3000', POLLER_LOOKAHEAD_MS: '1000', WEBHOOK_TIMEOUT_MS: '3000' } });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-  await receiver?.close();
-});
+// A killed poller's claims return after POLLER_LEASE_MS; a killed trigger's after WEBHOOK_TIMEOUT_MS + 5 s.
+const e2e = useStackWithReceiver({ env: { POLLER_LEASE_MS: '3000', POLLER_LOOKAHEAD_MS: '1000', WEBHOOK_TIMEOUT_MS: '3000' } });
 
 async function createTimers(count: number, seconds: (i: number) => number, path: string): Promise<Array<{ id: string; fire_at: string }>> {
   const created: Array<{ id: string; fire_at: string }> = [];
   for (let i = 0; i < count; i += 50) {
     const chunk = await Promise.all(
       Array.from({ length: Math.min(50, count - i) }, async (_, j) => {
-        const res = await fetch(`${env.url}/timer`, {
+        const res = await fetch(`${e2e.env.url}/timer`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ seconds: seconds(i + j), url: `${hook}${path}` }),
+          body: JSON.stringify({ seconds: seconds(i + j), url: `${e2e.hook}${path}` }),
         });
         expect(res.status).toBe(201);
         return (await res.json()) as { id: string; fire_at: string };
@@ -43,7 +29,7 @@ async function createTimers(count: number, seconds: (i: number) => number, path:
 }
 
 async function states(ids: string[]): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: env.mainDbUrl });
+  const client = new pg.Client({ connectionString: e2e.env.mainDbUrl });
   await client.connect();
   try {
     const result = await client.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM timers WHERE id = ANY($1::uuid[]) GROUP BY state', [ids]);
@@ -54,15 +40,15 @@ async function states(ids: string[]): Promise<Record<string, number>> {
 }
 
 test('kill -9 of a trigger and of a timer poller mid-run loses no timer', async () => {
-  const before = receiver.arrivals.length;
+  const before = e2e.receiver.arrivals.length;
   const created = await createTimers(400, (i) => 1 + (i % 5), '/crash');
   const ids = created.map((c) => c.id);
-  await receiver.waitFor(before + 60, 30_000);
-  await Promise.all([env.stack.of('trigger')[0]!.kill('SIGKILL'), env.stack.of('timer')[0]!.kill('SIGKILL')]);
+  await e2e.receiver.waitFor(before + 60, 30_000);
+  await Promise.all([e2e.env.stack.of('trigger')[0]!.kill('SIGKILL'), e2e.env.stack.of('timer')[0]!.kill('SIGKILL')]);
 
   // Every timer arrives: the survivors take over the dead poller's leases and the dead trigger's claims.
-  const counts = () => receiver.countsById();
-  while (ids.some((id) => !counts().has(id))) await receiver.waitFor(receiver.arrivals.length + 1, 60_000);
+  const counts = () => e2e.receiver.countsById();
+  while (ids.some((id) => !counts().has(id))) await e2e.receiver.waitFor(e2e.receiver.arrivals.length + 1, 60_000);
   const delivered = ids.map((id) => counts().get(id) ?? 0);
   expect(delivered.every((n) => n >= 1)).toBe(true);
   // At-least-once: only a webhook in flight at the instant of the kill may be sent twice.
@@ -75,20 +61,20 @@ test('kill -9 of a trigger and of a timer poller mid-run loses no timer', async 
   }
   expect(recorded).toEqual({ delivered: 400 });
 
-  await Promise.all([env.stack.startKind('trigger'), env.stack.startKind('timer')]);
+  await Promise.all([e2e.env.stack.startKind('trigger'), e2e.env.stack.startKind('timer')]);
 });
 
 test('timers that fall due while every poller and trigger is stopped all fire, once, when they start again', async () => {
-  await Promise.all([env.stack.stopKind('timer'), env.stack.stopKind('trigger')]);
-  const before = receiver.arrivals.length;
+  await Promise.all([e2e.env.stack.stopKind('timer'), e2e.env.stack.stopKind('trigger')]);
+  const before = e2e.receiver.arrivals.length;
   const created = await createTimers(200, (i) => 1 + (i % 2), '/downtime');
   const lastDue = Math.max(...created.map((c) => Date.parse(c.fire_at)));
   // Let every timer fall due while nothing can fire it.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastDue - Date.now()) + 500));
-  expect(receiver.arrivals.length).toBe(before);
+  expect(e2e.receiver.arrivals.length).toBe(before);
 
-  await Promise.all([env.stack.startKind('timer'), env.stack.startKind('trigger')]);
-  await receiver.waitFor(before + 200, 60_000);
-  const counts = receiver.countsById();
+  await Promise.all([e2e.env.stack.startKind('timer'), e2e.env.stack.startKind('trigger')]);
+  await e2e.receiver.waitFor(before + 200, 60_000);
+  const counts = e2e.receiver.countsById();
   for (const { id } of created) expect(counts.get(id)).toBe(1);
 });

@@ -1,29 +1,15 @@
 // End to end through nginx: 2 replicas of every process, 2 shards, a webhook receiver on loopback.
 import { jest } from '@jest/globals';
 import pg from 'pg';
-import { startTestStack, type TestStack } from '../helpers/test-stack.js';
-import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { useStackWithReceiver } from '../helpers/test-stack.js';
 import { errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi.js';
 
 jest.setTimeout(120_000);
 
-let env: TestStack;
-let receiver: WebhookReceiver;
-let hook: string;
-
-beforeAll(async () => {
-  receiver = new WebhookReceiver();
-  hook = await receiver.listen();
-  env = await startTestStack();
-});
-
-afterAll(async () => {
-  await env?.teardown();
-  await receiver?.close();
-});
+const e2e = useStackWithReceiver();
 
 const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  fetch(`${env.url}/timer`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${e2e.env.url}/timer`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 async function createTimer(body: Record<string, unknown>): Promise<{ id: string; time_left: number; fire_at: string }> {
   const res = await post(body);
@@ -32,33 +18,33 @@ async function createTimer(body: Record<string, unknown>): Promise<{ id: string;
 }
 
 test('POST /timer answers 201 with a UUID id and the whole seconds left', async () => {
-  const created = await createTimer({ hours: 1, minutes: 2, seconds: 3, url: `${hook}/later` });
+  const created = await createTimer({ hours: 1, minutes: 2, seconds: 3, url: `${e2e.hook}/later` });
   expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   expect(created.time_left).toBe(3723);
 });
 
 test('a GET right after each POST finds the timer, through any replica', async () => {
   for (let i = 0; i < 40; i++) {
-    const created = await createTimer({ minutes: 10, url: `${hook}/ryw/${i}` });
-    const res = await fetch(`${env.url}/timer/${created.id}`);
+    const created = await createTimer({ minutes: 10, url: `${e2e.hook}/ryw/${i}` });
+    const res = await fetch(`${e2e.env.url}/timer/${created.id}`);
     expect(res.status).toBe(200);
     const timer = (await res.json()) as { id: string; time_left: number; url: string; state: string };
-    expect(timer).toMatchObject({ id: created.id, url: `${hook}/ryw/${i}`, state: 'scheduled' });
+    expect(timer).toMatchObject({ id: created.id, url: `${e2e.hook}/ryw/${i}`, state: 'scheduled' });
     expect(timer.time_left).toBeGreaterThan(590);
   }
 });
 
 test('a 0-delay timer fires, and GET shows it delivered with time_left 0', async () => {
-  const before = receiver.arrivals.length;
-  const created = await createTimer({ url: `${hook}/now` });
+  const before = e2e.receiver.arrivals.length;
+  const created = await createTimer({ url: `${e2e.hook}/now` });
   expect(created.time_left).toBe(0);
-  await receiver.waitFor(before + 1, 15_000);
-  const arrival = receiver.arrivals.find((a) => a.id === created.id);
+  await e2e.receiver.waitFor(before + 1, 15_000);
+  const arrival = e2e.receiver.arrivals.find((a) => a.id === created.id);
   expect(arrival?.path).toBe('/now');
   // The outcome is recorded just after the webhook answers.
   let timer: { state: string; time_left: number; last_status: number };
   for (;;) {
-    timer = (await (await fetch(`${env.url}/timer/${created.id}`)).json()) as typeof timer;
+    timer = (await (await fetch(`${e2e.env.url}/timer/${created.id}`)).json()) as typeof timer;
     if (timer.state !== 'firing') break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -66,15 +52,15 @@ test('a 0-delay timer fires, and GET shows it delivered with time_left 0', async
 });
 
 test('500 timers due within a few seconds each fire exactly once, never early', async () => {
-  const before = receiver.arrivals.length;
+  const before = e2e.receiver.arrivals.length;
   const created = await Promise.all(
-    Array.from({ length: 500 }, (_, i) => createTimer({ seconds: 1 + (i % 4), url: `${hook}/batch` })),
+    Array.from({ length: 500 }, (_, i) => createTimer({ seconds: 1 + (i % 4), url: `${e2e.hook}/batch` })),
   );
   const fireAt = new Map(created.map((c) => [c.id, Date.parse(c.fire_at)]));
-  await receiver.waitFor(before + 500, 60_000);
-  const counts = receiver.countsById();
+  await e2e.receiver.waitFor(before + 500, 60_000);
+  const counts = e2e.receiver.countsById();
   for (const { id } of created) expect(counts.get(id)).toBe(1);
-  for (const arrival of receiver.arrivals.slice(before)) {
+  for (const arrival of e2e.receiver.arrivals.slice(before)) {
     expect(arrival.at).toBeGreaterThanOrEqual(fireAt.get(arrival.id)!);
   }
 });
@@ -121,10 +107,10 @@ describe('bad input gets a clear 4xx JSON answer and writes nothing', () => {
   });
 
   test('a malformed id: 400; an unknown id: 404', async () => {
-    const malformed = await fetch(`${env.url}/timer/not-a-uuid`);
+    const malformed = await fetch(`${e2e.env.url}/timer/not-a-uuid`);
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: 'invalid_id' });
-    const unknown = await fetch(`${env.url}/timer/5b0c8c0e-1c5a-4d2e-9a39-0f2b8d9f6a11`);
+    const unknown = await fetch(`${e2e.env.url}/timer/5b0c8c0e-1c5a-4d2e-9a39-0f2b8d9f6a11`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: 'not_found' });
   });
@@ -132,8 +118,8 @@ describe('bad input gets a clear 4xx JSON answer and writes nothing', () => {
   test('none of the refused requests left a timer behind', async () => {
     // A good timer sent after them: once it is stored, anything published before it would be too.
     const sentinel = await createTimer({ minutes: 5, url: 'http://example.com/sentinel' });
-    expect((await fetch(`${env.url}/timer/${sentinel.id}`)).status).toBe(200);
-    const main = new pg.Client({ connectionString: env.mainDbUrl });
+    expect((await fetch(`${e2e.env.url}/timer/${sentinel.id}`)).status).toBe(200);
+    const main = new pg.Client({ connectionString: e2e.env.mainDbUrl });
     await main.connect();
     try {
       const rows = await main.query(`SELECT url FROM timers WHERE url LIKE 'http://example.com/%'`);
@@ -145,19 +131,19 @@ describe('bad input gets a clear 4xx JSON answer and writes nothing', () => {
 });
 
 test('GET /health and GET /ready answer through nginx', async () => {
-  expect(await (await fetch(`${env.url}/health`)).json()).toEqual({ status: 'ok' });
-  const ready = await fetch(`${env.url}/ready`);
+  expect(await (await fetch(`${e2e.env.url}/health`)).json()).toEqual({ status: 'ok' });
+  const ready = await fetch(`${e2e.env.url}/ready`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ready', broker: 'up', database: 'up' });
 });
 
 test('answers match the OpenAPI description served at /openapi.json', async () => {
-  const doc = (await (await fetch(`${env.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+  const doc = (await (await fetch(`${e2e.env.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/timer', '/timer/{id}', '/health', '/ready']));
 
-  const created = timerCreatedAnswer.parse(await createTimer({ seconds: 30, url: `${hook}/doc` }));
-  timerAnswer.parse(await (await fetch(`${env.url}/timer/${created.id}`)).json());
+  const created = timerCreatedAnswer.parse(await createTimer({ seconds: 30, url: `${e2e.hook}/doc` }));
+  timerAnswer.parse(await (await fetch(`${e2e.env.url}/timer/${created.id}`)).json());
   errorAnswer.parse(await (await post({ url: 1 })).json());
-  errorAnswer.parse(await (await fetch(`${env.url}/timer/nope`)).json());
+  errorAnswer.parse(await (await fetch(`${e2e.env.url}/timer/nope`)).json());
 });

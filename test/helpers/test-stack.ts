@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { startStack, databaseUrls, type Stack, type ProcessKind } from '../../launcher/stack.js';
 import { dropDatabase } from '../../common/database-admin.js';
 import { queueNames } from '../../common/queue-names.js';
+import { beforeAll, afterAll } from '@jest/globals';
 import { AMQP_URL, deleteTopology } from './broker.js';
+import { WebhookReceiver } from './webhook-receiver.js';
 import { POSTGRES_URL, uniqueName } from './databases.js';
 
 /** A port nothing listens on right now. */
@@ -57,4 +59,22 @@ export async function startTestStack(opts: { replicas?: Partial<Record<ProcessKi
       if (process.env.KEEP_TEST_DATABASES !== '1') await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
     },
   };
+}
+
+/**
+ * For an end-to-end file: a whole stack and a webhook receiver, started before its tests and torn
+ * down after them. The returned object's fields are set once beforeAll has run.
+ */
+export function useStackWithReceiver(opts: Parameters<typeof startTestStack>[0] = {}) {
+  const handles = {} as { env: TestStack; receiver: WebhookReceiver; hook: string };
+  beforeAll(async () => {
+    handles.receiver = new WebhookReceiver();
+    handles.hook = await handles.receiver.listen();
+    handles.env = await startTestStack(opts);
+  });
+  afterAll(async () => {
+    await handles.env?.teardown();
+    await handles.receiver?.close();
+  });
+  return handles;
 }

@@ -1,0 +1,15 @@
+// A timers-table row for unit tests of the webserver's reads: a scheduled timer, fields overridable.
+import type { TimerRow } from '../../webserver/find-timer.js';
+
+export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire_at' | 'created_at'>): TimerRow {
+  return {
+    url: 'https://example.com/hook',
+    state: 'scheduled',
+    attempts: 0,
+    last_attempt_at: null,
+    last_status: null,
+    last_error: null,
+    delivered_at: null,
+    ...fields,
+  };
+}
