@@ -1,6 +1,7 @@
 // The whole service's configuration: the environment parsed once, validated with zod, frozen.
 // A bad value stops start-up with the variable's name; see docs/configuration.md for every key.
 import { z } from 'zod';
+import { isCidr } from './callback-address.js';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -38,11 +39,26 @@ export const configSchema = z.object({
   TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('webhooks a trigger sends at once'),
   WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
   WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50, 5).describe('delivery attempts of a timer before it is failed (a timer may set max_attempts)'),
+  WEBHOOK_RETRY_BACKOFF_MS: int(100, 86_400_000, 10_000).describe('ceiling of the first retry delay; doubles per retry, drawn with full jitter'),
+  WEBHOOK_RETRY_MAX_BACKOFF_MS: int(1_000, 86_400_000, 3_600_000).describe('longest wait between two attempts, Retry-After included'),
+  WEBHOOK_HOST_CONCURRENCY: int(1, 10_000, 64).describe('webhooks in flight to one callback host per trigger'),
+  WEBHOOK_HOST_RATE_PER_S: int(0, 1_000_000, 0).describe('webhooks started per second to one host per trigger; 0: no limit'),
+  WEBHOOK_ALLOWED_CIDRS: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isCidr, 'must be CIDRs like 10.1.0.0/16 or fd00::/8, comma-separated')))
+    .default([])
+    .describe('address ranges callbacks may reach although private, loopback or link-local (refused by default)'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
 })
   .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
     message: 'must not exceed POLLER_LOOKAHEAD_MS',
     path: ['POLLER_PUBLISH_AHEAD_MS'],
+  })
+  .refine((c) => c.WEBHOOK_RETRY_MAX_BACKOFF_MS >= c.WEBHOOK_RETRY_BACKOFF_MS, {
+    message: 'must be at least WEBHOOK_RETRY_BACKOFF_MS',
+    path: ['WEBHOOK_RETRY_MAX_BACKOFF_MS'],
   })
   .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
     // A lease shorter than the window would expire while its poller still holds the row in memory.
@@ -51,7 +67,9 @@ export const configSchema = z.object({
   });
 
 type ParsedConfig = z.infer<typeof configSchema>;
-export type Config = Readonly<Omit<ParsedConfig, 'SHARD_DB_URLS'> & { SHARD_DB_URLS: readonly string[] }>;
+export type Config = Readonly<
+  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS'> & { SHARD_DB_URLS: readonly string[]; WEBHOOK_ALLOWED_CIDRS: readonly string[] }
+>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -67,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   Object.freeze(parsed.data.SHARD_DB_URLS);
+  Object.freeze(parsed.data.WEBHOOK_ALLOWED_CIDRS);
   return Object.freeze(parsed.data);
 }

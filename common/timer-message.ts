@@ -6,11 +6,18 @@ import { PoisonMessageError } from './errors/poison-message.js';
 const timerId = z.uuid();
 const epochMs = z.number().int().nonnegative();
 
+const positiveMs = z.number().int().positive().optional();
+
 export const incomingTimerMessage = z.object({
   id: timerId,
   url: z.string().min(1),
   fire_at: epochMs,
   created_at: epochMs,
+  // Delivery settings of this timer; absent: the trigger's configured defaults.
+  max_attempts: z.number().int().positive().optional(),
+  timeout_ms: positiveMs,
+  retry_backoff_ms: positiveMs,
+  retry_max_backoff_ms: positiveMs,
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

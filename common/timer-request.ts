@@ -27,14 +27,29 @@ export const callbackUrl = z
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
   .refine(isAbsoluteHttpUrl, 'must be an absolute http(s) URL');
 
+const seconds = (min: number, max: number) =>
+  z.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
+
+/** Per-timer delivery settings; each one left out takes its configured default (docs/configuration.md). */
+export const deliveryFields = {
+  max_attempts: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(50, 'must be at most 50').optional(),
+  timeout_s: seconds(0.1, 300),
+  retry_backoff_s: seconds(0.1, 86_400),
+  retry_max_backoff_s: seconds(1, 86_400),
+};
+
 export const createTimerRequest = z
   .strictObject(
-    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, url: callbackUrl },
+    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, url: callbackUrl, ...deliveryFields },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
   )
   .refine((delay) => delaySeconds(delay) <= MAX_DELAY_SECONDS, {
     message: `the total delay must be at most 365 days (${MAX_DELAY_SECONDS} seconds)`,
     path: ['seconds'],
+  })
+  .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
+    message: 'must be at least retry_backoff_s',
+    path: ['retry_max_backoff_s'],
   });
 
 export type CreateTimerRequest = z.infer<typeof createTimerRequest>;

@@ -70,6 +70,8 @@ async function main(): Promise<void> {
 timer service is up
   API (through nginx):  ${stack.url}   e.g. curl -X POST ${stack.url}/timer -H 'content-type: application/json' -d '{"seconds":5,"url":"http://127.0.0.1:9999/hook"}'
   RabbitMQ management:  ${process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672'}  (guest/guest)
+  development mode:     callbacks may reach ${stack.env.WEBHOOK_ALLOWED_CIDRS || 'no private address'} (WEBHOOK_ALLOWED_CIDRS);
+                        production (docker-compose.yml) refuses loopback, private and link-local callbacks
   logs:                 .stack/logs/
 Ctrl-C stops everything.`);
 

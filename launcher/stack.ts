@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { migrateAll } from '../common/migrate.js';
 import { ManagedProcess } from './managed-process.js';
 import { nginxConf } from './nginx-conf.js';
+import { LOOPBACK_CIDRS } from '../common/callback-address.js';
 
 export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
@@ -113,6 +114,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     QUEUE_PREFIX: options.queuePrefix,
     MAIN_DB_URL: dbs.main,
     SHARD_DB_URLS: dbs.shards.join(','),
+    // Development mode: callbacks may reach this machine (receivers on loopback); production refuses it.
+    WEBHOOK_ALLOWED_CIDRS: LOOPBACK_CIDRS.join(','),
     ...options.env,
   };
   await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });

@@ -1,31 +1,73 @@
-// The trigger's SQL on the main timers table: claim due timers for delivery, then record outcomes.
+// The trigger's SQL on the main timers table: claim due timers for an attempt, then record outcomes.
 import type { Pool } from '../common/db.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+export interface Claimed {
+  kind: 'claimed';
+  /** the attempt number within the current series, 1 for the first */
+  attempt: number;
+  series: number;
+  /** not before this instant (a retry's due time); null: the message's fire_at */
+  notBefore: number | null;
+  timeoutMs: number;
+  policy: RetryPolicy;
+}
 
 export type ClaimResult =
-  | { kind: 'claimed'; attempt: number }
+  | Claimed
   /** another trigger holds the delivery until this instant: check again then */
   | { kind: 'held'; until: number }
-  /** delivered or failed already, or unknown: a duplicate to drop */
+  /** delivered, failed, cancelled, a retry not due yet, or unknown: a duplicate to drop */
   | { kind: 'done' };
 
+export interface ClaimOptions {
+  now: number;
+  /** the claim lasts the timer's webhook timeout plus this much */
+  marginMs: number;
+  /** a retrying timer may be claimed this long before its next attempt is due (the pollers publish ahead) */
+  earlyMs: number;
+  defaults: RetryPolicy & { timeoutMs: number };
+}
+
+interface ClaimRow {
+  id: string;
+  claimed: boolean;
+  attempts: number;
+  series: number;
+  state: string;
+  until_ms: string | null;
+  not_before_ms: string | null;
+  max_attempts: number | null;
+  timeout_ms: number | null;
+  retry_backoff_ms: number | null;
+  retry_max_backoff_ms: number | null;
+}
+
 /**
- * claimTimers(main, ids, now, claimUntil): a conditional update, so only one claimant wins a timer.
- * A timer is claimable while scheduled, or while firing under a claim that has expired (its trigger
- * died mid-delivery). One result per id, in order; a repeated id gets 'done'.
+ * claimTimers(main, ids, options): a conditional update, so only one claimant wins a timer. A timer is
+ * claimable while scheduled, while retrying once its next attempt is (nearly) due, or while firing
+ * under a claim that has expired (its trigger died mid-delivery). One result per id, in order; a
+ * repeated id gets 'done'.
  */
-export async function claimTimers(main: Pool, ids: string[], now: number, claimUntil: number): Promise<ClaimResult[]> {
-  const result = await main.query<{ id: string; claimed: boolean; attempts: number; state: string; until_ms: number | null }>(
+export async function claimTimers(main: Pool, ids: string[], options: ClaimOptions): Promise<ClaimResult[]> {
+  const { now, marginMs, earlyMs, defaults } = options;
+  const result = await main.query<ClaimRow>(
     `WITH claimed AS (
        UPDATE timers
-          SET state = 'firing', attempts = attempts + 1, claim_expires_at = to_timestamp($3 / 1000.0)
+          SET state = 'firing', attempts = attempts + 1,
+              claim_expires_at = to_timestamp(($2::float8 + $3::float8 + $4::float8 + coalesce(timeout_ms, $5::int)) / 1000.0)
         WHERE id = ANY($1::uuid[])
-          AND (state = 'scheduled' OR (state = 'firing' AND claim_expires_at < to_timestamp($2 / 1000.0)))
+          AND (state = 'scheduled'
+            OR (state = 'retrying' AND next_attempt_at <= to_timestamp(($2::float8 + $4::float8) / 1000.0))
+            OR (state = 'firing' AND claim_expires_at < to_timestamp($2::float8 / 1000.0)))
        RETURNING id, attempts)
-     SELECT t.id, c.id IS NOT NULL AS claimed, coalesce(c.attempts, t.attempts) AS attempts, t.state,
-            (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms
+     SELECT t.id, c.id IS NOT NULL AS claimed, coalesce(c.attempts, t.attempts) AS attempts, t.series, t.state,
+            (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms,
+            (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS not_before_ms,
+            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
-    [ids, now, claimUntil],
+    [ids, now, marginMs, earlyMs, defaults.timeoutMs],
   );
   const byId = new Map(result.rows.map((row) => [row.id, row]));
   const seen = new Set<string>();
@@ -35,32 +77,77 @@ export async function claimTimers(main: Pool, ids: string[], now: number, claimU
     const first = !seen.has(id);
     seen.add(id);
     if (!row || !first) return { kind: 'done' };
-    if (row.claimed) return { kind: 'claimed', attempt: row.attempts };
-    if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: row.until_ms };
+    if (row.claimed) {
+      return {
+        kind: 'claimed',
+        attempt: row.attempts,
+        series: row.series,
+        notBefore: row.not_before_ms === null ? null : Number(row.not_before_ms),
+        timeoutMs: row.timeout_ms ?? defaults.timeoutMs,
+        policy: {
+          maxAttempts: row.max_attempts ?? defaults.maxAttempts,
+          backoffMs: row.retry_backoff_ms ?? defaults.backoffMs,
+          maxBackoffMs: row.retry_max_backoff_ms ?? defaults.maxBackoffMs,
+        },
+      };
+    }
+    if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };
     return { kind: 'done' };
   });
 }
 
 export interface Outcome {
   id: string;
-  delivered: boolean;
-  at: number;
+  attempt: number;
+  series: number;
+  state: 'delivered' | 'retrying' | 'failed';
+  startedAt: number;
+  finishedAt: number;
   status: number | null;
   error: string | null;
+  /** when state is 'retrying' */
+  nextAttemptAt: number | null;
 }
 
-/** recordOutcomes(main, outcomes): ends each claimed attempt as delivered or failed. */
+/**
+ * recordOutcomes(main, outcomes): ends each claimed attempt: its new state, its entry in attempt_log.
+ * Only the claimant of that attempt writes: a trigger whose claim expired and was taken over does not.
+ */
 export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<void> {
+  const entries = outcomes.map((o) =>
+    JSON.stringify({
+      attempt: o.attempt,
+      series: o.series,
+      started_at: new Date(o.startedAt).toISOString(),
+      duration_ms: o.finishedAt - o.startedAt,
+      status: o.status,
+      error: o.error,
+    }),
+  );
   await main.query(
     `UPDATE timers AS t
-        SET state = CASE WHEN o.delivered THEN 'delivered' ELSE 'failed' END,
+        SET state = o.state,
             claim_expires_at = NULL,
-            last_attempt_at = to_timestamp(o.at / 1000.0),
+            last_attempt_at = to_timestamp(o.started / 1000.0),
             last_status = o.status,
             last_error = o.error,
-            delivered_at = CASE WHEN o.delivered THEN to_timestamp(o.at / 1000.0) END
-       FROM unnest($1::uuid[], $2::boolean[], $3::float8[], $4::int[], $5::text[]) AS o(id, delivered, at, status, error)
-      WHERE t.id = o.id AND t.state = 'firing'`,
-    [outcomes.map((o) => o.id), outcomes.map((o) => o.delivered), outcomes.map((o) => o.at), outcomes.map((o) => o.status), outcomes.map((o) => o.error)],
+            delivered_at = CASE WHEN o.state = 'delivered' THEN to_timestamp(o.finished / 1000.0) END,
+            next_attempt_at = to_timestamp(o.next / 1000.0),
+            attempt_log = t.attempt_log || jsonb_build_array(o.entry::jsonb)
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::text[], $10::int[])
+         AS o(id, attempt, state, started, finished, status, error, next, entry, series)
+      WHERE t.id = o.id AND t.state = 'firing' AND t.attempts = o.attempt AND t.series = o.series`,
+    [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.attempt),
+      outcomes.map((o) => o.state),
+      outcomes.map((o) => o.startedAt),
+      outcomes.map((o) => o.finishedAt),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.error),
+      outcomes.map((o) => o.nextAttemptAt),
+      entries,
+      outcomes.map((o) => o.series),
+    ],
   );
 }

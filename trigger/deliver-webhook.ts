@@ -1,8 +1,12 @@
 // Sends one webhook: POST url with {"id": ...}, the timer id also as an idempotency key header, a
 // timeout, a keep-alive connection pool per callback origin, and the response body read up to a small
-// limit and dropped. undici rather than node-fetch: measured here, node-fetch spent about three times
+// limit and dropped. Redirects are not followed. Only addresses the AddressPolicy allows are
+// connected to: IP literals are checked here, names after every DNS resolution (guarded-lookup.ts). undici rather than node-fetch: measured here, node-fetch spent about three times
 // the CPU per webhook, and the trigger is the costliest hop of the pipeline (see BENCHMARKS.md).
 import { Agent, request } from 'undici';
+import type { AddressPolicy } from '../common/callback-address.js';
+import { guardedLookup, REFUSED_ADDRESS } from './guarded-lookup.js';
+import { parseRetryAfter } from './retry-policy.js';
 
 export const USER_AGENT = 'timer-service/0.1 (+webhook)';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -11,11 +15,20 @@ export interface DeliveryResult {
   delivered: boolean;
   status: number | null;
   error: string | null;
+  /** the receiver's Retry-After in ms from now, when it sent one */
+  retryAfterMs: number | null;
+  /** the address is refused by policy: trying again cannot help */
+  refused: boolean;
 }
 
-export function createAgents(maxSocketsPerHost: number) {
-  const agent = new Agent({ connections: maxSocketsPerHost, pipelining: 1, keepAliveTimeout: 4_000 });
-  return { agent, destroy: () => agent.destroy() };
+export function createAgents(maxSocketsPerHost: number, policy: AddressPolicy) {
+  const agent = new Agent({
+    connections: maxSocketsPerHost,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    connect: { lookup: guardedLookup(policy) },
+  });
+  return { agent, policy, destroy: () => agent.destroy() };
 }
 
 export type Agents = ReturnType<typeof createAgents>;
@@ -26,6 +39,8 @@ const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']
 
 /** One delivery attempt, resent once on a stale pooled connection; both sends share one timeout. */
 export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
+  const refusal = agents.policy.refusalOfHost(new URL(url).hostname);
+  if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
   const signal = AbortSignal.timeout(timeoutMs);
   const first = await send(url, timerId, agents, signal, timeoutMs);
   if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error)) return first;
@@ -50,10 +65,13 @@ async function send(url: string, timerId: string, agents: Agents, signal: AbortS
     await response.body.dump({ limit: MAX_RESPONSE_BYTES });
     const status = response.statusCode;
     const delivered = status >= 200 && status < 300;
-    return { delivered, status, error: delivered ? null : `HTTP ${status}` };
+    const retryAfterMs = delivered ? null : parseRetryAfter(response.headers['retry-after'], Date.now());
+    return { delivered, status, error: delivered ? null : `HTTP ${status}`, retryAfterMs, refused: false };
   } catch (err) {
-    const error = err as Error & { code?: string };
-    const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : (error.code ?? error.message);
-    return { delivered: false, status: null, error: reason };
+    const error = err as Error & { code?: string; cause?: Error & { code?: string } };
+    const code = error.code ?? error.cause?.code;
+    if (code === REFUSED_ADDRESS) return { delivered: false, status: null, error: `refused: ${(error.cause ?? error).message}`, retryAfterMs: null, refused: true };
+    const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : (code ?? error.message);
+    return { delivered: false, status: null, error: reason, retryAfterMs: null, refused: false };
   }
 }

@@ -8,7 +8,9 @@ import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/
 import { silentLogger } from '../test/helpers/logger.js';
 import { WebhookReceiver } from '../test/helpers/webhook-receiver.js';
 import { createAgents, USER_AGENT } from './deliver-webhook.js';
-import { dueTimerHandler } from './handle-due.js';
+import { dueTimerHandler, type TriggerDeps } from './handle-due.js';
+import { HostLimiter } from './host-limiter.js';
+import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;
@@ -18,16 +20,22 @@ let agents: ReturnType<typeof createAgents>;
 let settled: Array<{ id: string; kind: 'ack' | 'nack'; requeue: boolean }>;
 let onSettled: () => void;
 
-beforeEach(async () => {
-  dbs = await createTestDatabases(2);
-  amqp = await connectTestBroker();
-  receiver = new WebhookReceiver();
-  receiverUrl = await receiver.listen();
-  agents = createAgents(16);
-  settled = [];
-  onSettled = () => undefined;
-  const due = dueTimerHandler({ main: dbs.main, shards: dbs.shards, agents, webhookTimeoutMs: 2_000, log: silentLogger(), now: Date.now });
-  await amqp.consume(amqp.names.timersToFire, 100, (message, channel) => {
+const delivery = { maxAttempts: 3, backoffMs: 10_000, maxBackoffMs: 3_600_000, timeoutMs: 2_000 };
+
+/** Starts a trigger handler on timers_to_fire; `overrides` change its dependencies. */
+async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = {}): Promise<void> {
+  const due = dueTimerHandler({
+    main: dbs.main,
+    shards: dbs.shards,
+    agents,
+    hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 0, maxWaiting: 16 }),
+    delivery,
+    log: silentLogger(),
+    now: Date.now,
+    random: () => 1,
+    ...overrides,
+  });
+  await amqp.consume(amqp.names.timersToFire, prefetch, (message, channel) => {
     const id = message.properties.messageId as string;
     const observed = Object.create(channel) as typeof channel;
     observed.ack = (m) => {
@@ -42,6 +50,16 @@ beforeEach(async () => {
     };
     due.handle(message, observed);
   });
+}
+
+beforeEach(async () => {
+  dbs = await createTestDatabases(2);
+  amqp = await connectTestBroker();
+  receiver = new WebhookReceiver();
+  receiverUrl = await receiver.listen();
+  agents = createAgents(16, new AddressPolicy(LOOPBACK_CIDRS));
+  settled = [];
+  onSettled = () => undefined;
 });
 
 afterEach(async () => {
@@ -66,7 +84,17 @@ function settledCount(count: number): Promise<void> {
 }
 
 const publish = (timer: DueTimer) => amqp.publish(amqp.names.timersToFire, encodeMessage(timer), { messageId: timer.id });
-const timerRow = async (id: string) => (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at FROM timers WHERE id = $1', [id])).rows[0];
+const timerRow = async (id: string) =>
+  (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at, next_attempt_at, attempt_log FROM timers WHERE id = $1', [id])).rows[0];
+const shardRowAt = async (id: string) => {
+  const shard = dbs.shards[shardOf(id, 2)]!;
+  const row = (await shard.query('SELECT (extract(epoch FROM fire_at) * 1000)::bigint AS at FROM timers_to_fire WHERE id = $1', [id])).rows[0];
+  return row ? Number(row.at) : null;
+};
+
+describe('with the default trigger', () => {
+beforeEach(() => startTrigger(100));
+
 
 test('the webhook is a POST of {"id"} with JSON content type, a User-Agent and the id as idempotency key', async () => {
   const timer = await scheduledTimer('/hook?x=1');
@@ -98,21 +126,90 @@ test('the trigger drops a duplicate message: one webhook, both messages acked', 
   expect((await timerRow(timer.id)).attempts).toBe(1);
 });
 
-test('a non-2xx answer is recorded as failed with its status', async () => {
+test('a 5xx is retried: the timer turns retrying, its retry row is in its shard, the attempt is recorded', async () => {
   receiver.status = 503;
+  const timer = await scheduledTimer();
+  const before = Date.now();
+  await publish(timer);
+  await settledCount(1);
+  const row = await timerRow(timer.id);
+  expect(row).toMatchObject({ state: 'retrying', attempts: 1, last_status: 503, last_error: 'HTTP 503' });
+  // random() = 1: the whole first backoff (10 s)
+  const retryAt = row.next_attempt_at.getTime();
+  expect(retryAt).toBeGreaterThanOrEqual(before + delivery.backoffMs);
+  expect(await shardRowAt(timer.id)).toBe(retryAt);
+  expect(row.attempt_log).toEqual([expect.objectContaining({ attempt: 1, series: 1, status: 503, error: 'HTTP 503' })]);
+});
+
+test('a retry is sent once due, and a delivered retry ends the series', async () => {
+  receiver.answer = () => (receiver.arrivals.length === 1 ? { status: 500 } : { status: 200 });
+  const timer = await scheduledTimer();
+  // A 1 s backoff: the copy published below may be claimed that early, and is sent only once due.
+  await dbs.main.query('UPDATE timers SET retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
+  await publish(timer);
+  await settledCount(1);
+  const { next_attempt_at } = await timerRow(timer.id);
+  // What the poller does when the retry falls due: publish the shard row's timer.
+  await publish({ ...timer, fire_at: next_attempt_at.getTime() });
+  await settledCount(2);
+  expect(receiver.arrivals.map((a) => a.at >= next_attempt_at.getTime())).toEqual([false, true]);
+  const row = await timerRow(timer.id);
+  expect(row).toMatchObject({ state: 'delivered', attempts: 2, last_status: 200, next_attempt_at: null });
+  expect(row.attempt_log.map((e: { status: number }) => e.status)).toEqual([500, 200]);
+});
+
+test('an early copy of a retrying timer is dropped, not sent before its retry is due', async () => {
+  receiver.status = 500;
   const timer = await scheduledTimer();
   await publish(timer);
   await settledCount(1);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'failed', attempts: 1, last_status: 503, last_error: 'HTTP 503' });
+  // The first attempt's message delivered again (e.g. its ack was lost with the connection).
+  await publish(timer);
+  await settledCount(2);
+  expect(receiver.arrivals).toHaveLength(1);
+  expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', attempts: 1 });
 });
 
-test('an unreachable callback is recorded as failed with the network error', async () => {
+test('after the last attempt the timer is failed, with every attempt in its history', async () => {
+  receiver.status = 502;
+  const timer = await scheduledTimer();
+  await dbs.main.query('UPDATE timers SET max_attempts = 2, retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
+  await publish(timer);
+  await settledCount(1);
+  await publish({ ...timer, fire_at: (await timerRow(timer.id)).next_attempt_at.getTime() });
+  await settledCount(2);
+  const row = await timerRow(timer.id);
+  expect(row).toMatchObject({ state: 'failed', attempts: 2, last_status: 502, next_attempt_at: null });
+  expect(row.attempt_log.map((e: { attempt: number }) => e.attempt)).toEqual([1, 2]);
+});
+
+test('429 with Retry-After waits as long as the receiver asks', async () => {
+  receiver.answer = () => ({ status: 429, headers: { 'retry-after': '120' } });
+  const timer = await scheduledTimer();
+  const before = Date.now();
+  await publish(timer);
+  await settledCount(1);
+  const retryAt = (await timerRow(timer.id)).next_attempt_at.getTime();
+  expect(retryAt).toBeGreaterThanOrEqual(before + 120_000);
+  expect(retryAt).toBeLessThanOrEqual(Date.now() + 120_000);
+});
+
+test('a 4xx other than 408 and 429 is final: failed at once', async () => {
+  receiver.status = 404;
+  const timer = await scheduledTimer();
+  await publish(timer);
+  await settledCount(1);
+  expect(await timerRow(timer.id)).toMatchObject({ state: 'failed', attempts: 1, last_status: 404 });
+  expect(await shardRowAt(timer.id)).toBeNull();
+});
+
+test('an unreachable callback is retried, with the network error recorded', async () => {
   const timer = await scheduledTimer();
   const unreachable = { ...timer, url: 'http://127.0.0.1:1/hook' };
   await dbs.main.query('UPDATE timers SET url = $2 WHERE id = $1', [timer.id, unreachable.url]);
   await publish(unreachable);
   await settledCount(1);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'failed', last_status: null, last_error: 'ECONNREFUSED' });
+  expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', last_status: null, last_error: 'ECONNREFUSED' });
 });
 
 test('a timer another trigger is delivering is re-checked through its shard when that claim expires', async () => {
@@ -122,9 +219,7 @@ test('a timer another trigger is delivering is re-checked through its shard when
   await publish(timer);
   await settledCount(1);
   expect(receiver.arrivals).toHaveLength(0);
-  const shard = dbs.shards[shardOf(timer.id, 2)]!;
-  const row = (await shard.query('SELECT (extract(epoch FROM fire_at) * 1000)::bigint AS at FROM timers_to_fire WHERE id = $1', [timer.id])).rows[0];
-  expect(Number(row.at)).toBe(until);
+  expect(await shardRowAt(timer.id)).toBe(until);
 });
 
 test('a timer whose trigger died mid-delivery (claim expired) is taken over and delivered', async () => {
@@ -144,4 +239,65 @@ test('an undecodable message is dead-lettered and does not stop the next deliver
   expect(settled.find((s) => s.id === 'poison')).toEqual({ id: 'poison', kind: 'nack', requeue: false });
   expect(receiver.arrivals).toHaveLength(1);
   expect((await nextMessage(amqp.names.timersToFireDead)).body).toBe('not json');
+});
+});
+
+describe('callback safety', () => {
+  test('a callback on an address the policy refuses is failed without a request', async () => {
+    agents.destroy();
+    agents = createAgents(16, new AddressPolicy());
+    await startTrigger(10);
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await settledCount(1);
+    expect(receiver.arrivals).toHaveLength(0);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'failed', attempts: 1, last_status: null });
+    expect(row.last_error).toMatch(/^refused: 127\.0\.0\.1 is a loopback/);
+  });
+
+  test('a name that resolves to a refused address is not connected to (checked after DNS)', async () => {
+    agents.destroy();
+    // ::1 allowed, 127/8 not: "localhost" is allowed as a name, but its IPv4 address is refused after resolution.
+    agents = createAgents(16, new AddressPolicy(['::1/128']));
+    await startTrigger(10);
+    const timer = await scheduledTimer();
+    const byName = { ...timer, url: timer.url.replace('127.0.0.1', 'localhost') };
+    await dbs.main.query('UPDATE timers SET url = $2 WHERE id = $1', [timer.id, byName.url]);
+    await publish(byName);
+    await settledCount(1);
+    expect(receiver.arrivals).toHaveLength(0);
+    expect((await timerRow(timer.id)).last_error).toMatch(/^refused: localhost resolves only to refused addresses/);
+  });
+});
+
+describe('a hanging host beside a fast one', () => {
+  test("the fast host's timers are all delivered while the hanging host's requests are still held", async () => {
+    const slow = new WebhookReceiver();
+    slow.answer = () => 'hang';
+    const slowUrl = await slow.listen();
+    try {
+      // Prefetch 20 and 4 per host in flight + 4 waiting: without per-host limits, the first 20 hanging
+      // timers would hold every prefetch slot until their 30 s timeout.
+      await startTrigger(20, {
+        hosts: new HostLimiter({ concurrency: 4, ratePerSecond: 0, maxWaiting: 4 }),
+        delivery: { ...delivery, timeoutMs: 30_000 },
+      });
+      const slowTimers = await Promise.all(Array.from({ length: 40 }, () => scheduledTimer()));
+      for (const t of slowTimers) await dbs.main.query('UPDATE timers SET url = $2 WHERE id = $1', [t.id, `${slowUrl}/hook`]);
+      const fastTimers = await Promise.all(Array.from({ length: 40 }, () => scheduledTimer()));
+      for (const t of slowTimers) await publish({ ...t, url: `${slowUrl}/hook` });
+      for (const t of fastTimers) await publish(t);
+      await receiver.waitFor(40, 20_000);
+      expect(new Set(receiver.arrivals.map((a) => a.id))).toEqual(new Set(fastTimers.map((t) => t.id)));
+      // The hanging host got only its limit, and still holds them: nothing was waiting for it to give up.
+      expect(slow.arrivals).toHaveLength(4);
+      expect(slow.hangingCount).toBe(4);
+      // The rest of its timers went back to their shards, to be tried again a moment later.
+      const deferred = await Promise.all(slowTimers.map((t) => shardRowAt(t.id)));
+      expect(deferred.filter((at) => at !== null).length).toBeGreaterThanOrEqual(40 - 4 - 4);
+    } finally {
+      await slow.close();
+    }
+  });
 });

@@ -1,6 +1,8 @@
 // Handles timers_to_fire deliveries: claim (batched), POST the webhook, record the outcome (batched),
-// then ack. A duplicate is acked and dropped; a timer another trigger holds is re-checked when that
-// claim expires; an undecodable message is dead-lettered; an unreachable database requeues after a pause.
+// then ack. A failed attempt that may succeed later is put back through the timer machinery for its
+// retry; a host at its limit gets its timer deferred the same way. A duplicate is acked and dropped;
+// a timer another trigger holds is re-checked when that claim expires; an undecodable message is
+// dead-lettered; an unreachable database requeues after a pause.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../common/db.js';
 import { isUnavailable } from '../common/db.js';
@@ -10,29 +12,41 @@ import { shardOf } from '../common/shard.js';
 import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
 import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
-import { recheckAt } from './recheck-held.js';
+import { fireAgainAt } from './fire-again.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
+import type { HostLimiter } from './host-limiter.js';
+import { verdict, type RetryPolicy } from './retry-policy.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
+// A retry may be claimed this long before it is due (pollers publish a little ahead); it is sent on time.
+const CLAIM_EARLY_MS = 2_000;
 const REQUEUE_DELAY_MS = 1_000;
+// A timer whose host is at its limit comes back this much later.
+const DEFER_MS = 1_000;
 const BATCH_MAX = 1_000;
 
 export interface TriggerDeps {
   main: Pool;
   shards: Pool[];
   agents: Agents;
-  webhookTimeoutMs: number;
+  hosts: HostLimiter;
+  /** the configured defaults; a timer may override each */
+  delivery: RetryPolicy & { timeoutMs: number };
   log: Logger;
   now: () => number;
+  random?: () => number;
 }
 
 export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
-  const claims = new Batcher<string, ClaimResult>((ids) => {
-    const at = now();
-    return claimTimers(main, ids, at, at + deps.webhookTimeoutMs + CLAIM_MARGIN_MS);
-  }, BATCH_MAX, 2);
+  const random = deps.random ?? Math.random;
+  const shardFor = (id: string) => shards[shardOf(id, shards.length)]!;
+  const claims = new Batcher<string, ClaimResult>(
+    (ids) => claimTimers(main, ids, { now: now(), marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery }),
+    BATCH_MAX,
+    2,
+  );
   const outcomes = new Batcher<Outcome>(async (batch) => {
     await recordOutcomes(main, batch);
     return batch.map(() => undefined);
@@ -40,17 +54,50 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const inFlight = new Set<Promise<void>>();
 
   async function fire(timer: DueTimer): Promise<void> {
+    const host = new URL(timer.url).host;
+    const slot = deps.hosts.acquire(host);
+    if (!slot) {
+      log.debug({ timer_id: timer.id, host, ...deps.hosts.load(host) }, 'host at its limit; timer deferred');
+      return fireAgainAt(shardFor(timer.id), timer, now() + DEFER_MS);
+    }
+    const release = await slot;
+    try {
+      await attempt(timer, release);
+    } finally {
+      release();
+    }
+  }
+
+  async function attempt(timer: DueTimer, release: () => void): Promise<void> {
     const claim = await claims.add(timer.id);
     if (claim.kind === 'done') return;
-    if (claim.kind === 'held') return recheckAt(shards[shardOf(timer.id, shards.length)]!, timer, claim.until);
+    if (claim.kind === 'held') return fireAgainAt(shardFor(timer.id), timer, claim.until);
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
-    // done by the due instant; the webhook itself leaves at fire_at, never before.
-    while (now() < timer.fire_at) await new Promise((resolve) => setTimeout(resolve, timer.fire_at - now()));
-    const result = await deliverWebhook(timer.url, timer.id, deps.agents, deps.webhookTimeoutMs);
-    const at = now();
-    log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: at - timer.fire_at, status: result.status }, 'webhook attempted');
-    if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error }, 'webhook failed');
-    await outcomes.add({ id: timer.id, delivered: result.delivered, at, status: result.status, error: result.error });
+    // done by the due instant; the webhook itself leaves at its due time, never before.
+    const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
+    while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
+    const startedAt = now();
+    const result = await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs);
+    const finishedAt = now();
+    release();
+    const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
+    const nextAttemptAt = next.state === 'retrying' ? next.at : null;
+    log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: startedAt - dueAt, status: result.status, state: next.state }, 'webhook attempted');
+    if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
+    // The retry's row goes into the shard before the timer is marked retrying, so a crash in between
+    // leaves at worst an extra attempt, never a timer that waits for nothing.
+    if (nextAttemptAt !== null) await fireAgainAt(shardFor(timer.id), timer, nextAttemptAt);
+    await outcomes.add({
+      id: timer.id,
+      attempt: claim.attempt,
+      series: claim.series,
+      state: next.state,
+      startedAt,
+      finishedAt,
+      status: result.status,
+      error: result.error,
+      nextAttemptAt,
+    });
   }
 
   const settle = safeSettle(log);

@@ -6,6 +6,8 @@ import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createAgents } from './deliver-webhook.js';
 import { dueTimerHandler } from './handle-due.js';
+import { HostLimiter } from './host-limiter.js';
+import { AddressPolicy } from '../common/callback-address.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
@@ -13,11 +15,25 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('databases', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
-  const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST);
+  const policy = new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS);
+  const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST, policy);
   shutdown.add('http agents', () => agents.destroy());
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
-  const due = dueTimerHandler({ main: mainDb, shards, agents, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, log, now: Date.now });
+  // A host may hold at most its concurrency in flight plus as many waiting; further timers for it are
+  // deferred, which keeps most of the prefetch window for other hosts.
+  const hosts = new HostLimiter({
+    concurrency: config.WEBHOOK_HOST_CONCURRENCY,
+    ratePerSecond: config.WEBHOOK_HOST_RATE_PER_S,
+    maxWaiting: config.WEBHOOK_HOST_CONCURRENCY,
+  });
+  const delivery = {
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    backoffMs: config.WEBHOOK_RETRY_BACKOFF_MS,
+    maxBackoffMs: config.WEBHOOK_RETRY_MAX_BACKOFF_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+  };
+  const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, log, now: Date.now });
   shutdown.add('in-flight webhooks', () => due.drain());
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());

@@ -7,7 +7,17 @@ import { fireAtFor } from '../common/time.js';
 import { newTimerId } from '../common/timer-id.js';
 
 export async function publishTimer(amqp: AmqpClient, request: CreateTimerRequest, now: number): Promise<IncomingTimer> {
-  const timer: IncomingTimer = { id: newTimerId(), url: request.url, fire_at: fireAtFor(request, now), created_at: now };
+  const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+  const timer: IncomingTimer = {
+    id: newTimerId(),
+    url: request.url,
+    fire_at: fireAtFor(request, now),
+    created_at: now,
+    max_attempts: request.max_attempts,
+    timeout_ms: ms(request.timeout_s),
+    retry_backoff_ms: ms(request.retry_backoff_s),
+    retry_max_backoff_ms: ms(request.retry_max_backoff_s),
+  };
   await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id });
   return timer;
 }

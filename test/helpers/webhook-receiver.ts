@@ -12,9 +12,15 @@ export interface Arrival {
   at: number;
 }
 
+/** How the receiver answers one request: a status (and headers), or 'hang' to never answer. */
+export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+
 export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];
   status = 200;
+  /** when set, decides each answer; otherwise every request gets `status` */
+  answer: ((arrival: Arrival) => Answer) | null = null;
+  private readonly hanging: http.ServerResponse[] = [];
   private waiters: Array<{ count: number; resolve: () => void }> = [];
   private readonly server = http.createServer((req, res) => {
     let body = '';
@@ -27,9 +33,11 @@ export class WebhookReceiver {
       } catch {
         // recorded with an empty id; the test will see it
       }
-      this.arrivals.push({ id, path: req.url ?? '', method: req.method ?? '', headers: req.headers, body, at });
-      res.statusCode = this.status;
-      res.end('ok');
+      const arrival = { id, path: req.url ?? '', method: req.method ?? '', headers: req.headers, body, at };
+      this.arrivals.push(arrival);
+      const answer = this.answer ? this.answer(arrival) : { status: this.status };
+      if (answer === 'hang') this.hanging.push(res);
+      else res.writeHead(answer.status, answer.headers).end('ok');
       this.waiters = this.waiters.filter((w) => {
         if (this.arrivals.length < w.count) return true;
         w.resolve();
@@ -57,6 +65,11 @@ export class WebhookReceiver {
     const counts = new Map<string, number>();
     for (const a of this.arrivals) counts.set(a.id, (counts.get(a.id) ?? 0) + 1);
     return counts;
+  }
+
+  /** Requests held open by a 'hang' answer and not yet given up by their sender. */
+  get hangingCount(): number {
+    return this.hanging.filter((res) => !res.writableEnded && !(res.socket?.destroyed ?? true)).length;
   }
 
   async close(): Promise<void> {
