@@ -4,9 +4,11 @@ import { nanoid } from 'nanoid';
 import type { Logger } from '../common/logger.js';
 import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { timerListRoutes } from './timer-list-routes.js';
+import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
 
-export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
+export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -17,6 +19,8 @@ export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
   });
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.use(timerRoutes(deps));
+  app.use(timerListRoutes(deps));
+  app.use(replayRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

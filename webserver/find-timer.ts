@@ -13,13 +13,29 @@ export interface TimerRow {
   last_status: number | null;
   last_error: string | null;
   delivered_at: Date | null;
+  next_attempt_at: Date | null;
+  max_attempts: number | null;
+  series: number;
+  attempt_log: AttemptEntry[];
 }
+
+/** One delivery attempt as the trigger recorded it. */
+export interface AttemptEntry {
+  attempt: number;
+  series: number;
+  started_at: string;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+}
+
+export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
+       next_attempt_at, max_attempts, series, attempt_log`;
 
 /** findTimer(pool, id): the timer's row, or null. */
 export async function findTimer(pool: Pool, id: string): Promise<TimerRow | null> {
   const result = await pool.query<TimerRow>(
-    `SELECT id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at
-       FROM timers WHERE id = $1`,
+    `SELECT ${TIMER_COLUMNS} FROM timers WHERE id = $1`,
     [id],
   );
   return result.rows[0] ?? null;

@@ -1,6 +1,9 @@
 // Every error an HTTP request can meet, mapped to a JSON answer: the client's mistakes to 4xx,
 // an unreachable broker or database to 503, anything else to a logged 500 that reveals nothing.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import { fieldErrors } from '../common/timer-request.js';
+import { isTimerId } from '../common/timer-id.js';
 import type { Logger } from '../common/logger.js';
 import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
 import { isUnavailable } from '../common/db.js';
@@ -41,4 +44,16 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     log.error({ err, path: req.path }, 'unexpected error');
     res.status(500).json({ error: 'internal_error', message: 'unexpected error' });
   };
+}
+
+/** 422 naming each wrong field. */
+export function sendInvalid(res: Response, message: string, error: z.ZodError): void {
+  res.status(422).json({ error: 'validation_failed', message, details: fieldErrors(error) });
+}
+
+/** 400 for a timer id that is not a UUID; true when it was sent. */
+export function rejectBadTimerId(res: Response, id: string): boolean {
+  if (isTimerId(id)) return false;
+  res.status(400).json({ error: 'invalid_id', message: 'the timer id must be a UUID', details: [{ field: 'id', message: 'must be a UUID' }] });
+  return true;
 }

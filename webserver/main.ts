@@ -5,11 +5,16 @@ import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
+import { AddressPolicy } from '../common/callback-address.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
-  shutdown.add('database', () => mainDb.end());
+  // Replays put timers back into their shards (webserver/replay-timers.ts).
+  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-webserver', 2, log));
+  shutdown.add('database', async () => {
+    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
+  });
   shutdown.add('broker', () => amqp.close());
   await amqp.start();
 
@@ -19,6 +24,9 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     log,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     readYourWritesWaitMs: config.READ_YOUR_WRITES_WAIT_MS,
+    addressPolicy: new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS),
+    defaultMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    shards,
     now: Date.now,
   });
   const server = app.listen(config.PORT, () => {

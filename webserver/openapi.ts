@@ -3,6 +3,8 @@
 // handlers' answers against, so the description cannot drift from the code.
 import { z } from 'zod';
 import { createTimerRequest } from '../common/timer-request.js';
+import { listTimersQuery, TIMER_STATES } from './list-timers.js';
+import { bulkReplayRequest } from './replay-routes.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -18,13 +20,33 @@ export const timerAnswer = z.object({
   url: z.string(),
   fire_at: isoTime,
   created_at: isoTime,
-  state: z.enum(['scheduled', 'firing', 'delivered', 'failed']),
-  attempts: z.number().int().min(0),
+  state: z.enum(TIMER_STATES).describe('scheduled -> firing -> delivered | retrying (-> firing ...) | failed; replay: failed -> retrying'),
+  attempts: z.number().int().min(0).describe('attempts of the current series'),
   last_attempt_at: isoTime.nullable(),
   last_status: z.number().int().nullable().describe('HTTP status of the last attempt'),
   last_error: z.string().nullable(),
   delivered_at: isoTime.nullable(),
+  next_attempt_at: isoTime.nullable().describe('while retrying: when the next attempt is due'),
+  max_attempts: z.number().int().min(1),
+  replays: z.number().int().min(0).describe('how many times the timer was replayed after failing'),
+  attempt_history: z.array(
+    z.object({
+      attempt: z.number().int().min(1),
+      series: z.number().int().min(1).describe('1, then one more per replay'),
+      started_at: isoTime,
+      duration_ms: z.number().int().min(0),
+      status: z.number().int().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
 });
+
+export const timerListAnswer = z.object({
+  timers: z.array(timerAnswer).describe('newest first'),
+  next_cursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page'),
+});
+
+export const bulkReplayAnswer = z.object({ replayed: z.number().int().min(0), ids: z.array(z.uuid()) });
 
 export const errorAnswer = z.object({
   error: z.string().describe('a stable code, e.g. validation_failed'),
@@ -36,6 +58,11 @@ export const errorAnswer = z.object({
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(type, { io }) as Record<string, unknown>;
   return rest;
+};
+const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const queryParameters = (type: z.ZodObject) => {
+  const properties = (schema(type, 'input') as { properties: Record<string, { description?: string }> }).properties;
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
 };
 const json = (type: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema: schema(type) } } });
 const error = (description: string) => json(errorAnswer, description);
@@ -54,7 +81,7 @@ export function openApiDocument() {
             400: error('the body is not JSON'),
             413: error('the body is too large'),
             415: error('the body is not application/json'),
-            422: error('a field is wrong; details names each'),
+            422: error('a field is wrong, or the callback address is refused (error callback_refused); details names each'),
             503: error('the broker is unavailable'),
           },
         },
@@ -62,12 +89,48 @@ export function openApiDocument() {
       '/timer/{id}': {
         get: {
           summary: 'Read a timer',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [idParameter],
           responses: {
             200: json(timerAnswer, 'the timer'),
             400: error('the id is not a UUID'),
             404: error('no such timer'),
             503: error('the database is unavailable'),
+          },
+        },
+      },
+      '/timer/{id}/replay': {
+        post: {
+          summary: 'Replay a failed timer: a new attempt series, same id and idempotency key',
+          parameters: [idParameter],
+          responses: {
+            200: json(timerAnswer, 'the timer, now retrying'),
+            400: error('the id is not a UUID'),
+            404: error('no such timer'),
+            409: error('the timer is not failed'),
+            503: error('a database is unavailable'),
+          },
+        },
+      },
+      '/timers': {
+        get: {
+          summary: 'List timers, newest first, with filters and cursor pagination',
+          parameters: queryParameters(listTimersQuery),
+          responses: {
+            200: json(timerListAnswer, 'one page'),
+            422: error('a filter, the limit or the cursor is wrong'),
+            503: error('the database is unavailable'),
+          },
+        },
+      },
+      '/timers/replay': {
+        post: {
+          summary: 'Replay the failed timers matching a filter',
+          requestBody: { required: true, content: { 'application/json': { schema: schema(bulkReplayRequest, 'input') } } },
+          responses: {
+            200: json(bulkReplayAnswer, 'the timers replayed'),
+            415: error('the body is not application/json'),
+            422: error('a filter is wrong'),
+            503: error('a database is unavailable'),
           },
         },
       },

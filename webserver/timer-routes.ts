@@ -2,19 +2,22 @@
 import { Router, json } from 'express';
 import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
-import { createTimerRequest, fieldErrors } from '../common/timer-request.js';
+import { createTimerRequest } from '../common/timer-request.js';
 import { timeLeftSeconds } from '../common/time.js';
-import { isTimerId } from '../common/timer-id.js';
 import { publishTimer } from './publish-timer.js';
 import { findTimerWaiting } from './find-timer.js';
 import { timerView } from './timer-view.js';
-import { requireJson } from './http-errors.js';
+import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
+import type { AddressPolicy } from '../common/callback-address.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
   mainDb: Pool;
   bodyLimitBytes: number;
   readYourWritesWaitMs: number;
+  /** which callback addresses are refused (loopback, private, ... unless allowed) */
+  addressPolicy: AddressPolicy;
+  defaultMaxAttempts: number;
   now: () => number;
 }
 
@@ -25,7 +28,12 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
   router.post('/timer', requireJson, parseJson, async (req, res) => {
     const parsed = createTimerRequest.safeParse(req.body);
     if (!parsed.success) {
-      res.status(422).json({ error: 'validation_failed', message: 'the timer is not valid', details: fieldErrors(parsed.error) });
+      sendInvalid(res, 'the timer is not valid', parsed.error);
+      return;
+    }
+    const refusal = await deps.addressPolicy.refusalOfUrl(parsed.data.url);
+    if (refusal) {
+      res.status(422).json({ error: 'callback_refused', message: 'the callback URL is not allowed', details: [{ field: 'url', message: refusal }] });
       return;
     }
     const now = deps.now();
@@ -38,16 +46,13 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
 
   router.get('/timer/:id', async (req, res) => {
     const { id } = req.params;
-    if (!isTimerId(id)) {
-      res.status(400).json({ error: 'invalid_id', message: 'the timer id must be a UUID', details: [{ field: 'id', message: 'must be a UUID' }] });
-      return;
-    }
+    if (rejectBadTimerId(res, id)) return;
     const row = await findTimerWaiting(deps.mainDb, id.toLowerCase(), deps.readYourWritesWaitMs, deps.now);
     if (!row) {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
     }
-    res.json(timerView(row, deps.now()));
+    res.json(timerView(row, deps.now(), deps.defaultMaxAttempts));
   });
 
   return router;

@@ -4,7 +4,8 @@ import { timeLeftSeconds } from '../common/time.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function timerView(row: TimerRow, now: number) {
+/** timerView(row, now, defaultMaxAttempts): the API's answer about a timer; history oldest first. */
+export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number) {
   return {
     id: row.id,
     time_left: timeLeftSeconds(row.fire_at.getTime(), now),
@@ -17,5 +18,9 @@ export function timerView(row: TimerRow, now: number) {
     last_status: row.last_status,
     last_error: row.last_error,
     delivered_at: iso(row.delivered_at),
+    next_attempt_at: iso(row.next_attempt_at),
+    max_attempts: row.max_attempts ?? defaultMaxAttempts,
+    replays: row.series - 1,
+    attempt_history: row.attempt_log,
   };
 }

@@ -10,6 +10,10 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     last_status: null,
     last_error: null,
     delivered_at: null,
+    next_attempt_at: null,
+    max_attempts: null,
+    series: 1,
+    attempt_log: [],
     ...fields,
   };
 }
