@@ -163,6 +163,19 @@ export class AmqpClient {
     });
   }
 
+  /** Messages ready in `queue` now, or null while the broker is unreachable. */
+  async messageCount(queue: string): Promise<number | null> {
+    const model = this.model;
+    if (!model) return null;
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.log.warn({ err: err.message, queue }, 'queue check failed'));
+    try {
+      return (await channel.checkQueue(queue)).messageCount;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.stopping = true;
     for (const consumer of this.consumers) await consumer.channel?.close().catch(() => undefined);

@@ -28,6 +28,8 @@ export const configSchema = z.object({
   DB_POOL_MAX: int(1, 200, 10).describe('connections per database pool'),
   BODY_LIMIT_BYTES: int(256, 10_485_760, 65_536).describe('largest accepted request body'),
   PUBLISH_CONFIRM_TIMEOUT_MS: int(100, 60_000, 5_000).describe('how long a publish waits for the broker confirm before 503'),
+  WEBSERVER_MAX_IN_FLIGHT: int(1, 1_000_000, 2_048).describe('requests a webserver serves at once; more get 503 overloaded'),
+  INCOMING_QUEUE_MAX_MESSAGES: int(1, 1_000_000_000, 1_000_000).describe('backlog of incoming_timers at which POST /timer answers 503 queue_full'),
   READ_YOUR_WRITES_WAIT_MS: int(0, 30_000, 5_000).describe('how long GET /timer waits for a just-accepted timer to be persisted'),
   CONSUMER_PREFETCH: int(1, 65_535, 2_000).describe('unacked incoming_timers messages a consumer holds'),
   CONSUMER_BATCH_MAX: int(1, 10_000, 1_000).describe('rows per multi-row insert'),

@@ -5,7 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 export const LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/locations.conf', import.meta.url));
 
-export function nginxConf(opts: { port: number; webserverPorts: number[]; runDir: string }): string {
+/** Per client address: requests per second (with a burst taken at once) and open connections. */
+export interface ClientLimits {
+  ratePerSecond: number;
+  burst: number;
+  connections: number;
+}
+
+// The same as load-balancers/webserver/docker.conf's.
+export const DEFAULT_CLIENT_LIMITS: ClientLimits = { ratePerSecond: 10_000, burst: 20_000, connections: 4_096 };
+
+export function nginxConf(opts: { port: number; webserverPorts: number[]; runDir: string; limits?: ClientLimits }): string {
+  const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const servers = opts.webserverPorts.map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=5s;`).join('\n');
   const dir = opts.runDir;
   return `worker_processes 1;
@@ -19,6 +30,11 @@ http {
     fastcgi_temp_path ${dir}/nginx/fastcgi;
     uwsgi_temp_path ${dir}/nginx/uwsgi;
     scgi_temp_path ${dir}/nginx/scgi;
+    # Overload: each client address gets a request rate and a number of connections; beyond them 429.
+    limit_req_zone $binary_remote_addr zone=per_client_rate:10m rate=${limits.ratePerSecond}r/s;
+    limit_conn_zone $binary_remote_addr zone=per_client_conn:10m;
+    limit_req zone=per_client_rate burst=${limits.burst} nodelay;
+    limit_conn per_client_conn ${limits.connections};
     upstream webserver {
 ${servers}
         # Idle upstream connections kept per worker: at 64, most of 256 concurrent clients' requests opened a

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrateAll } from '../common/migrate.js';
 import { ManagedProcess } from './managed-process.js';
-import { nginxConf } from './nginx-conf.js';
+import { nginxConf, type ClientLimits } from './nginx-conf.js';
 import { LOOPBACK_CIDRS } from '../common/callback-address.js';
 
 export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger'] as const;
@@ -33,6 +33,8 @@ export interface StackOptions {
   env: Record<string, string>;
   /** extra node flags for every pipeline process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] */
   nodeArgs?: string[];
+  /** nginx's per-client request rate and connection limits (default DEFAULT_CLIENT_LIMITS) */
+  clientLimits?: ClientLimits;
   echo?: (line: string) => void;
 }
 
@@ -140,7 +142,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const confFile = join(runDir, 'nginx.conf');
-  writeFileSync(confFile, nginxConf({ port: options.port, webserverPorts, runDir }));
+  writeFileSync(confFile, nginxConf({ port: options.port, webserverPorts, runDir, limits: options.clientLimits }));
   const nginx = new ManagedProcess({
     name: 'nginx',
     command: NGINX_BIN,

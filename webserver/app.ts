@@ -6,9 +6,10 @@ import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { timerListRoutes } from './timer-list-routes.js';
 import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
+import { shedLoad } from './shed-load.js';
 import { errorHandler, notFound } from './http-errors.js';
 
-export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger }): Express {
+export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -18,6 +19,7 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
     next();
   });
   app.use(healthRoutes(deps.amqp, deps.mainDb));
+  app.use(shedLoad(deps.maxInFlight));
   app.use(timerRoutes(deps));
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));

@@ -6,6 +6,7 @@ import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
 import { AddressPolicy } from '../common/callback-address.js';
+import { QueueDepthGuard } from './queue-guard.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -18,6 +19,9 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('broker', () => amqp.close());
   await amqp.start();
 
+  const incomingQueue = new QueueDepthGuard(amqp, amqp.names.incomingTimers, config.INCOMING_QUEUE_MAX_MESSAGES, log);
+  incomingQueue.start();
+  shutdown.add('queue guard', () => incomingQueue.stop());
   const app = createApp({
     amqp,
     mainDb,
@@ -26,6 +30,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     readYourWritesWaitMs: config.READ_YOUR_WRITES_WAIT_MS,
     addressPolicy: new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS),
     defaultMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    incomingQueue,
+    maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
     now: Date.now,
   });

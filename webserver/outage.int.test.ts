@@ -24,6 +24,7 @@ beforeAll(async () => {
   const app = createApp({
     amqp, mainDb, shards: [], log, bodyLimitBytes: 65_536, readYourWritesWaitMs: 1_000,
     addressPolicy: new AddressPolicy(LOOPBACK_CIDRS), defaultMaxAttempts: 5, now: Date.now,
+    incomingQueue: { isFull: () => false }, maxInFlight: 100,
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -9,6 +9,7 @@ import { findTimerWaiting } from './find-timer.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
+import type { QueueDepthGuard } from './queue-guard.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -18,6 +19,8 @@ export interface TimerRouteDeps {
   /** which callback addresses are refused (loopback, private, ... unless allowed) */
   addressPolicy: AddressPolicy;
   defaultMaxAttempts: number;
+  /** says when incoming_timers is full */
+  incomingQueue: Pick<QueueDepthGuard, 'isFull'>;
   now: () => number;
 }
 
@@ -34,6 +37,13 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     const refusal = await deps.addressPolicy.refusalOfUrl(parsed.data.url);
     if (refusal) {
       res.status(422).json({ error: 'callback_refused', message: 'the callback URL is not allowed', details: [{ field: 'url', message: refusal }] });
+      return;
+    }
+    if (deps.incomingQueue.isFull()) {
+      res
+        .status(503)
+        .set('Retry-After', '5')
+        .json({ error: 'queue_full', dependency: 'broker', message: 'too many timers are waiting to be stored; retry shortly' });
       return;
     }
     const now = deps.now();

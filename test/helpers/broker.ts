@@ -26,15 +26,23 @@ export function deleteTopology(names: QueueNames): Promise<void> {
   return removeTopology(AMQP_URL, names);
 }
 
-/** Messages currently ready in a queue (not counting unacked ones). */
-export async function readyCount(queue: string): Promise<number> {
+async function withChannel<T>(use: (channel: amqplib.Channel) => Promise<T>): Promise<T> {
   const connection = await amqplib.connect(AMQP_URL);
   try {
-    const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).messageCount;
+    return await use(await connection.createChannel());
   } finally {
     await connection.close();
   }
+}
+
+/** Messages currently ready in a queue (not counting unacked ones). */
+export function readyCount(queue: string): Promise<number> {
+  return withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
+}
+
+/** Removes every ready message from a queue. */
+export async function purgeQueue(queue: string): Promise<void> {
+  await withChannel((channel) => channel.purgeQueue(queue));
 }
 
 /** Awaits the next message on a queue (consumed and acked), e.g. what was dead-lettered. */

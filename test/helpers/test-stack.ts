@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack, databaseUrls, type Stack, type ProcessKind } from '../../launcher/stack.js';
+import type { ClientLimits } from '../../launcher/nginx-conf.js';
 import { dropDatabase } from '../../common/database-admin.js';
 import { queueNames } from '../../common/queue-names.js';
 import { beforeAll, afterAll } from '@jest/globals';
@@ -29,7 +30,9 @@ export interface TestStack {
   teardown(): Promise<void>;
 }
 
-export async function startTestStack(opts: { replicas?: Partial<Record<ProcessKind, number>>; shards?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  opts: { replicas?: Partial<Record<ProcessKind, number>>; shards?: number; env?: Record<string, string>; clientLimits?: ClientLimits } = {},
+): Promise<TestStack> {
   const name = uniqueName('e2e');
   const shards = opts.shards ?? 2;
   const port = await freePort();
@@ -47,6 +50,7 @@ export async function startTestStack(opts: { replicas?: Partial<Record<ProcessKi
     runDir: join(tmpdir(), name),
     autoRestart: false,
     env: { LOG_LEVEL: process.env.TEST_STACK_LOG_LEVEL ?? 'info', ...opts.env },
+    clientLimits: opts.clientLimits,
   });
   return {
     stack,
