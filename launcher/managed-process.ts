@@ -20,9 +20,15 @@ export interface ProcessSpec {
 const RESTART_DELAY_MS = 1_000;
 const STOP_GRACE_MS = 15_000;
 
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export class ManagedProcess {
   private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  private exited: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
   private stopping = false;
   private readonly log: WriteStream;
 
@@ -57,12 +63,12 @@ export class ManagedProcess {
         if (line.includes('"msg":"ready"')) markReady();
       });
     }
-    this.exited = new Promise<void>((resolve) => {
+    this.exited = new Promise<ExitStatus>((resolve) => {
       child.once('exit', (code, signal) => {
         this.child = null;
         this.log.write(`[launcher] ${this.spec.name} exited (code ${code}, signal ${signal})\n`);
         failStart(new Error(`${this.spec.name} exited before it was ready (code ${code}, signal ${signal}); see ${this.spec.logFile}`));
-        resolve();
+        resolve({ code, signal });
         if (!this.stopping && this.spec.autoRestart) {
           setTimeout(() => {
             if (!this.stopping) this.start().catch(() => undefined);
@@ -76,21 +82,22 @@ export class ManagedProcess {
   }
 
   /** Sends a signal (SIGKILL by default: a crash) and waits for the exit. No restart follows. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<ExitStatus> {
     this.stopping = true;
     this.child?.kill(signal);
-    await this.exited;
+    return this.exited;
   }
 
-  /** Graceful stop: SIGTERM, then SIGKILL after the grace period. */
-  async stop(): Promise<void> {
-    if (!this.child) return;
+  /** Graceful stop: SIGTERM (or SIGINT), then SIGKILL after the grace period; resolves with how it ended. */
+  async stop(signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<ExitStatus> {
+    if (!this.child) return this.exited;
     this.stopping = true;
     const child = this.child;
-    child.kill('SIGTERM');
+    child.kill(signal);
     const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await this.exited;
+    const status = await this.exited;
     clearTimeout(force);
+    return status;
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ export interface DeliveryResult {
   retryAfterMs: number | null;
   /** the address is refused by policy: trying again cannot help */
   refused: boolean;
+  /** cut short because the trigger is stopping: not the receiver's fault */
+  interrupted?: boolean;
 }
 
 export function createAgents(maxSocketsPerHost: number, policy: AddressPolicy) {
@@ -37,14 +39,19 @@ export type Agents = ReturnType<typeof createAgents>;
 // one of these; the request is sent once more on a fresh connection (delivery is at-least-once anyway).
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
-/** One delivery attempt, resent once on a stale pooled connection; both sends share one timeout. */
-export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number): Promise<DeliveryResult> {
+/**
+ * One delivery attempt, resent once on a stale pooled connection; both sends share one timeout.
+ * `stop` aborts it when the trigger shuts down.
+ */
+export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number, stop?: AbortSignal): Promise<DeliveryResult> {
   const refusal = agents.policy.refusalOfHost(new URL(url).hostname);
   if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   const first = await send(url, timerId, agents, signal, timeoutMs);
-  if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error)) return first;
-  return send(url, timerId, agents, signal, timeoutMs);
+  const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(url, timerId, agents, signal, timeoutMs);
+  if (!result.delivered && stop?.aborted && !timeout.aborted) return { ...result, error: 'interrupted: the trigger stopped', interrupted: true };
+  return result;
 }
 
 async function send(url: string, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {

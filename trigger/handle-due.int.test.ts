@@ -23,7 +23,7 @@ let onSettled: () => void;
 const delivery = { maxAttempts: 3, backoffMs: 10_000, maxBackoffMs: 3_600_000, timeoutMs: 2_000 };
 
 /** Starts a trigger handler on timers_to_fire; `overrides` change its dependencies. */
-async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = {}): Promise<void> {
+async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = {}): Promise<ReturnType<typeof dueTimerHandler>> {
   const due = dueTimerHandler({
     main: dbs.main,
     shards: dbs.shards,
@@ -50,6 +50,7 @@ async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = 
     };
     due.handle(message, observed);
   });
+  return due;
 }
 
 beforeEach(async () => {
@@ -299,5 +300,23 @@ describe('a hanging host beside a fast one', () => {
     } finally {
       await slow.close();
     }
+  });
+});
+
+describe('graceful stop', () => {
+  test('a drain cuts a webhook still hanging after its grace period, records it and hands the timer back due now', async () => {
+    receiver.answer = () => 'hang';
+    const due = await startTrigger(10, { delivery: { ...delivery, timeoutMs: 60_000 } });
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await receiver.waitFor(1, 10_000);
+    const before = Date.now();
+    await due.drain(100);
+    await settledCount(1);
+    expect(settled).toEqual([{ id: timer.id, kind: 'ack', requeue: false }]);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'retrying', attempts: 1, last_error: 'interrupted: the trigger stopped' });
+    expect(row.next_attempt_at.getTime()).toBeGreaterThanOrEqual(before);
+    expect(await shardRowAt(timer.id)).toBe(row.next_attempt_at.getTime());
   });
 });

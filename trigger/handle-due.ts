@@ -52,6 +52,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
     return batch.map(() => undefined);
   }, BATCH_MAX, 2);
   const inFlight = new Set<Promise<void>>();
+  // Aborted when a drain's grace period ends: webhooks still in flight are cut and retried at once.
+  const stopping = new AbortController();
 
   async function fire(timer: DueTimer): Promise<void> {
     const host = new URL(timer.url).host;
@@ -77,7 +79,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
-    const result = await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs);
+    const result = await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
     const finishedAt = now();
     release();
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
@@ -125,9 +127,14 @@ export function dueTimerHandler(deps: TriggerDeps) {
     void work.finally(() => inFlight.delete(work));
   };
 
-  /** Waits for the deliveries under way (graceful stop). */
-  const drain = async () => {
+  /**
+   * Graceful stop: waits up to graceMs for the deliveries under way, then cuts the rest short. A cut
+   * attempt is recorded and its timer handed back through its shard, due at once, before the ack.
+   */
+  const drain = async (graceMs: number) => {
+    const cut = setTimeout(() => stopping.abort(), graceMs);
     await Promise.allSettled([...inFlight]);
+    clearTimeout(cut);
   };
   return { handle, drain };
 }

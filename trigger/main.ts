@@ -34,7 +34,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
   const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, log, now: Date.now });
-  shutdown.add('in-flight webhooks', () => due.drain());
+  // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.
+  shutdown.add('in-flight webhooks', () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());
   await amqp.start();

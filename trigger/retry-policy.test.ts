@@ -63,6 +63,10 @@ describe('verdict', () => {
     expect(verdict(failed(null), 1, { ...policy, maxAttempts: 1 }, now, () => 1)).toEqual({ state: 'failed' });
   });
 
+  test('an attempt interrupted by our shutdown is tried again at once, even the last one', () => {
+    expect(verdict({ ...failed(null), interrupted: true }, 5, policy, now, () => 1)).toEqual({ state: 'retrying', at: now });
+  });
+
   test('a refused address fails at once', () => {
     expect(verdict({ ...failed(null), refused: true }, 1, policy, now, () => 1)).toEqual({ state: 'failed' });
   });

@@ -18,6 +18,8 @@ export interface AttemptResult {
   retryAfterMs: number | null;
   /** the callback's address is refused by policy: final */
   refused?: boolean;
+  /** cut short by our own shutdown: tried again at once, whatever the attempt count */
+  interrupted?: boolean;
 }
 
 export type Verdict = { state: 'delivered' } | { state: 'retrying'; at: number } | { state: 'failed' };
@@ -54,6 +56,7 @@ export function parseRetryAfter(header: string | string[] | undefined, now: numb
  */
 export function verdict(result: AttemptResult, attempt: number, policy: RetryPolicy, now: number, random: () => number): Verdict {
   if (result.delivered) return { state: 'delivered' };
+  if (result.interrupted) return { state: 'retrying', at: now };
   if (result.refused || !isRetryable(result.status) || attempt >= policy.maxAttempts) return { state: 'failed' };
   const honoursRetryAfter = (result.status === 429 || result.status === 503) && result.retryAfterMs !== null;
   const delay = honoursRetryAfter ? Math.min(result.retryAfterMs!, policy.maxBackoffMs) : backoffMs(attempt, policy, random);
