@@ -35,6 +35,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(bodyError.status).json({ error: bodyError.error, message: bodyError.message });
       return;
     }
+    // Any other 4xx from the body reader (http-errors), e.g. a body whose gzip encoding is corrupt.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: 'bad_request', message: 'the request body could not be read' });
+      return;
+    }
     if (err instanceof DependencyUnavailableError || isUnavailable(err)) {
       const dependency = err instanceof DependencyUnavailableError ? err.dependency : 'database';
       log.warn({ err: (err as Error).message, dependency, path: req.path }, 'dependency unavailable');
