@@ -1,5 +1,4 @@
 // A whole stack for an end-to-end test file: its own databases, queue names and ports, torn down after.
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack, databaseUrls, type Stack, type ProcessKind } from '../../launcher/stack.js';
@@ -10,18 +9,9 @@ import { beforeAll, afterAll } from '@jest/globals';
 import { AMQP_URL, deleteTopology } from './broker.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { POSTGRES_URL, uniqueName } from './databases.js';
+import { freePort } from '../../launcher/free-port.js';
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../launcher/free-port.js';
 
 export interface TestStack {
   stack: Stack;
