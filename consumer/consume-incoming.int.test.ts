@@ -8,6 +8,7 @@ import { createTestDatabases, type TestDatabases } from '../test/helpers/databas
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { incomingTimerHandler } from './consume-incoming.js';
+import { deadLetterer } from '../common/dead-letter.js';
 import { storeBatch } from './store-batch.js';
 import { createPool, isUnavailable } from '../common/db.js';
 
@@ -37,7 +38,7 @@ async function countRows(): Promise<{ main: number; shards: number[] }> {
 
 /** Consumes incoming_timers with the real handler; reports every ack and nack as it happens. */
 async function consumeWithObserver(onSettle: (kind: 'ack' | 'nack', message: ConsumeMessage, requeue: boolean) => Promise<void> | void) {
-  const incoming = incomingTimerHandler({ main: dbs.main, shards: dbs.shards }, 100, silentLogger());
+  const incoming = incomingTimerHandler({ main: dbs.main, shards: dbs.shards }, 100, deadLetterer(amqp, silentLogger()), silentLogger());
   await amqp.consume(amqp.names.incomingTimers, 500, (message, channel) => {
     const observed = Object.create(channel) as Channel;
     observed.ack = (m: ConsumeMessage) => {
@@ -128,11 +129,13 @@ test('an undecodable message goes to the dead-letter queue and the next one is s
   await amqp.publish(amqp.names.incomingTimers, encodeMessage(good!), { messageId: good!.id });
   await bothSettled;
 
-  expect(settled).toEqual(expect.arrayContaining([{ kind: 'nack', requeue: false }, { kind: 'ack', requeue: false }]));
+  // Both acked: the poison one once its copy, with the reason, is in the dead-letter queue.
+  expect(settled).toEqual([{ kind: 'ack', requeue: false }, { kind: 'ack', requeue: false }]);
   expect((await countRows()).main).toBe(1);
   const dead = await nextMessage(amqp.names.incomingTimersDead);
   expect(dead.body).toBe('{"id": "not a timer"');
-  expect((dead.headers['x-death'] as Array<{ reason: string }>)[0]!.reason).toBe('rejected');
+  expect(dead.headers['x-dead-reason']).toBe('undecodable: message body is not JSON');
+  expect(dead.headers['x-dead-queue']).toBe(amqp.names.incomingTimers);
 });
 
 test('a row the database refuses is dead-lettered alone; the rest of its batch is stored', async () => {
@@ -141,6 +144,15 @@ test('a row the database refuses is dead-lettered alone; the rest of its batch i
   const outcomes = await storeBatch({ main: dbs.main, shards: dbs.shards }, batch);
   expect(outcomes.map((o) => o.stored)).toEqual([true, true, false, true, true]);
   expect((await countRows()).main).toBe(4);
+});
+
+test('a refused row reaches the dead-letter queue with the reason the database gave', async () => {
+  const [refused] = timers(1);
+  const settledOnce = new Promise<string>((resolve) => void consumeWithObserver((kind) => resolve(kind)));
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ ...refused!, url: 'http://127.0.0.1/\u0000' }), { messageId: refused!.id });
+  expect(await settledOnce).toBe('ack');
+  const dead = await nextMessage(amqp.names.incomingTimersDead);
+  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused the timer: /);
 });
 
 test('an unreachable database fails the whole batch so that it is requeued, not dead-lettered', async () => {

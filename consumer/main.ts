@@ -5,6 +5,7 @@ import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { incomingTimerHandler } from './consume-incoming.js';
+import { deadLetterer } from '../common/dead-letter.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
@@ -14,7 +15,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   });
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-consumer-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
-  const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, log);
+  const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
   shutdown.add('in-flight batches', () => incoming.drain());
   await amqp.consume(amqp.names.incomingTimers, config.CONSUMER_PREFETCH, incoming.handle);
   // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.

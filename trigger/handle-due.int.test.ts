@@ -10,6 +10,7 @@ import { WebhookReceiver } from '../test/helpers/webhook-receiver.js';
 import { createAgents, USER_AGENT } from './deliver-webhook.js';
 import { dueTimerHandler, type TriggerDeps } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
+import { deadLetterer } from '../common/dead-letter.js';
 import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
 
 let dbs: TestDatabases;
@@ -29,6 +30,7 @@ async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = 
     shards: dbs.shards,
     agents,
     hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 0, maxWaiting: 16 }),
+    deadLetter: deadLetterer(amqp, silentLogger()),
     delivery,
     log: silentLogger(),
     now: Date.now,
@@ -237,9 +239,12 @@ test('an undecodable message is dead-lettered and does not stop the next deliver
   const timer = await scheduledTimer();
   await publish(timer);
   await settledCount(2);
-  expect(settled.find((s) => s.id === 'poison')).toEqual({ id: 'poison', kind: 'nack', requeue: false });
+  // Copied to the dead-letter queue with the reason, then acked: never requeued.
+  expect(settled.find((s) => s.id === 'poison')).toEqual({ id: 'poison', kind: 'ack', requeue: false });
   expect(receiver.arrivals).toHaveLength(1);
-  expect((await nextMessage(amqp.names.timersToFireDead)).body).toBe('not json');
+  const dead = await nextMessage(amqp.names.timersToFireDead);
+  expect(dead.body).toBe('not json');
+  expect(dead.headers).toMatchObject({ 'x-dead-reason': 'undecodable: message body is not JSON', 'x-dead-queue': amqp.names.timersToFire });
 });
 });
 

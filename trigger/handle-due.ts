@@ -11,6 +11,7 @@ import { Batcher } from '../common/batcher.js';
 import { shardOf } from '../common/shard.js';
 import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
 import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
+import type { DeadLetter } from '../common/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
 import { fireAgainAt } from './fire-again.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
@@ -31,6 +32,7 @@ export interface TriggerDeps {
   shards: Pool[];
   agents: Agents;
   hosts: HostLimiter;
+  deadLetter: DeadLetter;
   /** the configured defaults; a timer may override each */
   delivery: RetryPolicy & { timeoutMs: number };
   log: Logger;
@@ -105,14 +107,14 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const settle = safeSettle(log);
 
   const handle = (message: ConsumeMessage, channel: Channel): void => {
-    const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, settle, log);
+    const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, deps.deadLetter);
     if (!timer) return;
     const work = fire(timer).then(
       () => settle(() => channel.ack(message)),
       (err: Error) => {
         if (!isUnavailable(err)) {
-          log.error({ err, timer_id: timer.id }, 'dead-lettering a due timer that failed in our code');
-          return settle(() => channel.nack(message, false, false));
+          log.error({ err, timer_id: timer.id }, 'a due timer failed in our code');
+          return deps.deadLetter(message, channel, `failed in the trigger: ${err.message}`);
         }
         log.warn({ err: err.message, timer_id: timer.id }, 'database unavailable; message will be retried');
         return new Promise<void>((resolve) =>

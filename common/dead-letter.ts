@@ -1,0 +1,27 @@
+// Dead-lettering with the reason: a message that cannot be decoded, or that keeps failing for a reason
+// in our code, is copied to "<queue>.dead" with x-dead-reason (and the queue and instant) on the
+// confirm channel, then acked, so it never crash-loops a process or blocks its queue and an operator
+// can read why it is there. Should that publish fail, the message is nacked to the dead-letter
+// exchange instead (x-death, without our reason): never lost, never requeued.
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { AmqpClient } from './amqp.js';
+import type { Logger } from './logger.js';
+import { safeSettle } from './settle-message.js';
+
+export type DeadLetter = (message: ConsumeMessage, channel: Channel, reason: string) => void;
+
+export function deadLetterer(amqp: Pick<AmqpClient, 'publish'>, log: Logger): DeadLetter {
+  const settle = safeSettle(log);
+  return (message, channel, reason) => {
+    // Every message of ours was published through the default exchange: its routing key is its queue.
+    const queue = message.fields.routingKey;
+    log.error({ reason, queue, message_id: message.properties.messageId }, 'dead-lettering a message');
+    const headers = { ...message.properties.headers, 'x-dead-reason': reason, 'x-dead-queue': queue, 'x-dead-at': new Date().toISOString() };
+    amqp
+      .publish(`${queue}.dead`, message.content, { messageId: message.properties.messageId, contentType: message.properties.contentType, headers })
+      .then(
+        () => settle(() => channel.ack(message)),
+        () => settle(() => channel.nack(message, false, false)),
+      );
+  };
+}
