@@ -4,6 +4,7 @@ import { nanoid } from 'nanoid';
 import type { Logger } from '../common/logger.js';
 import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { logRoutes } from './log-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
 
 export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
@@ -17,6 +18,7 @@ export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
   });
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.use(timerRoutes(deps));
+  app.use(logRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;
