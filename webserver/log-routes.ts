@@ -1,23 +1,17 @@
 // Seed 002's routes: POST /api/data stores an access-log line, GET /api/data reads records by cursor.
 import { Router, json } from 'express';
-import type { AmqpClient } from '../common/amqp.js';
-import type { Pool } from '../common/db.js';
 import { parseLogLine } from '../common/access-log-line.js';
 import { encodeLogMessage, type IncomingLog } from '../common/log-message.js';
 import { createLogRequest, logPageQuery } from '../common/log-request.js';
 import { fieldErrors } from '../common/timer-request.js';
 import { newTimerId } from '../common/timer-id.js';
 import { requireJson } from './http-errors.js';
+import type { TimerRouteDeps } from './timer-routes.js';
 import { cursorOf, logRecordView, readLogRecords, START_OF_LOG } from './log-cursor.js';
 import { readWaitingForRecent } from './read-your-writes.js';
 
-export interface LogRouteDeps {
-  amqp: AmqpClient;
-  mainDb: Pool;
-  bodyLimitBytes: number;
-  readYourWritesWaitMs: number;
-  now: () => number;
-}
+/** The same dependencies as the timer routes. */
+export type LogRouteDeps = TimerRouteDeps;
 
 export function logRoutes(deps: LogRouteDeps): Router {
   const router = Router();
