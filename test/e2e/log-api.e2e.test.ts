@@ -2,7 +2,7 @@
 // two exporters sharing one file while one of them is killed with SIGKILL and started again.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -257,8 +257,7 @@ describe('two exporters on one file', () => {
       expect(exports.get('exporter-b') ?? 0).toBeGreaterThan(0);
 
       // A write torn by a crash (as a holder killed mid-write leaves it): the next export cuts it off.
-      const release = await lockfile.lock(file, { realpath: false, stale: 2000 });
-      const { appendFileSync } = await import('node:fs');
+      const release = await lockfile.lock(file, { realpath: false, stale: 2000, retries: { retries: 10_000, minTimeout: 5, maxTimeout: 20 } });
       appendFileSync(file, '{"id":"0192f0e4-torn');
       await release();
       await Promise.all(Array.from({ length: 40 }, (_, i) => postLine(`10.8.0.${i} GET /after-tear/${i} 200`)));
