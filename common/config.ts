@@ -47,7 +47,7 @@ export const configSchema = z.object({
   SIMULATE_DURATION_S: int(0, 31_536_000, 0).describe('stop the simulator after this many seconds; 0: no limit'),
   SIMULATE_OUTPUT_DIR: z.string().min(1).default('simulator-output').describe('folder of the per-worker <id>.log files'),
   TARGET_FILE: z.string().min(1).default('exported-logs.jsonl').describe('the file exporters append records to'),
-  EXPORT_INTERVAL_MS: int(0, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
+  EXPORT_INTERVAL_MS: int(10, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
   EXPORT_PAGE_LIMIT: int(1, 10_000, 1_000).describe('records an exporter asks for per request'),
   EXPORT_LOCK_STALE_MS: int(2_000, 600_000, 10_000).describe('a lock on TARGET_FILE not refreshed for this long belongs to a dead exporter'),
 })

@@ -26,9 +26,12 @@ export interface ExportResult {
 
 type ApiRecord = { id: string };
 
+// nginx gives up on an upstream after 30 s; a request is never left to hold the lock for longer.
+const REQUEST_TIMEOUT_MS = 35_000;
+
 async function fetchPage(apiUrl: string, after: string | null, limit: number): Promise<ApiRecord[]> {
   const url = `${apiUrl}/api/data?limit=${limit}${after ? `&id=${encodeURIComponent(after)}` : ''}`;
-  const res = await fetch(url);
+  const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const body = (await res.json().catch(() => null)) as unknown;
   if (res.status === 404 && after) throw new Error(`the target file's last record ${after} is unknown to the API (a file of another deployment?)`);
   if (res.status !== 200 || !Array.isArray(body)) throw new Error(`GET ${url} answered ${res.status}: ${JSON.stringify(body)?.slice(0, 200)}`);
