@@ -39,7 +39,7 @@ export function logRoutes(deps: LogRouteDeps): Router {
   router.get('/api/data', async (req, res) => {
     const query = logPageQuery.safeParse(req.query);
     if (!query.success) {
-      res.status(400).json({ error: 'invalid_query', message: 'the query is not valid', details: fieldErrors(query.error) });
+      res.status(422).json({ error: 'validation_failed', message: 'the query is not valid', details: fieldErrors(query.error) });
       return;
     }
     const { id, limit } = query.data;

@@ -108,7 +108,7 @@ export function openApiDocument() {
           ],
           responses: {
             200: json(logPageAnswer, 'up to limit records; the last one\'s id is the next cursor; [] when nothing is new'),
-            400: error('id is not a UUID or limit is out of range'),
+            422: error('id is not a UUID or limit is out of range; details names each'),
             404: error('no record with that id'),
             503: error('the database is unavailable'),
           },

@@ -179,14 +179,16 @@ describe('POST /api/data and GET /api/data', () => {
     expect(res.status).toBe(415);
   });
 
-  test('an unknown id: 404; a malformed id or limit: 400', async () => {
+  test('an unknown id: 404; a malformed id or limit: 422 naming it', async () => {
     const unknown = await getPage(`?id=${uuidv4()}`);
     expect(unknown.status).toBe(404);
     expect(errorAnswer.parse(unknown.body).error).toBe('not_found');
-    for (const query of ['?id=nope', '?limit=0', '?limit=10001', '?limit=abc', '?limit=1.5']) {
+    for (const [query, field] of [['?id=nope', 'id'], ['?limit=0', 'limit'], ['?limit=10001', 'limit'], ['?limit=abc', 'limit'], ['?limit=1.5', 'limit']]) {
       const bad = await getPage(query);
-      expect(bad.status).toBe(400);
-      expect(errorAnswer.parse(bad.body).error).toBe('invalid_query');
+      expect(bad.status).toBe(422);
+      const body = errorAnswer.parse(bad.body);
+      expect(body.error).toBe('validation_failed');
+      expect(body.details?.map((d) => d.field)).toEqual([field]);
     }
   });
 
