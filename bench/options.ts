@@ -1,9 +1,10 @@
 // Command-line flags of `npm run bench` and the scenario sizes of the quick and the full form.
 import { parseArgs } from 'node:util';
+import { wholeNumberFlag } from '../common/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'horizon'] as const;
+export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'logs', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -42,12 +43,7 @@ function list<T extends string>(flag: string, value: string | undefined, allowed
   return items as T[];
 }
 
-function int(flag: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number >= ${min}, got ${value}`);
-  return n;
-}
+const int = wholeNumberFlag;
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({

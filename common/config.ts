@@ -53,6 +53,17 @@ export const configSchema = z.object({
     .default([])
     .describe('address ranges callbacks may reach although private, loopback or link-local (refused by default)'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
+  // Seed 002's client simulator (npm run simulate) and background exporter (npm run export).
+  API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080').describe('the API the simulator and the exporter talk to'),
+  THREADS: int(1, 1_000, 4).describe('simulator workers'),
+  REQUESTS_DELAY: int(0, 600_000, 100).describe('a simulator worker waits a random 0..REQUESTS_DELAY ms between requests'),
+  SIMULATE_REQUESTS: int(0, 1_000_000_000, 0).describe('stop the simulator after this many requests in all; 0: no limit'),
+  SIMULATE_DURATION_S: int(0, 31_536_000, 0).describe('stop the simulator after this many seconds; 0: no limit'),
+  SIMULATE_OUTPUT_DIR: z.string().min(1).default('simulator-output').describe('folder of the per-worker <id>.log files'),
+  TARGET_FILE: z.string().min(1).default('exported-logs.jsonl').describe('the file exporters append records to'),
+  EXPORT_INTERVAL_MS: int(10, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
+  EXPORT_PAGE_LIMIT: int(1, 10_000, 1_000).describe('records an exporter asks for per request'),
+  EXPORT_LOCK_STALE_MS: int(2_000, 600_000, 10_000).describe('a lock on TARGET_FILE not refreshed for this long belongs to a dead exporter'),
 })
   .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
     message: 'must not exceed POLLER_LOOKAHEAD_MS',

@@ -5,6 +5,8 @@ export interface QueueNames {
   deadLetterExchange: string;
   incomingTimersDead: string;
   timersToFireDead: string;
+  incomingLogs: string;
+  incomingLogsDead: string;
 }
 
 export function queueNames(prefix: string): QueueNames {
@@ -14,5 +16,7 @@ export function queueNames(prefix: string): QueueNames {
     deadLetterExchange: `${prefix}dead_letter`,
     incomingTimersDead: `${prefix}incoming_timers.dead`,
     timersToFireDead: `${prefix}timers_to_fire.dead`,
+    incomingLogs: `${prefix}incoming_logs`,
+    incomingLogsDead: `${prefix}incoming_logs.dead`,
   };
 }

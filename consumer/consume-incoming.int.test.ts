@@ -152,7 +152,7 @@ test('a refused row reaches the dead-letter queue with the reason the database g
   await amqp.publish(amqp.names.incomingTimers, encodeMessage({ ...refused!, url: 'http://127.0.0.1/\u0000' }), { messageId: refused!.id });
   expect(await settledOnce).toBe('ack');
   const dead = await nextMessage(amqp.names.incomingTimersDead);
-  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused the timer: /);
+  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused the row: /);
 });
 
 test('an unreachable database fails the whole batch so that it is requeued, not dead-lettered', async () => {

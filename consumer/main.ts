@@ -1,4 +1,4 @@
-// The consumer process: incoming_timers -> timers table + timer-db shards, in batches.
+// The consumer process: incoming_timers -> timers table + timer-db shards, incoming_logs -> log_records, in batches.
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { AmqpClient } from '../common/amqp.js';
@@ -6,6 +6,7 @@ import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { incomingTimerHandler } from './consume-incoming.js';
 import { deadLetterer } from '../common/dead-letter.js';
+import { incomingLogHandler } from './consume-logs.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
@@ -18,6 +19,9 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
   shutdown.add('in-flight batches', () => incoming.drain());
   await amqp.consume(amqp.names.incomingTimers, config.CONSUMER_PREFETCH, incoming.handle);
+  const logs = incomingLogHandler(mainDb, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
+  shutdown.add('in-flight log batches', () => logs.drain());
+  await amqp.consume(amqp.names.incomingLogs, config.CONSUMER_PREFETCH, logs.handle);
   // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.
   shutdown.add('consumers', () => amqp.cancelConsumers());
   await amqp.start();

@@ -27,13 +27,13 @@ async function tables(url: string): Promise<string[]> {
 
 test('migrating creates the missing databases with the timers table and a timers_to_fire table per shard', async () => {
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['timers']);
+  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
 });
 
 test('migrating twice changes nothing', async () => {
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['timers']);
+  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
 });
 
 test('one step down removes the tables, and up again restores them', async () => {
@@ -41,6 +41,6 @@ test('one step down removes the tables, and up again restores them', async () =>
   expect(await tables(urls.main)).toEqual([]);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual([]);
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['timers']);
+  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
 });

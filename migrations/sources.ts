@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import * as createTimers from './main/0001_create_timers.js';
 import * as timerDeliveryAttempts from './main/0004_timer_delivery_attempts.js';
+import * as createLogRecords from './main/0003_create_log_records.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -18,5 +19,6 @@ function staticSource(migrations: Record<string, Migration>): Knex.MigrationSour
 export const mainMigrations = staticSource({
   '0001_create_timers': createTimers,
   '0004_timer_delivery_attempts': timerDeliveryAttempts,
+  '0003_create_log_records': createLogRecords,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -7,6 +7,7 @@ import { healthRoutes } from './health-routes.js';
 import { timerListRoutes } from './timer-list-routes.js';
 import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
 import { shedLoad } from './shed-load.js';
+import { logRoutes } from './log-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
 
 export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number }): Express {
@@ -23,6 +24,7 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
   app.use(timerRoutes(deps));
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));
+  app.use(logRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,6 +1,6 @@
 // Reads one timer from the main database's timers table, and waits for a just-accepted one.
 import type { Pool } from '../common/db.js';
-import { issuedAt } from '../common/timer-id.js';
+import { readWaitingForRecent } from './read-your-writes.js';
 
 export interface TimerRow {
   id: string;
@@ -41,25 +41,11 @@ export async function findTimer(pool: Pool, id: string): Promise<TimerRow | null
   return result.rows[0] ?? null;
 }
 
-// A UUIDv7 issued this long ago or more is not "just accepted": a miss is a plain 404 at once.
-const RECENT_ID_MS = 60_000;
-const FIRST_RETRY_MS = 5;
-const MAX_RETRY_MS = 200;
-
 /**
  * Read-your-writes: a timer is answered 201 once the broker holds it, and a consumer writes it to the
  * database a few milliseconds later. A miss on an id issued in the last minute is retried with backoff
  * for up to waitMs, so a GET right after the POST, through any replica, finds the timer.
  */
-export async function findTimerWaiting(pool: Pool, id: string, waitMs: number, now: () => number): Promise<TimerRow | null> {
-  const issued = issuedAt(id);
-  const start = now();
-  const recent = issued !== null && issued > start - RECENT_ID_MS && issued <= start + 1_000;
-  let delay = FIRST_RETRY_MS;
-  for (;;) {
-    const row = await findTimer(pool, id);
-    if (row || !recent || now() - start + delay > waitMs) return row;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, MAX_RETRY_MS);
-  }
+export function findTimerWaiting(pool: Pool, id: string, waitMs: number, now: () => number): Promise<TimerRow | null> {
+  return readWaitingForRecent(id, waitMs, now, () => findTimer(pool, id));
 }

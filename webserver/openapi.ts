@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { createTimerRequest } from '../common/timer-request.js';
 import { listTimersQuery, TIMER_STATES } from './list-timers.js';
 import { bulkReplayRequest } from './replay-routes.js';
+import { HTTP_METHODS } from '../common/access-log-line.js';
+import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -47,6 +49,18 @@ export const timerListAnswer = z.object({
 });
 
 export const bulkReplayAnswer = z.object({ replayed: z.number().int().min(0), ids: z.array(z.uuid()) });
+export const logRecordAnswer = z.object({
+  id: z.uuid().describe('the record id (UUIDv7); also the cursor for GET /api/data?id='),
+  created: isoTime.describe('when the webserver accepted the line'),
+  log: z.object({
+    ip: z.string().describe('IPv4 or IPv6 address'),
+    method: z.enum(HTTP_METHODS),
+    uri: z.string().describe('origin-form path or absolute http(s) URL'),
+    status_code: z.number().int().min(100).max(599),
+  }),
+});
+
+export const logPageAnswer = z.array(logRecordAnswer);
 
 export const errorAnswer = z.object({
   error: z.string().describe('a stable code, e.g. validation_failed'),
@@ -70,7 +84,7 @@ const error = (description: string) => json(errorAnswer, description);
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: 'timer service', version: '0.1.0', description: 'Fires an HTTP webhook at the requested time.' },
+    info: { title: 'timer service', version: '0.1.0', description: 'Fires an HTTP webhook at the requested time; stores access-log lines and hands them out by cursor.' },
     paths: {
       '/timer': {
         post: {
@@ -118,6 +132,34 @@ export function openApiDocument() {
           responses: {
             200: json(timerListAnswer, 'one page'),
             422: error('a filter, the limit or the cursor is wrong'),
+            503: error('the database is unavailable'),
+          },
+        },
+      },
+      '/api/data': {
+        post: {
+          summary: 'Store an access-log line (seed 002)',
+          requestBody: { required: true, content: { 'application/json': { schema: schema(createLogRequest, 'input') } } },
+          responses: {
+            201: json(logRecordAnswer, 'accepted: the broker holds the record on disk'),
+            400: error('the body is not JSON'),
+            413: error('the body is too large'),
+            415: error('the body is not application/json'),
+            418: error('the log line does not parse (seed 002); details names the field and why'),
+            422: error('the body is not {"log": string}'),
+            503: error('the broker is unavailable'),
+          },
+        },
+        get: {
+          summary: 'Records in the order they were added, after a cursor (seed 002)',
+          parameters: [
+            { name: 'id', in: 'query', required: false, description: 'return the records added after this one', schema: { type: 'string', format: 'uuid' } },
+            { name: 'limit', in: 'query', required: false, description: `records per answer (default ${LOG_PAGE_DEFAULT})`, schema: { type: 'integer', minimum: 1, maximum: LOG_PAGE_MAX, default: LOG_PAGE_DEFAULT } },
+          ],
+          responses: {
+            200: json(logPageAnswer, 'up to limit records; the last one\'s id is the next cursor; [] when nothing is new'),
+            422: error('id is not a UUID or limit is out of range; details names each'),
+            404: error('no record with that id'),
             503: error('the database is unavailable'),
           },
         },

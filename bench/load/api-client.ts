@@ -1,5 +1,5 @@
 // The load generator's HTTP client: one undici keep-alive pool per API, the seed-001 create call
-// ({seconds, url} -> 201 {id, fire_at}) and the read call, with the request latency of each.
+// ({seconds, url} -> 201 {id, fire_at}) and the read call, and seed 002's log calls.
 import { Pool } from 'undici';
 
 export interface Created {
@@ -35,6 +35,21 @@ export class ApiClient {
     const res = await this.pool.request({ method: 'GET', path: `/timer/${id}` });
     await res.body.dump();
     return res.statusCode;
+  }
+
+  /** POST /api/data (seed 002); resolves with the record id, or null for any answer other than 201. */
+  async postLog(line: string): Promise<string | null> {
+    const res = await this.pool.request({ method: 'POST', path: '/api/data', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ log: line }) });
+    const text = await res.body.text();
+    return res.statusCode === 201 ? (JSON.parse(text) as { id: string }).id : null;
+  }
+
+  /** GET /api/data after a record (from the start when null); the page's record ids. */
+  async readLogs(afterId: string | null, limit: number): Promise<string[]> {
+    const res = await this.pool.request({ method: 'GET', path: `/api/data?limit=${limit}${afterId ? `&id=${afterId}` : ''}` });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`GET /api/data answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    return (JSON.parse(text) as Array<{ id: string }>).map((record) => record.id);
   }
 
   async close(): Promise<void> {

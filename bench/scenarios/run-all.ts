@@ -1,5 +1,5 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
-// warm-up of the firing path, steady with the cost measurement, burst, read, then horizon (which
+// warm-up of the firing path, steady with the cost measurement, burst, read, access logs, then horizon (which
 // grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
@@ -8,6 +8,7 @@ import { runSteady } from './steady.js';
 import { runBurst } from './burst.js';
 import { runRead } from './read.js';
 import { runHorizon } from './horizon.js';
+import { runLogs } from './logs.js';
 import { warmUp } from './warmup.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
@@ -25,6 +26,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const read = await runRead(ctx);
     if (read) results.push(read);
   }
+  if (only.has('logs') && !anchor) results.push(...(await runLogs(ctx)));
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
 }

@@ -1,0 +1,18 @@
+// Handles incoming_logs deliveries: decode, store in batches in log_records, then ack.
+import type { Logger } from '../common/logger.js';
+import type { Pool } from '../common/db.js';
+import { incomingLogMessage } from '../common/log-message.js';
+import type { DeadLetter } from '../common/dead-letter.js';
+import { batchedStoreHandler } from './batched-store.js';
+import { storeLogRecords } from './persist-log-records.js';
+
+export function incomingLogHandler(main: Pool, batchMax: number, deadLetter: DeadLetter, log: Logger) {
+  return batchedStoreHandler({
+    schema: incomingLogMessage,
+    store: (logs) => storeLogRecords(main, logs),
+    batchMax,
+    deadLetter,
+    log,
+    describe: (record) => ({ log_id: record.id }),
+  });
+}
