@@ -167,13 +167,17 @@ async function main(): Promise<void> {
       }),
     );
     const progress = setInterval(() => log(`${accepted.size} accepted, ${receiver.records.size} seen by the receiver`), 5_000);
+    // Why a POST was not accepted: its status, or the network error.
+    const refusals = new Map<string, number>();
+    const refused = (reason: string) => refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
     const load = await paced({
       rate: settings.rate,
       count: settings.timers,
       op: async (i) => {
-        const created = await client.create(Math.floor(Math.random() * (settings.spreadS + 1)), `${hook}/chaos/${i}`);
-        if (created) accepted.set(created.id, created.fireAt);
-        return created !== null;
+        const answer = await client.createOrStatus(Math.floor(Math.random() * (settings.spreadS + 1)), `${hook}/chaos/${i}`).catch((err: Error & { code?: string }) => err.code ?? err.message);
+        if (typeof answer === 'object') accepted.set(answer.id, answer.fireAt);
+        else refused(String(answer));
+        return typeof answer === 'object';
       },
     });
     await faults;
@@ -192,9 +196,10 @@ async function main(): Promise<void> {
     clearInterval(progress);
     await client.close();
     print(outcome, load.failed);
+    console.log(`  refusals by reason    ${[...refusals].map(([reason, n]) => `${reason}: ${n}`).join(', ') || 'none'}`);
     const resultsDir = join(process.cwd(), 'chaos', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ settings, refused: load.failed, ...outcome, lostIds: outcome.lostIds.slice(0, 100), stuckIds: outcome.stuckIds.slice(0, 100) }, null, 2));
+    writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ settings, refused: load.failed, refusals: Object.fromEntries(refusals), ...outcome, lostIds: outcome.lostIds.slice(0, 100), stuckIds: outcome.stuckIds.slice(0, 100) }, null, 2));
     if (outcome.lost > 0 || outcome.stuck > 0) {
       console.log(`FAILED: ${outcome.lost} lost, ${outcome.stuck} stuck (ids in chaos/results/latest.json; logs kept in ${dir})`);
       process.exitCode = 1;

@@ -18,6 +18,12 @@ export class ApiClient {
 
   /** POST /timer; resolves with the timer, or null for any answer other than 201. */
   async create(seconds: number, url: string): Promise<Created | null> {
+    const answer = await this.createOrStatus(seconds, url);
+    return typeof answer === 'number' ? null : answer;
+  }
+
+  /** POST /timer; resolves with the timer, or with the status of any answer other than 201. */
+  async createOrStatus(seconds: number, url: string): Promise<Created | number> {
     const res = await this.pool.request({
       method: 'POST',
       path: '/timer',
@@ -25,7 +31,7 @@ export class ApiClient {
       body: JSON.stringify({ seconds, url }),
     });
     const text = await res.body.text();
-    if (res.statusCode !== 201) return null;
+    if (res.statusCode !== 201) return res.statusCode;
     const body = JSON.parse(text) as { id: string; fire_at: string };
     return { id: body.id, fireAt: Date.parse(body.fire_at), at: Date.now() };
   }
