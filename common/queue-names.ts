@@ -5,6 +5,9 @@ export interface QueueNames {
   deadLetterExchange: string;
   incomingTimersDead: string;
   timersToFireDead: string;
+  /** background tasks for workers, and the ones that kept crashing their worker */
+  tasks: string;
+  tasksDead: string;
 }
 
 export function queueNames(prefix: string): QueueNames {
@@ -14,5 +17,7 @@ export function queueNames(prefix: string): QueueNames {
     deadLetterExchange: `${prefix}dead_letter`,
     incomingTimersDead: `${prefix}incoming_timers.dead`,
     timersToFireDead: `${prefix}timers_to_fire.dead`,
+    tasks: `${prefix}tasks`,
+    tasksDead: `${prefix}tasks.dead`,
   };
 }

@@ -5,6 +5,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import type { Logger } from './logger.js';
 import { decodeMessage } from './timer-message.js';
+import { isUnavailable } from './db.js';
 
 export type Settle = (action: () => void) => void;
 
@@ -27,4 +28,36 @@ export function decodeOrDeadLetter<T>(schema: z.ZodType<T>, message: ConsumeMess
     settle(() => channel.nack(message, false, false));
     return null;
   }
+}
+
+/**
+ * Settles a message when the work it started ends: ack, or dead-letter when the work says so; a
+ * dependency that is unavailable requeues it after a pause; an error in our own code dead-letters it.
+ * The returned promise resolves once the message is settled (graceful stop waits for it).
+ */
+export function settleWhenDone(
+  work: Promise<'ack' | 'dead-letter' | void>,
+  message: ConsumeMessage,
+  channel: Channel,
+  settle: Settle,
+  log: Logger,
+  fields: Record<string, unknown>,
+  requeueDelayMs: number,
+): Promise<void> {
+  return work.then(
+    (action) => settle(() => (action === 'dead-letter' ? channel.nack(message, false, false) : channel.ack(message))),
+    (err: Error) => {
+      if (!isUnavailable(err)) {
+        log.error({ err, ...fields }, 'dead-lettering a message that failed in our code');
+        return settle(() => channel.nack(message, false, false));
+      }
+      log.warn({ err: err.message, ...fields }, 'a dependency is unavailable; the message will be redelivered');
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          settle(() => channel.nack(message, false, true));
+          resolve();
+        }, requeueDelayMs),
+      );
+    },
+  );
 }

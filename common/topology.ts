@@ -8,6 +8,7 @@ export async function declareTopology(channel: Channel, names: QueueNames): Prom
   const pairs: Array<[string, string]> = [
     [names.incomingTimers, names.incomingTimersDead],
     [names.timersToFire, names.timersToFireDead],
+    [names.tasks, names.tasksDead],
   ];
   for (const [queue, dead] of pairs) {
     await channel.assertQueue(dead, { durable: true });
@@ -24,7 +25,7 @@ export async function deleteTopology(url: string, names: QueueNames): Promise<vo
   const connection = await amqplib.connect(url);
   try {
     const channel = await connection.createChannel();
-    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead]) {
+    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead, names.tasks, names.tasksDead]) {
       await channel.deleteQueue(queue);
     }
     await channel.deleteExchange(names.deadLetterExchange);

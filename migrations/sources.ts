@@ -2,6 +2,7 @@
 // TypeScript sources (tsx, jest) and from the compiled dist/ of the Docker images.
 import type { Knex } from 'knex';
 import * as createTimers from './main/0001_create_timers.js';
+import * as createTasks from './main/0002_create_tasks.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -14,5 +15,5 @@ function staticSource(migrations: Record<string, Migration>): Knex.MigrationSour
   };
 }
 
-export const mainMigrations = staticSource({ '0001_create_timers': createTimers });
+export const mainMigrations = staticSource({ '0001_create_timers': createTimers, '0002_create_tasks': createTasks });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -3,15 +3,17 @@
 // claim expires; an undecodable message is dead-lettered; an unreachable database requeues after a pause.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../common/db.js';
-import { isUnavailable } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
 import { shardOf } from '../common/shard.js';
 import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
-import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
+import { decodeOrDeadLetter, safeSettle, settleWhenDone } from '../common/settle-message.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
 import { recheckAt } from './recheck-held.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
+import type { AmqpClient } from '../common/amqp.js';
+import { taskIdOfTarget } from '../common/task-message.js';
+import { dispatchTask } from './dispatch-task.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -25,6 +27,8 @@ export interface TriggerDeps {
   webhookTimeoutMs: number;
   log: Logger;
   now: () => number;
+  /** publishes due tasks (timers whose url is task:<id>) to the tasks queue */
+  amqp?: AmqpClient;
 }
 
 export function dueTimerHandler(deps: TriggerDeps) {
@@ -46,7 +50,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
     // done by the due instant; the webhook itself leaves at fire_at, never before.
     while (now() < timer.fire_at) await new Promise((resolve) => setTimeout(resolve, timer.fire_at - now()));
-    const result = await deliverWebhook(timer.url, timer.id, deps.agents, deps.webhookTimeoutMs);
+    const taskId = taskIdOfTarget(timer.url);
+    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(timer.url, timer.id, deps.agents, deps.webhookTimeoutMs);
     const at = now();
     log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: at - timer.fire_at, status: result.status }, 'webhook attempted');
     if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error }, 'webhook failed');
@@ -58,22 +63,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const handle = (message: ConsumeMessage, channel: Channel): void => {
     const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, settle, log);
     if (!timer) return;
-    const work = fire(timer).then(
-      () => settle(() => channel.ack(message)),
-      (err: Error) => {
-        if (!isUnavailable(err)) {
-          log.error({ err, timer_id: timer.id }, 'dead-lettering a due timer that failed in our code');
-          return settle(() => channel.nack(message, false, false));
-        }
-        log.warn({ err: err.message, timer_id: timer.id }, 'database unavailable; message will be retried');
-        return new Promise<void>((resolve) =>
-          setTimeout(() => {
-            settle(() => channel.nack(message, false, true));
-            resolve();
-          }, REQUEUE_DELAY_MS),
-        );
-      },
-    );
+    const work = settleWhenDone(fire(timer), message, channel, settle, log, { timer_id: timer.id }, REQUEUE_DELAY_MS);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };

@@ -17,7 +17,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('http agents', () => agents.destroy());
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
-  const due = dueTimerHandler({ main: mainDb, shards, agents, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, log, now: Date.now });
+  const due = dueTimerHandler({ main: mainDb, shards, agents, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS, log, now: Date.now, amqp });
   shutdown.add('in-flight webhooks', () => due.drain());
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());

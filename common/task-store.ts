@@ -1,0 +1,143 @@
+// The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
+// (claim a run, store its outcome). Every state change is a conditional update, so a redelivered
+// message for a finished or cancelled task changes nothing.
+import type { Pool } from './db.js';
+
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export interface TaskRow {
+  id: string;
+  type: string;
+  args: unknown;
+  state: TaskState;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number;
+  run_at: Date;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  worker: string | null;
+}
+
+export interface NewTask {
+  id: string;
+  type: string;
+  args: unknown;
+  max_attempts: number;
+  timeout_ms: number;
+  run_at: number;
+  created_at: number;
+}
+
+const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker';
+
+export async function insertTask(db: Pool, task: NewTask): Promise<void> {
+  await db.query(
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at)
+     VALUES ($1, $2, $3::jsonb, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0))`,
+    [task.id, task.type, JSON.stringify(task.args), task.max_attempts, task.timeout_ms, task.run_at, task.created_at],
+  );
+}
+
+/** Removes a task whose message the broker refused: the submitter got a 503, so it never existed. */
+export async function deleteQueuedTask(db: Pool, id: string): Promise<void> {
+  await db.query(`DELETE FROM tasks WHERE id = $1 AND state = 'queued' AND attempts = 0`, [id]);
+}
+
+export async function findTask(db: Pool, id: string): Promise<TaskRow | null> {
+  const result = await db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1`, [id]);
+  return result.rows[0] ?? null;
+}
+
+export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_late'; task: TaskRow } | { kind: 'not_found' };
+
+/** Cancels a task that has not started; a running or finished one is left as it is. */
+export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
+  const updated = await db.query<TaskRow>(
+    `UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`,
+    [id],
+  );
+  if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
+  const task = await findTask(db, id);
+  return task ? { kind: 'too_late', task } : { kind: 'not_found' };
+}
+
+export interface TaskFilter {
+  type?: string;
+  state?: TaskState;
+  created_after?: number;
+  created_before?: number;
+  /** the last id of the previous page: tasks are listed newest first (ids are UUIDv7) */
+  cursor?: string;
+  limit: number;
+}
+
+export async function listTasks(db: Pool, f: TaskFilter): Promise<TaskRow[]> {
+  const result = await db.query<TaskRow>(
+    `SELECT ${COLUMNS} FROM tasks
+      WHERE ($1::text IS NULL OR type = $1)
+        AND ($2::text IS NULL OR state = $2)
+        AND ($3::float8 IS NULL OR created_at >= to_timestamp($3 / 1000.0))
+        AND ($4::float8 IS NULL OR created_at < to_timestamp($4 / 1000.0))
+        AND ($5::uuid IS NULL OR id < $5)
+      ORDER BY id DESC
+      LIMIT $6`,
+    [f.type ?? null, f.state ?? null, f.created_after ?? null, f.created_before ?? null, f.cursor ?? null, f.limit],
+  );
+  return result.rows;
+}
+
+export type StartResult =
+  | { kind: 'run'; task: TaskRow }
+  /** the start would exceed max_attempts: earlier deliveries ended their worker; now failed */
+  | { kind: 'exhausted'; task: TaskRow }
+  /** finished, cancelled or unknown: a duplicate or stale message to drop */
+  | { kind: 'skip' };
+
+/**
+ * Claims a run: queued (or running, when the worker that ran it died) becomes running, attempts counts
+ * the delivery. A delivery past max_attempts marks the task failed instead: it keeps crashing workers.
+ */
+export async function startTask(db: Pool, id: string, worker: string): Promise<StartResult> {
+  const result = await db.query<TaskRow>(
+    `UPDATE tasks
+        SET attempts = attempts + 1,
+            state = CASE WHEN attempts + 1 > max_attempts THEN 'failed' ELSE 'running' END,
+            error = CASE WHEN attempts + 1 > max_attempts
+                         THEN 'gave up: ' || attempts || ' deliveries did not finish (the task ended or lost its worker each time)'
+                         ELSE error END,
+            finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
+            started_at = now(),
+            worker = $2
+      WHERE id = $1 AND state IN ('queued', 'running')
+  RETURNING ${COLUMNS}`,
+    [id, worker],
+  );
+  const task = result.rows[0];
+  if (!task) return { kind: 'skip' };
+  return task.state === 'failed' ? { kind: 'exhausted', task } : { kind: 'run', task };
+}
+
+/** Ends the given attempt as succeeded or failed; false when the attempt is no longer the current one. */
+export async function finishTask(db: Pool, id: string, attempt: number, outcome: { state: 'succeeded'; result: unknown } | { state: 'failed'; error: string }): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE tasks SET state = $3, result = $4::jsonb, error = $5, finished_at = now()
+      WHERE id = $1 AND attempts = $2 AND state = 'running'`,
+    [id, attempt, outcome.state, outcome.state === 'succeeded' ? JSON.stringify(outcome.result) : null, outcome.state === 'failed' ? outcome.error : null],
+  );
+  return result.rowCount === 1;
+}
+
+/** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */
+export async function requeueTask(db: Pool, id: string, attempt: number, error: string, runAt: number): Promise<void> {
+  await db.query(
+    `UPDATE tasks SET state = 'queued', error = $3, run_at = to_timestamp($4 / 1000.0)
+      WHERE id = $1 AND attempts = $2 AND state = 'running'`,
+    [id, attempt, error, runAt],
+  );
+}
