@@ -5,8 +5,13 @@ import type { Logger } from '../common/logger.js';
 import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
+import type { TaskDeps } from './submit-task.js';
+import { taskRoutes } from './task-routes.js';
+import { sumRoutes } from './sum-routes.js';
+import { parseRoutes } from './parse-routes.js';
 
-export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
+/** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
+export function createApp(deps: TimerRouteDeps & { log: Logger; tasks?: TaskDeps }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -17,6 +22,10 @@ export function createApp(deps: TimerRouteDeps & { log: Logger }): Express {
   });
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.use(timerRoutes(deps));
+  if (deps.tasks) {
+    const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };
+    app.use(taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));
+  }
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

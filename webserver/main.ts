@@ -5,12 +5,16 @@ import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
+import { TaskReplies } from './task-replies.js';
+import { taskRegistry } from '../worker/tasks/registry.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
   shutdown.add('database', () => mainDb.end());
   shutdown.add('broker', () => amqp.close());
+  const replies = new TaskReplies(mainDb, log);
+  amqp.onPublishChannel(replies.attach);
   await amqp.start();
 
   const app = createApp({
@@ -20,6 +24,17 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     readYourWritesWaitMs: config.READ_YOUR_WRITES_WAIT_MS,
     now: Date.now,
+    tasks: {
+      amqp,
+      mainDb,
+      registry: taskRegistry({ testing: config.TASK_TESTING_TYPES }),
+      replies,
+      defaultTimeoutS: config.TASK_DEFAULT_TIMEOUT_S,
+      defaultMaxAttempts: config.TASK_DEFAULT_MAX_ATTEMPTS,
+      maxWaitS: config.TASK_MAX_WAIT_S,
+      sumMaxNumbers: config.SUM_MAX_NUMBERS,
+      now: Date.now,
+    },
   });
   const server = app.listen(config.PORT, () => {
     log.info({ port: config.PORT }, 'webserver listening');

@@ -3,6 +3,7 @@
 // handlers' answers against, so the description cannot drift from the code.
 import { z } from 'zod';
 import { createTimerRequest } from '../common/timer-request.js';
+import { taskPaths } from './openapi-tasks.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -43,7 +44,7 @@ const error = (description: string) => json(errorAnswer, description);
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: 'timer service', version: '0.1.0', description: 'Fires an HTTP webhook at the requested time.' },
+    info: { title: 'timer service', version: '0.1.0', description: 'Fires an HTTP webhook at the requested time, and runs background tasks.' },
     paths: {
       '/timer': {
         post: {
@@ -71,6 +72,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...taskPaths({ schema, json, error }),
       '/health': { get: { summary: 'The process is alive', responses: { 200: { description: 'alive' } } } },
       '/ready': { get: { summary: 'Broker and database reachable', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } } } },
     },
