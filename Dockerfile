@@ -1,5 +1,5 @@
 # One image per process type of the timer service. docker-compose.yml builds it once per service with
-# the build argument SERVICE (webserver | consumer | timer | trigger | migrate).
+# the build argument SERVICE (webserver | consumer | timer | trigger | worker | random-user | migrate).
 #   docker build --build-arg SERVICE=webserver -t timer-webserver .
 
 # ---- build: compile the TypeScript sources to dist/ ----
@@ -16,6 +16,8 @@ COPY webserver ./webserver
 COPY consumer ./consumer
 COPY timer ./timer
 COPY trigger ./trigger
+COPY worker ./worker
+COPY random-user ./random-user
 COPY launcher ./launcher
 COPY migrations ./migrations
 RUN npm run build
@@ -30,9 +32,10 @@ COPY --from=build /app/dist ./dist
 
 ARG SERVICE=webserver
 ENV SERVICE=${SERVICE}
-# Only the webserver listens (PORT, 3000 by default); its healthcheck lives in docker-compose.yml.
-EXPOSE 3000
+# The webserver listens on PORT (3000), the random-user service on RANDOM_USER_PORT (8001); their
+# healthchecks live in docker-compose.yml.
+EXPOSE 3000 8001
 
 USER node
 # exec: node replaces the shell, so SIGTERM from `docker stop` reaches it and it drains gracefully.
-CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|migrate)\" >&2; exit 64 ;; esac"]
+CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger|worker|random-user) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|worker|random-user|migrate)\" >&2; exit 64 ;; esac"]

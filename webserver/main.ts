@@ -1,6 +1,7 @@
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
+import { manageHttpServer } from '../common/http-server.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
@@ -40,12 +41,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     log.info({ port: config.PORT }, 'webserver listening');
     void amqp.waitForConnect().then(() => announceReady(log));
   });
-  // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we are closing.
-  server.keepAliveTimeout = 65_000;
-  shutdown.add('http server', () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  }));
+  manageHttpServer(server, shutdown);
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.
