@@ -36,13 +36,26 @@ export interface NewTask {
 
 const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker';
 
-export async function insertTask(db: Pool, task: NewTask): Promise<void> {
+/** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions). */
+export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
   await db.query(
     `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at)
-     VALUES ($1, $2, $3::jsonb, $4, $5, to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0))`,
-    [task.id, task.type, JSON.stringify(task.args), task.max_attempts, task.timeout_ms, task.run_at, task.created_at],
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, to_timestamp(run_at / 1000.0), to_timestamp(created_at / 1000.0)
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::float8[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at)`,
+    [
+      tasks.map((t) => t.id),
+      tasks.map((t) => t.type),
+      tasks.map((t) => JSON.stringify(t.args)),
+      tasks.map((t) => t.max_attempts),
+      tasks.map((t) => t.timeout_ms),
+      tasks.map((t) => t.run_at),
+      tasks.map((t) => t.created_at),
+    ],
   );
 }
+
+export const insertTask = (db: Pool, task: NewTask): Promise<void> => insertTasks(db, [task]);
 
 /** Removes a task whose message the broker refused: the submitter got a 503, so it never existed. */
 export async function deleteQueuedTask(db: Pool, id: string): Promise<void> {
@@ -100,10 +113,12 @@ export type StartResult =
   | { kind: 'skip' };
 
 /**
- * Claims a run: queued (or running, when the worker that ran it died) becomes running, attempts counts
- * the delivery. A delivery past max_attempts marks the task failed instead: it keeps crashing workers.
+ * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
+ * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
+ * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
+ * twice in one batch: only its first delivery runs.
  */
-export async function startTask(db: Pool, id: string, worker: string): Promise<StartResult> {
+export async function startTasks(db: Pool, ids: string[], worker: string): Promise<StartResult[]> {
   const result = await db.query<TaskRow>(
     `UPDATE tasks
         SET attempts = attempts + 1,
@@ -114,23 +129,35 @@ export async function startTask(db: Pool, id: string, worker: string): Promise<S
             finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
             started_at = now(),
             worker = $2
-      WHERE id = $1 AND state IN ('queued', 'running')
+      WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'running')
   RETURNING ${COLUMNS}`,
-    [id, worker],
+    [ids, worker],
   );
-  const task = result.rows[0];
-  if (!task) return { kind: 'skip' };
-  return task.state === 'failed' ? { kind: 'exhausted', task } : { kind: 'run', task };
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return ids.map((id): StartResult => {
+    const task = byId.get(id);
+    byId.delete(id);
+    if (!task) return { kind: 'skip' };
+    return task.state === 'failed' ? { kind: 'exhausted', task } : { kind: 'run', task };
+  });
 }
 
-/** Ends the given attempt as succeeded or failed; false when the attempt is no longer the current one. */
-export async function finishTask(db: Pool, id: string, attempt: number, outcome: { state: 'succeeded'; result: unknown } | { state: 'failed'; error: string }): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE tasks SET state = $3, result = $4::jsonb, error = $5, finished_at = now()
-      WHERE id = $1 AND attempts = $2 AND state = 'running'`,
-    [id, attempt, outcome.state, outcome.state === 'succeeded' ? JSON.stringify(outcome.result) : null, outcome.state === 'failed' ? outcome.error : null],
+export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; result: unknown } | { state: 'failed'; error: string });
+
+/** finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current one. */
+export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
+  await db.query(
+    `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
+      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state = 'running'`,
+    [
+      finishes.map((f) => f.id),
+      finishes.map((f) => f.attempt),
+      finishes.map((f) => f.state),
+      finishes.map((f) => (f.state === 'succeeded' ? JSON.stringify(f.result) : null)),
+      finishes.map((f) => (f.state === 'failed' ? f.error : null)),
+    ],
   );
-  return result.rowCount === 1;
 }
 
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */

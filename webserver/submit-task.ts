@@ -7,7 +7,8 @@ import type { Pool } from '../common/db.js';
 import { newTimerId } from '../common/timer-id.js';
 import { encodeMessage } from '../common/timer-message.js';
 import { DIRECT_REPLY_TO, taskTarget } from '../common/task-message.js';
-import { deleteQueuedTask, findTask, insertTask, type TaskRow } from '../common/task-store.js';
+import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../common/task-store.js';
+import { Batcher } from '../common/batcher.js';
 import type { TaskRegistry } from '../worker/tasks/registry.js';
 import type { TaskReplies } from './task-replies.js';
 
@@ -21,6 +22,21 @@ export interface TaskDeps {
   maxWaitS: number;
   sumMaxNumbers: number;
   now: () => number;
+}
+
+// Concurrent submissions share one multi-row insert (group commit), one batcher per pool.
+const INSERT_BATCH_MAX = 500;
+const inserters = new WeakMap<Pool, Batcher<NewTask>>();
+function inserter(db: Pool): Batcher<NewTask> {
+  let batcher = inserters.get(db);
+  if (!batcher) {
+    batcher = new Batcher<NewTask>(async (tasks) => {
+      await insertTasks(db, tasks);
+      return tasks.map(() => undefined);
+    }, INSERT_BATCH_MAX, 4);
+    inserters.set(db, batcher);
+  }
+  return batcher;
 }
 
 export interface Submission {
@@ -40,7 +56,7 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const now = deps.now();
   const runAt = Math.max(submission.runAt ?? now, now);
   const delayed = runAt > now;
-  await insertTask(deps.mainDb, {
+  await inserter(deps.mainDb).add({
     id,
     type: submission.type,
     args: submission.args,

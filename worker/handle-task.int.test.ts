@@ -41,7 +41,7 @@ beforeEach(async () => {
   db.query = (async (...args: Parameters<typeof dbs.main.query>) => {
     const result = await (dbs.main.query as (...a: unknown[]) => Promise<unknown>)(...args);
     const sql = String(args[0]);
-    const state = /SET state = \$3/.test(sql) ? `stored:${(args[1] as unknown[])[2]}` : /SET state = 'queued'/.test(sql) ? 'stored:queued' : null;
+    const state = /SET state = o\.state/.test(sql) ? `stored:${((args[1] as unknown[])[2] as string[]).join(',')}` : /SET state = 'queued'/.test(sql) ? 'stored:queued' : null;
     if (state) events.push(state);
     return result;
   }) as typeof db.query;

@@ -12,12 +12,15 @@ import { decodeOrDeadLetter, safeSettle, settleWhenDone } from '../common/settle
 import { encodeMessage } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
 import { taskMessage, taskTarget, type TaskReply } from '../common/task-message.js';
-import { finishTask, requeueTask, startTask, type TaskRow } from '../common/task-store.js';
+import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/task-store.js';
+import { Batcher } from '../common/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
 import { retryDelayMs } from './backoff.js';
 
 const REQUEUE_DELAY_MS = 1_000;
+// Claims and outcomes are written in batches (group commit), as the trigger does for timers.
+const BATCH_MAX = 500;
 
 export interface WorkerDeps {
   db: Pool;
@@ -41,6 +44,11 @@ export function taskHandler(deps: WorkerDeps) {
   const { db, amqp, log } = deps;
   const settle = safeSettle(log);
   const inFlight = new Set<Promise<void>>();
+  const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
+  const finishes = new Batcher<Finish>(async (batch) => {
+    await finishTasks(db, batch);
+    return batch.map(() => undefined);
+  }, BATCH_MAX, 2);
 
   async function attempt(type: TaskType, task: TaskRow): Promise<Attempt> {
     const args = type.args.safeParse(task.args);
@@ -78,7 +86,7 @@ export function taskHandler(deps: WorkerDeps) {
 
   /** What to do with the message once the task's outcome is stored. */
   async function runDelivery(id: string, message: ConsumeMessage): Promise<'ack' | 'dead-letter'> {
-    const start = await startTask(db, id, deps.workerName);
+    const start = await starts.add(id);
     if (start.kind === 'skip') return 'ack';
     if (start.kind === 'exhausted') {
       log.error({ task_id: id, attempts: start.task.attempts - 1 }, 'dead-lettering a task that never finished a delivery');
@@ -89,13 +97,13 @@ export function taskHandler(deps: WorkerDeps) {
     const type = deps.registry.get(task.type);
     const outcome: Attempt = type ? await attempt(type, task) : { ok: false, error: `unknown task type ${task.type}`, permanent: true };
     if (outcome.ok) {
-      await finishTask(db, id, task.attempts, { state: 'succeeded', result: outcome.result });
+      await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
       reply(message, 'succeeded', id);
       return 'ack';
     }
     if (outcome.permanent || task.attempts >= task.max_attempts) {
       log.info({ task_id: id, attempt: task.attempts, error: outcome.error }, 'task failed');
-      await finishTask(db, id, task.attempts, { state: 'failed', error: outcome.error });
+      await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
       reply(message, 'failed', id);
       return 'ack';
     }

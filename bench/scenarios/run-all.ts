@@ -1,6 +1,6 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
 // warm-up of the firing path, steady with the cost measurement, burst, read, then horizon (which
-// grows the backlog, so it comes last).
+// grows the backlog, so it comes last). Tasks (no-op throughput, sync round trip) come before horizon.
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -9,6 +9,7 @@ import { runBurst } from './burst.js';
 import { runRead } from './read.js';
 import { runHorizon } from './horizon.js';
 import { warmUp } from './warmup.js';
+import { runTasks } from './tasks.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -25,6 +26,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const read = await runRead(ctx);
     if (read) results.push(read);
   }
+  if (only.has('tasks')) results.push(...(await runTasks(ctx)));
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
 }
