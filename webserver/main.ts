@@ -42,6 +42,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     void amqp.waitForConnect().then(() => announceReady(log));
   });
   manageHttpServer(server, shutdown);
+  // Runs before the server's close, which waits for requests: held waits answer 202 at once.
+  shutdown.add('task waits', () => replies.releaseAll());
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

@@ -67,6 +67,11 @@ export class TaskReplies {
     return { done, viaReply, cancel: () => pending.finish() };
   }
 
+  /** Ends every wait now (graceful stop): their requests answer 202 with the id instead of being cut. */
+  releaseAll(): void {
+    for (const pending of [...this.pending.values()]) pending.finish();
+  }
+
   private onReply(message: ConsumeMessage): void {
     let reply;
     try {
