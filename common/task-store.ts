@@ -36,12 +36,16 @@ export interface NewTask {
 
 const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker';
 
+// Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
+// can land a microsecond off through floating point.
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions). */
 export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
   await db.query(
     `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, to_timestamp(run_at / 1000.0), to_timestamp(created_at / 1000.0)
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::float8[])
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[])
          AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at)`,
     [
       tasks.map((t) => t.id),
@@ -49,8 +53,8 @@ export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
       tasks.map((t) => JSON.stringify(t.args)),
       tasks.map((t) => t.max_attempts),
       tasks.map((t) => t.timeout_ms),
-      tasks.map((t) => t.run_at),
-      tasks.map((t) => t.created_at),
+      tasks.map((t) => iso(t.run_at)),
+      tasks.map((t) => iso(t.created_at)),
     ],
   );
 }
@@ -163,8 +167,8 @@ export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */
 export async function requeueTask(db: Pool, id: string, attempt: number, error: string, runAt: number): Promise<void> {
   await db.query(
-    `UPDATE tasks SET state = 'queued', error = $3, run_at = to_timestamp($4 / 1000.0)
+    `UPDATE tasks SET state = 'queued', error = $3, run_at = $4::timestamptz
       WHERE id = $1 AND attempts = $2 AND state = 'running'`,
-    [id, attempt, error, runAt],
+    [id, attempt, error, iso(runAt)],
   );
 }
