@@ -1,5 +1,5 @@
 # One image per process type of the timer service. docker-compose.yml builds it once per service with
-# the build argument SERVICE (webserver | consumer | timer | trigger | migrate | simulator | exporter).
+# the build argument SERVICE (webserver | consumer | timer | trigger | worker | random-user | migrate | simulator | exporter).
 #   docker build --build-arg SERVICE=webserver -t timer-webserver .
 
 # ---- build: compile the TypeScript sources to dist/ ----
@@ -16,6 +16,8 @@ COPY webserver ./webserver
 COPY consumer ./consumer
 COPY timer ./timer
 COPY trigger ./trigger
+COPY worker ./worker
+COPY random-user ./random-user
 COPY simulator ./simulator
 COPY exporter ./exporter
 COPY launcher ./launcher
@@ -32,8 +34,9 @@ COPY --from=build /app/dist ./dist
 
 ARG SERVICE=webserver
 ENV SERVICE=${SERVICE}
-# Only the webserver listens (PORT, 3000 by default); its healthcheck lives in docker-compose.yml.
-EXPOSE 3000
+# The webserver listens on PORT (3000), the random-user service on RANDOM_USER_PORT (8001); their
+# healthchecks live in docker-compose.yml.
+EXPOSE 3000 8001
 
 # /data: where the simulator writes its per-worker files and exporters share TARGET_FILE (a named volume
 # mounted there starts out owned by node).
@@ -41,4 +44,4 @@ RUN mkdir -p /data && chown node:node /data
 
 USER node
 # exec: node replaces the shell, so SIGTERM from `docker stop` reaches it and it drains gracefully.
-CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger|simulator|exporter) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|simulator|exporter|migrate)\" >&2; exit 64 ;; esac"]
+CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger|worker|random-user|simulator|exporter) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|worker|random-user|simulator|exporter|migrate)\" >&2; exit 64 ;; esac"]

@@ -4,14 +4,14 @@ import { wholeNumberFlag } from '../common/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'logs', 'horizon'] as const;
+export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
   quick: boolean;
   only: ScenarioName[];
   systems: SystemName[];
-  replicas: { webserver: number; consumer: number; timer: number; trigger: number };
+  replicas: { webserver: number; consumer: number; timer: number; trigger: number; worker: number };
   shards: number;
   port: number;
   concurrency: number;
@@ -21,6 +21,10 @@ export interface BenchOptions {
   steadySeconds: number;
   burstCount: number;
   horizonCount: number;
+  /** no-op tasks submitted in the tasks scenario */
+  taskCount: number;
+  /** synchronous round trips (submit and wait for the result) in the tasks scenario */
+  roundTrips: number;
 }
 
 export const HELP = `usage: npm run bench -- [options]
@@ -28,13 +32,16 @@ export const HELP = `usage: npm run bench -- [options]
   --only LIST             scenarios, comma-separated: ${SCENARIOS.join(',')} (default: all;
                           cost is measured during steady)
   --systems LIST          ${SYSTEMS.join(',')} (default: all three)
-  --webservers N --consumers N --timers N --triggers N   timer-service replicas (default 2 each)
+  --webservers N --consumers N --timers N --triggers N --workers N   timer-service replicas (default 2 each;
+                          BullMQ's task workers: --workers processes x concurrency 32, as TASK_WORKER_PREFETCH)
   --shards N              timer-db shards (default 2)
   --port N                first port used (default 18080)
   --burst N               timers in the burst (default 50000, quick 10000)
   --horizon N             far-future timers seeded for horizon (default 10000000, quick 100000)
   --steady-seconds N      length of the steady scenario (default 30, quick 10)
-  --create-seconds N      length of the create scenario (default 20, quick 5)`;
+  --create-seconds N      length of the create scenario (default 20, quick 5)
+  --tasks N               no-op tasks in the tasks scenario (default 20000, quick 2000)
+  --round-trips N         synchronous task round trips (default 5000, quick 500)`;
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
   if (value === undefined) return [...allowed];
@@ -56,6 +63,9 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       consumers: { type: 'string' },
       timers: { type: 'string' },
       triggers: { type: 'string' },
+      workers: { type: 'string' },
+      tasks: { type: 'string' },
+      'round-trips': { type: 'string' },
       shards: { type: 'string' },
       port: { type: 'string' },
       burst: { type: 'string' },
@@ -76,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       consumer: int('consumers', values.consumers, 2),
       timer: int('timers', values.timers, 2),
       trigger: int('triggers', values.triggers, 2),
+      worker: int('workers', values.workers, 2),
     },
     shards: int('shards', values.shards, 2),
     port: int('port', values.port, 18080),
@@ -86,5 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     steadySeconds: int('steady-seconds', values['steady-seconds'], quick ? 10 : 30),
     burstCount: int('burst', values.burst, quick ? 10_000 : 50_000),
     horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
+    taskCount: int('tasks', values.tasks, quick ? 2_000 : 20_000),
+    roundTrips: int('round-trips', values['round-trips'], quick ? 500 : 5_000),
   };
 }

@@ -31,6 +31,7 @@ export class AmqpClient {
   private readonly consumers: ConsumerSpec[] = [];
   private stopping = false;
   private connectWaiters: Array<() => void> = [];
+  private publishChannelSetup: ((channel: ConfirmChannel) => Promise<void>) | null = null;
 
   constructor(
     private readonly url: string,
@@ -92,6 +93,8 @@ export class AmqpClient {
       if (this.publishChannel === channel) this.publishChannel = null;
       this.reopen(model, () => this.openPublishChannel(model));
     });
+    // Before any publish on it: a waiting submitter's direct replies are consumed on this channel.
+    await this.publishChannelSetup?.(channel);
     this.publishChannel = channel;
   }
 
@@ -124,6 +127,11 @@ export class AmqpClient {
       if (this.stopping || this.model !== model) return;
       open().catch((err: Error) => this.log.warn({ err: err.message }, 'could not reopen channel'));
     }, CHANNEL_REOPEN_DELAY_MS).unref();
+  }
+
+  /** Runs `setup` on every publish channel, each reconnect's included, before anything is published on it. */
+  onPublishChannel(setup: (channel: ConfirmChannel) => Promise<void>): void {
+    this.publishChannelSetup = setup;
   }
 
   /** Consumes `queue` now and after every reconnect. The handler acks or nacks on the given channel. */

@@ -64,6 +64,19 @@ export const configSchema = z.object({
   EXPORT_INTERVAL_MS: int(10, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
   EXPORT_PAGE_LIMIT: int(1, 10_000, 1_000).describe('records an exporter asks for per request'),
   EXPORT_LOCK_STALE_MS: int(2_000, 600_000, 10_000).describe('a lock on TARGET_FILE not refreshed for this long belongs to a dead exporter'),
+  // Background tasks (issue 5): docs/configuration.md#tasks
+  TASK_WORKER_PREFETCH: int(1, 10_000, 32).describe('tasks a worker runs at once (unacked tasks messages it holds)'),
+  TASK_DEFAULT_TIMEOUT_S: int(1, 86_400, 60).describe('per-task timeout when the submit gives no timeout_s'),
+  TASK_DEFAULT_MAX_ATTEMPTS: int(1, 100, 3).describe('deliveries a task may start when the submit gives no max_attempts'),
+  TASK_RETRY_BASE_MS: int(10, 3_600_000, 1_000).describe('backoff before the first retry of a failed task; doubles per attempt, with jitter'),
+  // nginx's proxy_read_timeout (30 s, load-balancers/webserver/locations.conf) must stay above it.
+  TASK_MAX_WAIT_S: int(0, 25, 25).describe('longest ?wait= on POST /tasks, and how long POST /sync/sum waits'),
+  SUM_MAX_NUMBERS: int(1, 1_000_000, 10_000).describe('largest list POST /sync/sum and /async/post_task accept'),
+  TASK_TESTING_TYPES: z.stringbool().default(false).describe('also register the task types the tests use (sleep, crash, flaky, fail)'),
+  RANDOM_USER_PORT: int(0, 65535, 8001).describe('HTTP port of a random-user service process'),
+  RANDOM_USER_API_URL: z.url({ protocol: /^https?$/ }).default('https://randomuser.me/api/').describe('upstream random-user API the random-user service calls'),
+  RANDOM_USER_TIMEOUT_MS: int(100, 60_000, 5_000).describe('timeout of one call to the upstream random-user API'),
+  RANDOM_USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001/').describe('the random-user service, as parse tasks on a worker reach it'),
 })
   .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
     message: 'must not exceed POLLER_LOOKAHEAD_MS',

@@ -7,6 +7,9 @@ export interface QueueNames {
   timersToFireDead: string;
   incomingLogs: string;
   incomingLogsDead: string;
+  /** background tasks for workers, and the ones that kept crashing their worker */
+  tasks: string;
+  tasksDead: string;
 }
 
 export function queueNames(prefix: string): QueueNames {
@@ -18,5 +21,7 @@ export function queueNames(prefix: string): QueueNames {
     timersToFireDead: `${prefix}timers_to_fire.dead`,
     incomingLogs: `${prefix}incoming_logs`,
     incomingLogsDead: `${prefix}incoming_logs.dead`,
+    tasks: `${prefix}tasks`,
+    tasksDead: `${prefix}tasks.dead`,
   };
 }

@@ -9,6 +9,7 @@ export async function declareTopology(channel: Channel, names: QueueNames): Prom
     [names.incomingTimers, names.incomingTimersDead],
     [names.timersToFire, names.timersToFireDead],
     [names.incomingLogs, names.incomingLogsDead],
+    [names.tasks, names.tasksDead],
   ];
   for (const [queue, dead] of pairs) {
     await channel.assertQueue(dead, { durable: true });
@@ -25,7 +26,7 @@ export async function deleteTopology(url: string, names: QueueNames): Promise<vo
   const connection = await amqplib.connect(url);
   try {
     const channel = await connection.createChannel();
-    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead, names.incomingLogs, names.incomingLogsDead]) {
+    for (const queue of [names.incomingTimers, names.timersToFire, names.incomingTimersDead, names.timersToFireDead, names.incomingLogs, names.incomingLogsDead, names.tasks, names.tasksDead]) {
       await channel.deleteQueue(queue);
     }
     await channel.deleteExchange(names.deadLetterExchange);

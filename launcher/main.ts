@@ -8,6 +8,9 @@ const HELP = `usage: npm run stack -- [options]
   --consumers N    consumer replicas (default 2)
   --timers N       timer poller replicas (default 2)
   --triggers N     trigger replicas (default 2)
+  --workers N      task worker replicas (default 2)
+  --random-users N random-user service replicas (default 1)
+  --random-user-port N  nginx port of the random-user service (default 8001, as in seed 000)
   --shards N       timer-db shards (default 2)
   --port N         nginx port, the API's (default 8080)
   --name NAME      database name prefix (default timer)
@@ -21,6 +24,9 @@ const { values } = parseArgs({
     consumers: { type: 'string', default: '2' },
     timers: { type: 'string', default: '2' },
     triggers: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '2' },
+    'random-users': { type: 'string', default: '1' },
+    'random-user-port': { type: 'string', default: '8001' },
     shards: { type: 'string', default: '2' },
     port: { type: 'string', default: '8080' },
     name: { type: 'string', default: 'timer' },
@@ -48,15 +54,18 @@ async function main(): Promise<void> {
     consumer: count('consumers', values.consumers, 1),
     timer: count('timers', values.timers, 1),
     trigger: count('triggers', values.triggers, 1),
+    worker: count('workers', values.workers, 0),
+    'random-user': count('random-users', values['random-users'], 0),
   };
   const port = count('port', values.port, 1);
-  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS)/.test(key))) as Record<string, string>;
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS)/.test(key))) as Record<string, string>;
   console.log(`starting: ${Object.entries(replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${values.shards} shards ...`);
   const stack = await startStack({
     replicas,
     shards: count('shards', values.shards, 1),
     port,
     webserverBasePort: port + 1,
+    randomUserPublicPort: count('random-user-port', values['random-user-port'], 1),
     name: values.name,
     queuePrefix: '',
     amqpUrl: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
@@ -69,6 +78,8 @@ async function main(): Promise<void> {
   console.log(`
 timer service is up
   API (through nginx):  ${stack.url}   e.g. curl -X POST ${stack.url}/timer -H 'content-type: application/json' -d '{"seconds":5,"url":"http://127.0.0.1:9999/hook"}'
+                        tasks: curl -X POST ${stack.url}/sync/sum -d '[1, 2, 3]'
+  random-user service:  http://127.0.0.1:${values['random-user-port']}/  (also ${stack.url}/random-user/)
   RabbitMQ management:  ${process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672'}  (guest/guest)
   development mode:     callbacks may reach ${stack.env.WEBHOOK_ALLOWED_CIDRS || 'no private address'} (WEBHOOK_ALLOWED_CIDRS);
                         production (docker-compose.yml) refuses loopback, private and link-local callbacks

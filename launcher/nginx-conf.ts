@@ -15,9 +15,20 @@ export interface ClientLimits {
 // The same as load-balancers/webserver/docker.conf's.
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = { ratePerSecond: 10_000, burst: 20_000, connections: 4_096 };
 
-export function nginxConf(opts: { port: number; webserverPorts: number[]; runDir: string; limits?: ClientLimits }): string {
+export const RANDOM_USER_CONF = fileURLToPath(new URL('../load-balancers/webserver/random-user.conf', import.meta.url));
+
+export function nginxConf(opts: {
+  port: number;
+  webserverPorts: number[];
+  runDir: string;
+  randomUserPorts?: number[];
+  randomUserPublicPort?: number;
+  limits?: ClientLimits;
+}): string {
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
-  const servers = opts.webserverPorts.map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=5s;`).join('\n');
+  const serverLines = (ports: number[]) => ports.map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=5s;`).join('\n');
+  const servers = serverLines(opts.webserverPorts);
+  const randomUser = randomUserConf(opts.randomUserPorts ?? [], opts.randomUserPublicPort, serverLines);
   const dir = opts.runDir;
   return `worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -44,7 +55,32 @@ ${servers}
     server {
         listen 127.0.0.1:${opts.port};
         include ${LOCATIONS_CONF};
-    }
-}
+${randomUser.prefixed}    }
+${randomUser.blocks}}
 `;
+}
+
+/** Seed 000's random-user service: its upstream, /random-user/ on the API's port, and its own port. */
+function randomUserConf(ports: number[], publicPort: number | undefined, serverLines: (ports: number[]) => string) {
+  if (ports.length === 0) return { prefixed: '', blocks: '' };
+  const ownPort = publicPort === undefined ? '' : `    server {
+        listen 127.0.0.1:${publicPort};
+        include ${RANDOM_USER_CONF};
+        location / {
+            proxy_pass http://random_user;
+        }
+    }
+`;
+  return {
+    prefixed: `        location /random-user/ {
+            include ${RANDOM_USER_CONF};
+            proxy_pass http://random_user/;
+        }
+`,
+    blocks: `    upstream random_user {
+${serverLines(ports)}
+        keepalive 64;
+    }
+${ownPort}`,
+  };
 }

@@ -10,17 +10,22 @@ import { ManagedProcess } from './managed-process.js';
 import { nginxConf, type ClientLimits } from './nginx-conf.js';
 import { LOOPBACK_CIDRS } from '../common/callback-address.js';
 
-export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger'] as const;
+export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'random-user'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 export interface StackOptions {
-  replicas: Record<ProcessKind, number>;
+  /** task workers and random-user services are optional (0 when left out) */
+  replicas: Record<'webserver' | 'consumer' | 'timer' | 'trigger', number> & Partial<Record<ProcessKind, number>>;
   shards: number;
   /** nginx port */
   port: number;
   /** first webserver port; replica i listens on webserverBasePort + i, unless webserverPorts names them */
   webserverBasePort: number;
   webserverPorts?: number[];
+  /** random-user service ports (default port + 100 + i); nginx serves them under /random-user/ */
+  randomUserPorts?: number[];
+  /** an nginx port of the random-user service's own (seed 000: 8001); none when unset */
+  randomUserPublicPort?: number;
   /** database names are <name>_main and <name>_shard_<i>; queue names are prefixed with it when queuePrefix is unset */
   name: string;
   queuePrefix: string;
@@ -118,20 +123,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SHARD_DB_URLS: dbs.shards.join(','),
     // Development mode: callbacks may reach this machine (receivers on loopback); production refuses it.
     WEBHOOK_ALLOWED_CIDRS: LOOPBACK_CIDRS.join(','),
+    // Parse tasks on workers reach the random-user service through nginx.
+    RANDOM_USER_SERVICE_URL: `http://127.0.0.1:${options.port}/random-user/`,
     ...options.env,
   };
   await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });
 
   const stack = new Stack({ ...options, runDir }, env);
   const webserverPorts = options.webserverPorts ?? Array.from({ length: options.replicas.webserver }, (_, i) => options.webserverBasePort + i);
+  const randomUserPorts = options.randomUserPorts ?? Array.from({ length: options.replicas['random-user'] ?? 0 }, (_, i) => options.port + 100 + i);
+  const portOf = (kind: ProcessKind, i: number): Record<string, string> =>
+    kind === 'webserver' ? { PORT: String(webserverPorts[i]) } : kind === 'random-user' ? { RANDOM_USER_PORT: String(randomUserPorts[i]) } : {};
   for (const kind of PROCESS_KINDS) {
-    const replicas = Array.from({ length: options.replicas[kind] }, (_, i) => {
+    const replicas = Array.from({ length: options.replicas[kind] ?? 0 }, (_, i) => {
       const name = `${kind}-${i + 1}`;
       return new ManagedProcess({
         name,
         command: process.execPath,
         args: [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, kind, 'main.ts')],
-        env: { ...process.env, ...env, ...(kind === 'webserver' ? { PORT: String(webserverPorts[i]) } : {}) },
+        env: { ...process.env, ...env, ...portOf(kind, i) },
         logFile: join(runDir, 'logs', `${name}.log`),
         logsReady: true,
         autoRestart: options.autoRestart,
@@ -142,7 +152,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const confFile = join(runDir, 'nginx.conf');
-  writeFileSync(confFile, nginxConf({ port: options.port, webserverPorts, runDir, limits: options.clientLimits }));
+  writeFileSync(
+    confFile,
+    nginxConf({ port: options.port, webserverPorts, runDir, randomUserPorts, randomUserPublicPort: options.randomUserPublicPort, limits: options.clientLimits }),
+  );
   const nginx = new ManagedProcess({
     name: 'nginx',
     command: NGINX_BIN,
@@ -156,7 +169,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   try {
     // Flow order: whatever a process publishes finds its consumer already there.
-    for (const kind of ['trigger', 'timer', 'consumer', 'webserver'] as const) await stack.startKind(kind);
+    for (const kind of ['random-user', 'worker', 'trigger', 'timer', 'consumer', 'webserver'] as const) await stack.startKind(kind);
     await nginx.start();
     await waitForPort(options.port, 10_000);
   } catch (err) {

@@ -7,6 +7,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
+// 0001: timers; 0002: tasks and seed 000's random_users.
+const MAIN_TABLES = ['log_records', 'random_users', 'tasks', 'timers'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -25,15 +27,15 @@ async function tables(url: string): Promise<string[]> {
   }
 }
 
-test('migrating creates the missing databases with the timers table and a timers_to_fire table per shard', async () => {
+test('migrating creates the missing databases with the main tables and a timers_to_fire table per shard', async () => {
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
+  expect(await tables(urls.main)).toEqual(MAIN_TABLES);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
 });
 
 test('migrating twice changes nothing', async () => {
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
+  expect(await tables(urls.main)).toEqual(MAIN_TABLES);
 });
 
 test('one step down removes the tables, and up again restores them', async () => {
@@ -41,6 +43,6 @@ test('one step down removes the tables, and up again restores them', async () =>
   expect(await tables(urls.main)).toEqual([]);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual([]);
   await migrateAll(config);
-  expect(await tables(urls.main)).toEqual(['log_records', 'timers']);
+  expect(await tables(urls.main)).toEqual(MAIN_TABLES);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
 });

@@ -2,8 +2,9 @@
 // TypeScript sources (tsx, jest) and from the compiled dist/ of the Docker images.
 import type { Knex } from 'knex';
 import * as createTimers from './main/0001_create_timers.js';
-import * as timerDeliveryAttempts from './main/0004_timer_delivery_attempts.js';
+import * as createTasks from './main/0002_create_tasks.js';
 import * as createLogRecords from './main/0003_create_log_records.js';
+import * as timerDeliveryAttempts from './main/0004_timer_delivery_attempts.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -18,7 +19,8 @@ function staticSource(migrations: Record<string, Migration>): Knex.MigrationSour
 
 export const mainMigrations = staticSource({
   '0001_create_timers': createTimers,
-  '0004_timer_delivery_attempts': timerDeliveryAttempts,
+  '0002_create_tasks': createTasks,
   '0003_create_log_records': createLogRecords,
+  '0004_timer_delivery_attempts': timerDeliveryAttempts,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -1,22 +1,25 @@
 // Handles timers_to_fire deliveries: claim (batched), POST the webhook, record the outcome (batched),
-// then ack. A failed attempt that may succeed later is put back through the timer machinery for its
+// then ack; a timer whose target is task:<id> publishes that task to the tasks queue instead (a delayed
+// task). A failed attempt that may succeed later is put back through the timer machinery for its
 // retry; a host at its limit gets its timer deferred the same way. A duplicate is acked and dropped;
 // a timer another trigger holds is re-checked when that claim expires; an undecodable message is
 // dead-lettered; an unreachable database requeues after a pause.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../common/db.js';
-import { isUnavailable } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
 import { shardOf } from '../common/shard.js';
 import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
-import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
+import { decodeOrDeadLetter, settleWhenDone } from '../common/settle-message.js';
 import type { DeadLetter } from '../common/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
 import { fireAgainAt } from './fire-again.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
+import type { AmqpClient } from '../common/amqp.js';
+import { taskIdOfTarget } from '../common/task-message.js';
+import { dispatchTask } from './dispatch-task.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -38,6 +41,8 @@ export interface TriggerDeps {
   log: Logger;
   now: () => number;
   random?: () => number;
+  /** publishes due tasks (timers whose url is task:<id>) to the tasks queue */
+  amqp?: AmqpClient;
 }
 
 export function dueTimerHandler(deps: TriggerDeps) {
@@ -58,6 +63,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const stopping = new AbortController();
 
   async function fire(timer: DueTimer): Promise<void> {
+    // A delayed task goes to the tasks queue: there is no callback host to limit.
+    if (taskIdOfTarget(timer.url)) return attempt(timer, () => undefined);
     const host = new URL(timer.url).host;
     const slot = deps.hosts.acquire(host);
     if (!slot) {
@@ -81,7 +88,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
-    const result = await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
+    const taskId = taskIdOfTarget(timer.url);
+    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
     const finishedAt = now();
     release();
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
@@ -104,27 +112,10 @@ export function dueTimerHandler(deps: TriggerDeps) {
     });
   }
 
-  const settle = safeSettle(log);
-
   const handle = (message: ConsumeMessage, channel: Channel): void => {
     const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, deps.deadLetter);
     if (!timer) return;
-    const work = fire(timer).then(
-      () => settle(() => channel.ack(message)),
-      (err: Error) => {
-        if (!isUnavailable(err)) {
-          log.error({ err, timer_id: timer.id }, 'a due timer failed in our code');
-          return deps.deadLetter(message, channel, `failed in the trigger: ${err.message}`);
-        }
-        log.warn({ err: err.message, timer_id: timer.id }, 'database unavailable; message will be retried');
-        return new Promise<void>((resolve) =>
-          setTimeout(() => {
-            settle(() => channel.nack(message, false, true));
-            resolve();
-          }, REQUEUE_DELAY_MS),
-        );
-      },
-    );
+    const work = settleWhenDone(fire(timer), message, channel, deps.deadLetter, log, { timer_id: timer.id }, REQUEUE_DELAY_MS);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };

@@ -34,7 +34,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     maxBackoffMs: config.WEBHOOK_RETRY_MAX_BACKOFF_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
-  const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, deadLetter: deadLetterer(amqp, log), log, now: Date.now });
+  const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, deadLetter: deadLetterer(amqp, log), log, now: Date.now, amqp });
   // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.
   shutdown.add('in-flight webhooks', () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);

@@ -9,8 +9,13 @@ import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
 import { shedLoad } from './shed-load.js';
 import { logRoutes } from './log-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
+import type { TaskDeps } from './submit-task.js';
+import { taskRoutes } from './task-routes.js';
+import { sumRoutes } from './sum-routes.js';
+import { parseRoutes } from './parse-routes.js';
 
-export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number }): Express {
+/** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
+export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -25,6 +30,10 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));
   app.use(logRoutes(deps));
+  if (deps.tasks) {
+    const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };
+    app.use(taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));
+  }
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

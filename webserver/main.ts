@@ -1,12 +1,15 @@
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
+import { manageHttpServer } from '../common/http-server.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
 import { AddressPolicy } from '../common/callback-address.js';
 import { QueueDepthGuard } from './queue-guard.js';
+import { TaskReplies } from './task-replies.js';
+import { taskRegistry } from '../worker/tasks/registry.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -17,6 +20,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
   shutdown.add('broker', () => amqp.close());
+  const replies = new TaskReplies(mainDb, log);
+  amqp.onPublishChannel(replies.attach);
   await amqp.start();
 
   const incomingQueue = new QueueDepthGuard(amqp, amqp.names.incomingTimers, config.INCOMING_QUEUE_MAX_MESSAGES, log);
@@ -34,17 +39,25 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
     now: Date.now,
+    tasks: {
+      amqp,
+      mainDb,
+      registry: taskRegistry({ testing: config.TASK_TESTING_TYPES }),
+      replies,
+      defaultTimeoutS: config.TASK_DEFAULT_TIMEOUT_S,
+      defaultMaxAttempts: config.TASK_DEFAULT_MAX_ATTEMPTS,
+      maxWaitS: config.TASK_MAX_WAIT_S,
+      sumMaxNumbers: config.SUM_MAX_NUMBERS,
+      now: Date.now,
+    },
   });
   const server = app.listen(config.PORT, () => {
     log.info({ port: config.PORT }, 'webserver listening');
     void amqp.waitForConnect().then(() => announceReady(log));
   });
-  // Longer than nginx's upstream keepalive_timeout, so nginx never reuses a connection we are closing.
-  server.keepAliveTimeout = 65_000;
-  shutdown.add('http server', () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  }));
+  manageHttpServer(server, shutdown);
+  // Runs before the server's close, which waits for requests: held waits answer 202 at once.
+  shutdown.add('task waits', () => replies.releaseAll());
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

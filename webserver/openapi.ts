@@ -7,6 +7,7 @@ import { listTimersQuery, TIMER_STATES } from './list-timers.js';
 import { bulkReplayRequest } from './replay-routes.js';
 import { HTTP_METHODS } from '../common/access-log-line.js';
 import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
+import { taskPaths } from './openapi-tasks.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -84,7 +85,11 @@ const error = (description: string) => json(errorAnswer, description);
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: 'timer service', version: '0.1.0', description: 'Fires an HTTP webhook at the requested time; stores access-log lines and hands them out by cursor.' },
+    info: {
+      title: 'timer service',
+      version: '0.1.0',
+      description: 'Fires an HTTP webhook at the requested time, runs background tasks, and stores access-log lines it hands out by cursor.',
+    },
     paths: {
       '/timer': {
         post: {
@@ -176,6 +181,7 @@ export function openApiDocument() {
           },
         },
       },
+      ...taskPaths({ schema, json, error }),
       '/health': { get: { summary: 'The process is alive', responses: { 200: { description: 'alive' } } } },
       '/ready': { get: { summary: 'Broker and database reachable', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } } } },
     },

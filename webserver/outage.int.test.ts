@@ -8,7 +8,7 @@ import { queueNames } from '../common/queue-names.js';
 import { newTimerId } from '../common/timer-id.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { createApp } from './app.js';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
+import { appDeps } from '../test/helpers/app-deps.js';
 
 let server: Server;
 let base: string;
@@ -21,11 +21,7 @@ beforeAll(async () => {
   amqp = new AmqpClient('amqp://guest:guest@127.0.0.1:1', queueNames('outage.'), log);
   await amqp.start();
   mainDb = createPool('postgres://postgres@127.0.0.1:1/timer_main', 'timer-test', 2, log);
-  const app = createApp({
-    amqp, mainDb, shards: [], log, bodyLimitBytes: 65_536, readYourWritesWaitMs: 1_000,
-    addressPolicy: new AddressPolicy(LOOPBACK_CIDRS), defaultMaxAttempts: 5, now: Date.now,
-    incomingQueue: { isFull: () => false }, maxInFlight: 100,
-  });
+  const app = createApp(appDeps({ amqp, mainDb, log }));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -4,12 +4,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AmqpClient } from '../common/amqp.js';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
 import { newTimerId } from '../common/timer-id.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, purgeQueue, readyCount } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { createApp } from './app.js';
+import { appDeps } from '../test/helpers/app-deps.js';
 import { QueueDepthGuard } from './queue-guard.js';
 
 const MAX_QUEUED = 3;
@@ -26,11 +26,7 @@ beforeAll(async () => {
   amqp = await connectTestBroker();
   const log = silentLogger();
   guard = new QueueDepthGuard(amqp, amqp.names.incomingTimers, MAX_QUEUED, log);
-  const app = createApp({
-    amqp, mainDb: dbs.main, shards: dbs.shards, log, bodyLimitBytes: 65_536, readYourWritesWaitMs: 3_000,
-    addressPolicy: new AddressPolicy(LOOPBACK_CIDRS), defaultMaxAttempts: 5, incomingQueue: guard,
-    maxInFlight: MAX_IN_FLIGHT, now: Date.now,
-  });
+  const app = createApp(appDeps({ amqp, mainDb: dbs.main, shards: dbs.shards, log, readYourWritesWaitMs: 3_000, incomingQueue: guard, maxInFlight: MAX_IN_FLIGHT }));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

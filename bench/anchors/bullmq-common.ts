@@ -2,6 +2,8 @@
 import { intEnv } from './cluster.js';
 
 export const QUEUE = 'bench-timers';
+/** the tasks scenario's queue */
+export const TASK_QUEUE = 'bench-tasks';
 export const prefix = process.env.BENCH_PREFIX ?? 'bench';
 const redis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 export const connection = { host: redis.hostname, port: Number(redis.port || 6379) };

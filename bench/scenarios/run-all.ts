@@ -1,6 +1,6 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
-// warm-up of the firing path, steady with the cost measurement, burst, read, access logs, then horizon (which
-// grows the backlog, so it comes last).
+// warm-up of the firing path, steady with the cost measurement, burst, read, access logs, tasks (no-op
+// throughput, sync round trip), then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -10,6 +10,7 @@ import { runRead } from './read.js';
 import { runHorizon } from './horizon.js';
 import { runLogs } from './logs.js';
 import { warmUp } from './warmup.js';
+import { runTasks } from './tasks.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -27,6 +28,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     if (read) results.push(read);
   }
   if (only.has('logs') && !anchor) results.push(...(await runLogs(ctx)));
+  if (only.has('tasks')) results.push(...(await runTasks(ctx)));
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
 }

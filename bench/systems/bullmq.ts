@@ -6,6 +6,7 @@ import { withChildren } from '../metrics/cpu.js';
 import { startAnchor, type AnchorProcess } from './anchor-process.js';
 import { redisPids } from './shared-servers.js';
 import { REDIS_URL, type SystemUnderTest } from './system.js';
+import { bullmqTasks } from './bullmq-tasks.js';
 
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true });
@@ -27,24 +28,29 @@ export async function startBullmq(opts: BenchOptions, port: number, runDir: stri
   await deleteKeys(prefix);
   const env = { REDIS_URL, BENCH_PREFIX: prefix, BENCH_CONCURRENCY: '256' };
   const children: AnchorProcess[] = [];
+  let tasks: Awaited<ReturnType<typeof bullmqTasks>> | null = null;
   const stop = async () => {
+    await tasks?.close();
     for (const child of children.reverse()) await child.stop();
     await deleteKeys(prefix);
   };
   try {
     children.push(await startAnchor('bullmq-worker.ts', { ...env, BENCH_WORKERS: String(opts.replicas.trigger) }, runDir));
+    children.push(await startAnchor('bullmq-task-worker.ts', { ...env, BENCH_WORKERS: String(opts.replicas.worker), BENCH_CONCURRENCY: '32' }, runDir));
+    tasks = await bullmqTasks(prefix);
     children.push(await startAnchor('bullmq-server.ts', { ...env, BENCH_WORKERS: String(opts.replicas.webserver), BENCH_PORT: String(port) }, runDir));
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
-  const [worker, server] = children as [AnchorProcess, AnchorProcess];
+  const [worker, taskWorker, server] = children as [AnchorProcess, AnchorProcess, AnchorProcess];
   return {
     name: 'bullmq',
     apiUrl: `http://127.0.0.1:${port}`,
-    settings: `bullmq delayed jobs; create endpoint: ${opts.replicas.webserver} processes (node:cluster, no nginx); workers: ${opts.replicas.trigger} processes x concurrency 256; removeOnComplete`,
-    pidGroups: () => ({ 'anchor-http': withChildren(server.pid), 'anchor-worker': withChildren(worker.pid), redis: redisPids() }),
+    settings: `bullmq delayed jobs; create endpoint: ${opts.replicas.webserver} processes (node:cluster, no nginx); workers: ${opts.replicas.trigger} processes x concurrency 256; removeOnComplete; tasks: ${opts.replicas.worker} worker processes x concurrency 32`,
+    pidGroups: () => ({ 'anchor-http': withChildren(server.pid), 'anchor-worker': withChildren(worker.pid), 'anchor-task-worker': withChildren(taskWorker.pid), redis: redisPids() }),
     settle: async () => undefined,
+    tasks: tasks!,
     stop,
   };
 }

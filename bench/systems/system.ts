@@ -17,7 +17,21 @@ export interface SystemUnderTest {
   queueDepths?(): Promise<Record<string, number>>;
   /** inserts `count` timers due ~300 days from now straight into storage (horizon scenario) */
   seedHorizon?(count: number): Promise<void>;
+  /** background tasks, where the system runs them (the tasks scenario) */
+  tasks?: TaskSystem;
   stop(): Promise<void>;
+}
+
+/** What the tasks scenario needs: no-op tasks end to end, and a synchronous round trip. */
+export interface TaskSystem {
+  /** submits a no-op task; true once accepted */
+  submitNoop(): Promise<boolean>;
+  /** no-op tasks finished since the system started */
+  finishedNoops(): Promise<number>;
+  /** submits a sum of [1, 2] and waits for its result; true when 3 came back */
+  roundTrip(): Promise<boolean>;
+  /** how the round trip is made, for the report */
+  roundTripPath: string;
 }
 
 export const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';

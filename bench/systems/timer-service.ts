@@ -12,12 +12,13 @@ import { withChildren } from '../metrics/cpu.js';
 import { postgresPids, rabbitmqPids } from './shared-servers.js';
 import { seedHorizon } from './timer-service-horizon.js';
 import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
+import { timerServiceTasks } from './timer-service-tasks.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
 /** Pipeline settings from the bench's own environment (e.g. TRIGGER_PREFETCH=5000 npm run bench), as `npm run stack` takes them. */
 export function pipelineEnv(): Record<string, string> {
-  const keys = /^(POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX$|READ_YOUR_WRITES_WAIT_MS$|PUBLISH_CONFIRM_TIMEOUT_MS$)/;
+  const keys = /^(POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX$|READ_YOUR_WRITES_WAIT_MS$|PUBLISH_CONFIRM_TIMEOUT_MS$|TASK_)/;
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keys.test(e[0]) && e[1] !== undefined));
 }
 
@@ -26,8 +27,10 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
   const names = queueNames(`${name}.`);
   const dbs = databaseUrls(POSTGRES_URL, name, opts.shards);
   let stack: Stack | null = null;
+  let tasks: ReturnType<typeof timerServiceTasks> | null = null;
 
   const cleanUp = async () => {
+    await tasks?.close();
     await stack?.stop();
     await deleteTopology(AMQP_URL, names);
     for (const url of [dbs.main, ...dbs.shards]) await dropDatabase(url);
@@ -52,6 +55,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
     throw err;
   }
   const running = stack;
+  tasks = timerServiceTasks(running.url, dbs.main, opts.concurrency);
 
   return {
     name: 'timer-service',
@@ -91,6 +95,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
         await connection.close();
       }
     },
+    tasks,
     seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };

@@ -17,6 +17,8 @@ export interface TestStack {
   stack: Stack;
   url: string;
   mainDbUrl: string;
+  /** the random-user service's own nginx port, when the stack has random-user replicas */
+  randomUserUrl: string | null;
   teardown(): Promise<void>;
 }
 
@@ -27,12 +29,16 @@ export async function startTestStack(
   const shards = opts.shards ?? 2;
   const port = await freePort();
   const webserverPorts = await Promise.all(Array.from({ length: opts.replicas?.webserver ?? 2 }, () => freePort()));
+  const randomUserPorts = await Promise.all(Array.from({ length: opts.replicas?.['random-user'] ?? 0 }, () => freePort()));
+  const randomUserPublicPort = randomUserPorts.length > 0 ? await freePort() : undefined;
   const stack = await startStack({
     replicas: { webserver: webserverPorts.length, consumer: 2, timer: 2, trigger: 2, ...opts.replicas },
     shards,
     port,
     webserverBasePort: webserverPorts[0]!,
     webserverPorts,
+    randomUserPorts,
+    randomUserPublicPort,
     name,
     queuePrefix: `${name}.`,
     amqpUrl: AMQP_URL,
@@ -46,6 +52,7 @@ export async function startTestStack(
     stack,
     url: stack.url,
     mainDbUrl: stack.env.MAIN_DB_URL!,
+    randomUserUrl: randomUserPublicPort === undefined ? null : `http://127.0.0.1:${randomUserPublicPort}`,
     async teardown() {
       await stack.stop();
       await deleteTopology(queueNames(`${name}.`));

@@ -1,0 +1,18 @@
+// The random-user service process (seed 000's "Web Server 2"), on RANDOM_USER_PORT (8001).
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
+import { manageHttpServer } from '../common/http-server.js';
+import { createPool } from '../common/db.js';
+import { createRandomUserApp } from './app.js';
+
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
+  const db = createPool(config.MAIN_DB_URL, 'timer-random-user', config.DB_POOL_MAX, log);
+  shutdown.add('database', () => db.end());
+  const app = createRandomUserApp({ db, log, upstreamUrl: config.RANDOM_USER_API_URL, upstreamTimeoutMs: config.RANDOM_USER_TIMEOUT_MS });
+  const server = app.listen(config.RANDOM_USER_PORT, () => announceReady(log, { port: config.RANDOM_USER_PORT }));
+  manageHttpServer(server, shutdown);
+}
+
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('random-user');
+main(context).catch(exitOnFatal(context.log));

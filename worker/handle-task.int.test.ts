@@ -1,0 +1,187 @@
+// Integration: the worker's task handler on real RabbitMQ and PostgreSQL, in this process, with a
+// "gate" task type whose run the test holds open, so that states are observed by events, not by time.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import type { Channel } from 'amqplib';
+import type { AmqpClient } from '../common/amqp.js';
+import { newTimerId } from '../common/timer-id.js';
+import { cancelTask, findTask, insertTask } from '../common/task-store.js';
+import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
+import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
+import { silentLogger } from '../test/helpers/logger.js';
+import { taskRegistry } from './tasks/registry.js';
+import { defineTask, type TaskType } from './tasks/task-type.js';
+import { taskHandler } from './handle-task.js';
+import { deadLetterer, type DeadLetter } from '../common/dead-letter.js';
+
+let dbs: TestDatabases;
+let amqp: AmqpClient;
+let events: string[];
+let deadReasons: string[];
+let onEvent: () => void;
+let gate: { started: Promise<void>; release: () => void };
+
+function newGate() {
+  let started!: () => void;
+  let release!: () => void;
+  const startedP = new Promise<void>((resolve) => (started = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { started: startedP, release, run: async () => { started(); await released; return { ok: true }; } };
+}
+
+beforeEach(async () => {
+  dbs = await createTestDatabases(1);
+  amqp = await connectTestBroker();
+  events = [];
+  deadReasons = [];
+  onEvent = () => undefined;
+  const g = newGate();
+  gate = { started: g.started, release: g.release };
+  const gateTask = defineTask({ name: 'gate', description: 'waits for the test', args: z.object({}), result: z.object({ ok: z.boolean() }), run: g.run });
+  const registry = new Map<string, TaskType>([...taskRegistry({ testing: true }), ['gate', gateTask as TaskType]]);
+  // The database as the worker sees it, noting when each state change has been stored.
+  const db = Object.create(dbs.main) as typeof dbs.main;
+  db.query = (async (...args: Parameters<typeof dbs.main.query>) => {
+    const result = await (dbs.main.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    const sql = String(args[0]);
+    const state = /SET state = o\.state/.test(sql) ? `stored:${((args[1] as unknown[])[2] as string[]).join(',')}` : /SET state = 'queued'/.test(sql) ? 'stored:queued' : null;
+    if (state) events.push(state);
+    return result;
+  }) as typeof db.query;
+  const handler = taskHandler({ db, amqp, registry, workerName: 'test:1', retryBaseMs: 10, randomUserServiceUrl: 'http://127.0.0.1:1/', deadLetter: recordDeadLetter(deadLetterer(amqp, silentLogger())), log: silentLogger(), now: Date.now });
+  await amqp.consume(amqp.names.tasks, 10, (message, channel) => {
+    const observed = Object.create(channel) as Channel;
+    observed.ack = (m) => {
+      channel.ack(m);
+      events.push('ack');
+      onEvent();
+    };
+    observed.nack = (m, allUpTo, requeue) => {
+      channel.nack(m, allUpTo, requeue);
+      events.push(requeue === false ? 'dead-letter' : 'requeue');
+      onEvent();
+    };
+    handler.handle(message, observed);
+  });
+});
+
+afterEach(async () => {
+  gate.release();
+  await amqp.close();
+  await deleteTopology(amqp.names);
+  await dbs.drop();
+});
+
+/** Records a dead-lettering as an event; the real one then publishes to tasks.dead and acks on the unobserved channel. */
+function recordDeadLetter(real: DeadLetter): DeadLetter {
+  return (message, channel, reason) => {
+    events.push('dead-letter');
+    deadReasons.push(reason);
+    onEvent();
+    real(message, Object.getPrototypeOf(channel) as Channel, reason);
+  };
+}
+
+function settled(count: number): Promise<void> {
+  const done = () => events.filter((e) => e === 'ack' || e === 'dead-letter' || e === 'requeue').length >= count;
+  return new Promise((resolve) => {
+    onEvent = () => done() && resolve();
+    onEvent();
+  });
+}
+
+async function submit(type: string, args: unknown, extra: { max_attempts?: number; timeout_ms?: number } = {}): Promise<string> {
+  const id = newTimerId();
+  await insertTask(dbs.main, { id, type, args, max_attempts: extra.max_attempts ?? 3, timeout_ms: extra.timeout_ms ?? 10_000, run_at: Date.now(), created_at: Date.now() });
+  await deliver(id);
+  return id;
+}
+const deliver = (id: string) => amqp.publish(amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id });
+
+describe('the task handler', () => {
+  it('moves a task queued -> running -> succeeded and stores the result before the ack', async () => {
+    const id = await submit('gate', {});
+    await gate.started;
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'running', attempts: 1, worker: 'test:1', result: null });
+    gate.release();
+    await settled(1);
+    expect(events).toEqual(['stored:succeeded', 'ack']);
+    const task = await findTask(dbs.main, id);
+    expect(task).toMatchObject({ state: 'succeeded', result: { ok: true }, error: null, attempts: 1 });
+    expect(task!.finished_at!.getTime()).toBeGreaterThanOrEqual(task!.started_at!.getTime());
+  });
+
+  it('computes a sum', async () => {
+    const id = await submit('sum', { numbers: [1, 2, 3.5] });
+    await settled(1);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', result: 6.5 });
+  });
+
+  it('drops a redelivered finished task: nothing runs twice', async () => {
+    const id = await submit('flaky', { failures: 0 });
+    await settled(1);
+    await deliver(id);
+    await settled(2);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', attempts: 1, result: { attempt: 1 } });
+  });
+
+  it('retries a failed attempt through a task timer, then succeeds', async () => {
+    const id = await submit('flaky', { failures: 1 });
+    await settled(1);
+    expect(events).toEqual(['stored:queued', 'ack']);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'queued', attempts: 1, error: 'flaky failure on attempt 1' });
+    // The retry is a timer for the trigger, whose url names the task.
+    const timer = JSON.parse((await nextMessage(amqp.names.incomingTimers)).body) as { url: string };
+    expect(timer.url).toBe(`task:${id}`);
+    await deliver(id);
+    await settled(2);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', attempts: 2, result: { attempt: 2 }, error: null });
+  });
+
+  it('fails a task whose last attempt fails, and one that fails permanently', async () => {
+    const flaky = await submit('flaky', { failures: 5 }, { max_attempts: 1 });
+    const failing = await submit('fail', { message: 'no way' });
+    await settled(2);
+    expect(await findTask(dbs.main, flaky)).toMatchObject({ state: 'failed', attempts: 1, error: 'flaky failure on attempt 1' });
+    expect(await findTask(dbs.main, failing)).toMatchObject({ state: 'failed', attempts: 1, error: 'no way' });
+  });
+
+  it('fails an attempt that outlives its timeout', async () => {
+    const id = await submit('sleep', { ms: 60_000 }, { max_attempts: 1, timeout_ms: 200 });
+    await settled(1);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'failed', error: 'timed out after 200 ms' });
+  });
+
+  it('dead-letters a task whose deliveries kept crashing their worker, and marks it failed', async () => {
+    const id = newTimerId();
+    // As a crash loop leaves it: both allowed deliveries started, neither finished.
+    await insertTask(dbs.main, { id, type: 'crash', args: {}, max_attempts: 2, timeout_ms: 1_000, run_at: Date.now(), created_at: Date.now() });
+    await dbs.main.query(`UPDATE tasks SET state = 'running', attempts = 2 WHERE id = $1`, [id]);
+    await deliver(id);
+    await settled(1);
+    expect(events).toEqual(['dead-letter']);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'failed', attempts: 3 });
+    expect((await findTask(dbs.main, id))!.error).toMatch(/^gave up: 2 deliveries did not finish/);
+    const dead = await nextMessage(amqp.names.tasksDead);
+    expect(JSON.parse(dead.body)).toEqual({ id });
+    expect(dead.headers['x-dead-reason']).toMatch(/never finished a delivery in 2 attempts/);
+  });
+
+  it('never starts a task cancelled before its message arrives', async () => {
+    const id = newTimerId();
+    await insertTask(dbs.main, { id, type: 'gate', args: {}, max_attempts: 1, timeout_ms: 1_000, run_at: Date.now(), created_at: Date.now() });
+    expect((await cancelTask(dbs.main, id)).kind).toBe('cancelled');
+    await deliver(id);
+    await settled(1);
+    expect(events).toEqual(['ack']);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'cancelled', attempts: 0, started_at: null });
+  });
+
+  it('dead-letters an undecodable message', async () => {
+    await amqp.publish(amqp.names.tasks, Buffer.from('nope'));
+    await settled(1);
+    expect(events).toEqual(['dead-letter']);
+    expect((await nextMessage(amqp.names.tasksDead)).body).toBe('nope');
+    expect(deadReasons).toEqual([expect.stringMatching(/^undecodable: /)]);
+  });
+});

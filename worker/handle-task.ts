@@ -1,0 +1,135 @@
+// Handles tasks deliveries: claim the run in the tasks table, run the task under its timeout, store the
+// outcome, then ack (the result is in PostgreSQL before the broker forgets the message). A failure is
+// retried through the timer machinery (a timer whose url is task:<id>) after a backoff, up to
+// max_attempts. A delivery past max_attempts (earlier ones crashed their worker) fails the task and
+// dead-letters the message, so a poison task never becomes a crash loop. A waiting submitter gets a
+// direct reply once the outcome is stored.
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { AmqpClient } from '../common/amqp.js';
+import type { Pool } from '../common/db.js';
+import type { Logger } from '../common/logger.js';
+import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/settle-message.js';
+import type { DeadLetter } from '../common/dead-letter.js';
+import { encodeMessage } from '../common/timer-message.js';
+import { newTimerId } from '../common/timer-id.js';
+import { taskMessage, taskTarget, type TaskReply } from '../common/task-message.js';
+import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/task-store.js';
+import { Batcher } from '../common/batcher.js';
+import type { TaskRegistry } from './tasks/registry.js';
+import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
+import { retryDelayMs } from './backoff.js';
+
+const REQUEUE_DELAY_MS = 1_000;
+// Claims and outcomes are written in batches (group commit), as the trigger does for timers.
+const BATCH_MAX = 500;
+
+export interface WorkerDeps {
+  db: Pool;
+  amqp: AmqpClient;
+  registry: TaskRegistry;
+  /** stored in tasks.worker: host:pid */
+  workerName: string;
+  retryBaseMs: number;
+  randomUserServiceUrl: string;
+  /** where a poison task goes, with the reason */
+  deadLetter: DeadLetter;
+  log: Logger;
+  now: () => number;
+}
+
+type Attempt = { ok: true; result: unknown } | { ok: false; error: string; permanent: boolean };
+
+class TaskTimeoutError extends Error {
+  override name = 'TaskTimeoutError';
+}
+
+export function taskHandler(deps: WorkerDeps) {
+  const { db, amqp, log } = deps;
+  const inFlight = new Set<Promise<void>>();
+  const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
+  const finishes = new Batcher<Finish>(async (batch) => {
+    await finishTasks(db, batch);
+    return batch.map(() => undefined);
+  }, BATCH_MAX, 2);
+
+  async function attempt(type: TaskType, task: TaskRow): Promise<Attempt> {
+    const args = type.args.safeParse(task.args);
+    if (!args.success) return { ok: false, error: `args no longer valid for ${type.name}: ${args.error.message}`, permanent: true };
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new TaskTimeoutError(`timed out after ${task.timeout_ms} ms`));
+        controller.abort();
+      }, task.timeout_ms);
+    });
+    try {
+      const context = { signal: controller.signal, attempt: task.attempts, randomUserServiceUrl: deps.randomUserServiceUrl, log };
+      const raw = await Promise.race([type.run(args.data, context), timeout]);
+      const result = type.result.safeParse(raw);
+      if (!result.success) return { ok: false, error: `the task returned a result of the wrong shape: ${result.error.message}`, permanent: true };
+      return { ok: true, result: result.data };
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      return { ok: false, error, permanent: err instanceof PermanentTaskError };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function reply(message: ConsumeMessage, state: TaskReply['state'], id: string): void {
+    const { replyTo, correlationId } = message.properties;
+    if (!replyTo) return;
+    const body: TaskReply = { id, state };
+    amqp
+      .publish(replyTo, Buffer.from(JSON.stringify(body)), { correlationId, persistent: false })
+      .catch((err: Error) => log.debug({ err: err.message, task_id: id }, 'could not reply to the submitter (it falls back to the database)'));
+  }
+
+  /** What to do with the message once the task's outcome is stored. */
+  async function runDelivery(id: string, message: ConsumeMessage): Promise<Settlement> {
+    const start = await starts.add(id);
+    if (start.kind === 'skip') return 'ack';
+    if (start.kind === 'exhausted') {
+      reply(message, 'failed', id);
+      return { deadLetter: `the task never finished a delivery in ${start.task.attempts - 1} attempts (it crashed or stopped its worker each time)` };
+    }
+    const task = start.task;
+    const type = deps.registry.get(task.type);
+    const outcome: Attempt = type ? await attempt(type, task) : { ok: false, error: `unknown task type ${task.type}`, permanent: true };
+    if (outcome.ok) {
+      await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
+      reply(message, 'succeeded', id);
+      return 'ack';
+    }
+    if (outcome.permanent || task.attempts >= task.max_attempts) {
+      log.info({ task_id: id, attempt: task.attempts, error: outcome.error }, 'task failed');
+      await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
+      reply(message, 'failed', id);
+      return 'ack';
+    }
+    // The retry timer first: once it is on disk, the task cannot be lost; were the update below to fail,
+    // the retry would still run (a running task may be started again).
+    const runAt = deps.now() + retryDelayMs(task.attempts, deps.retryBaseMs);
+    const timerId = newTimerId();
+    await amqp.publish(amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: deps.now() }), { messageId: timerId });
+    await requeueTask(db, id, task.attempts, outcome.error, runAt);
+    log.info({ task_id: id, attempt: task.attempts, error: outcome.error, retry_at: new Date(runAt).toISOString() }, 'task failed; retrying');
+    reply(message, 'queued', id);
+    return 'ack';
+  }
+
+  const handle = (message: ConsumeMessage, channel: Channel): void => {
+    const decoded = decodeOrDeadLetter(taskMessage, message, channel, deps.deadLetter);
+    if (!decoded) return;
+    const work = settleWhenDone(runDelivery(decoded.id, message), message, channel, deps.deadLetter, log, { task_id: decoded.id }, REQUEUE_DELAY_MS);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  /** Waits for the tasks under way (graceful stop). */
+  const drain = async () => {
+    await Promise.allSettled([...inFlight]);
+  };
+  return { handle, drain };
+}

@@ -1,0 +1,38 @@
+// The worker process: tasks queue -> claim the run in the tasks table -> run the task -> store the
+// outcome -> ack. Any number of replicas; each runs up to TASK_WORKER_PREFETCH tasks at once.
+import { hostname } from 'node:os';
+import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
+import { exitOnFatal } from '../common/shutdown.js';
+import { AmqpClient } from '../common/amqp.js';
+import { queueNames } from '../common/queue-names.js';
+import { createPool } from '../common/db.js';
+import { taskRegistry } from './tasks/registry.js';
+import { taskHandler } from './handle-task.js';
+import { deadLetterer } from '../common/dead-letter.js';
+
+async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
+  const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);
+  shutdown.add('database', () => db.end());
+  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-worker-${process.pid}`);
+  shutdown.add('broker', () => amqp.close());
+  const tasks = taskHandler({
+    db,
+    amqp,
+    registry: taskRegistry({ testing: config.TASK_TESTING_TYPES }),
+    workerName: `${hostname()}:${process.pid}`,
+    retryBaseMs: config.TASK_RETRY_BASE_MS,
+    randomUserServiceUrl: config.RANDOM_USER_SERVICE_URL,
+    deadLetter: deadLetterer(amqp, log),
+    log,
+    now: Date.now,
+  });
+  shutdown.add('tasks under way', () => tasks.drain());
+  await amqp.consume(amqp.names.tasks, config.TASK_WORKER_PREFETCH, tasks.handle);
+  shutdown.add('consumers', () => amqp.cancelConsumers());
+  await amqp.start();
+  void amqp.waitForConnect().then(() => announceReady(log, { prefetch: config.TASK_WORKER_PREFETCH }));
+}
+
+// A bad configuration throws here, before any logger exists, and stops the process with its message.
+const context = startProcess('worker');
+main(context).catch(exitOnFatal(context.log));
