@@ -43,7 +43,10 @@ export interface Submission {
   type: string;
   /** already checked against the type's schema */
   args: unknown;
+  /** an absolute start (run_at) ... */
   runAt?: number;
+  /** ... or a delay from the instant of the submission (delay_seconds), measured with the same clock reading as created_at */
+  delayMs?: number;
   timeoutS?: number;
   maxAttempts?: number;
 }
@@ -54,7 +57,7 @@ export type Submitted = { id: string; state: 'queued'; task: null } | { id: stri
 export async function submitTask(deps: TaskDeps, submission: Submission, waitMs = 0): Promise<Submitted> {
   const id = newTimerId();
   const now = deps.now();
-  const runAt = Math.max(submission.runAt ?? now, now);
+  const runAt = Math.max(submission.runAt ?? now + (submission.delayMs ?? 0), now);
   const delayed = runAt > now;
   await inserter(deps.mainDb).add({
     id,

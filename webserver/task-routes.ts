@@ -31,10 +31,11 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     const checked = checkTaskArgs(deps.registry, body.data.type, body.data.args);
     if (!checked.ok) return invalid(res, 'the task is not valid', checked.details);
     const { delay_seconds, run_at, timeout_s, max_attempts } = body.data;
-    const runAt = run_at !== undefined ? Date.parse(run_at) : delay_seconds !== undefined ? deps.now() + delay_seconds * 1000 : undefined;
+    const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
+    const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
     const submitted = await submitTask(
       deps,
-      { type: body.data.type, args: checked.args, runAt, timeoutS: timeout_s, maxAttempts: max_attempts },
+      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts },
       (query.data.wait ?? 0) * 1000,
     );
     res.location(`/tasks/${submitted.id}`);
