@@ -18,6 +18,10 @@ export const incomingTimerMessage = z.object({
   timeout_ms: positiveMs,
   retry_backoff_ms: positiveMs,
   retry_max_backoff_ms: positiveMs,
+  // The webhook's own shape; absent: seed 001's POST {"id": ...}. body is the JSON text to send.
+  method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

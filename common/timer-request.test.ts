@@ -1,4 +1,4 @@
-import { createTimerRequest, fieldErrors, MAX_URL_LENGTH, type FieldError } from './timer-request.js';
+import { fireAtOf, createTimerRequest, fieldErrors, MAX_URL_LENGTH, type FieldError } from './timer-request.js';
 
 const URL_OK = 'https://example.com/hook';
 
@@ -29,8 +29,9 @@ describe('createTimerRequest: the delay', () => {
   });
 
   test('omitted delay fields count as 0', () => {
-    expect(createTimerRequest.parse({ url: URL_OK })).toMatchObject({ hours: 0, minutes: 0, seconds: 0 });
-    expect(createTimerRequest.parse({ minutes: 5, url: URL_OK })).toMatchObject({ hours: 0, minutes: 5, seconds: 0 });
+    const now = Date.UTC(2030, 0, 1);
+    expect(fireAtOf(createTimerRequest.parse({ url: URL_OK }), now)).toBe(now);
+    expect(fireAtOf(createTimerRequest.parse({ minutes: 5, url: URL_OK }), now)).toBe(now + 300_000);
   });
 
   test('a zero delay is accepted (fire as soon as possible)', () => {
@@ -136,5 +137,55 @@ describe('createTimerRequest: the body', () => {
 
   test('a bad delay and a missing url are reported together', () => {
     expect(fieldsOf({ hours: -5 }).sort()).toEqual(['hours', 'url']);
+  });
+});
+
+describe('createTimerRequest: fire_at', () => {
+  const now = Date.UTC(2030, 0, 1, 12);
+
+  test('an ISO 8601 instant with an offset is the due time, whatever the zone', () => {
+    expect(fireAtOf(createTimerRequest.parse({ fire_at: '2030-01-01T13:00:00Z', url: URL_OK }), now)).toBe(now + 3_600_000);
+    expect(fireAtOf(createTimerRequest.parse({ fire_at: '2030-01-01T14:30:00+01:30', url: URL_OK }), now)).toBe(now + 3_600_000);
+  });
+
+  test('a past instant is accepted: the timer fires at once', () => {
+    expect(errorsOf({ fire_at: '2001-01-01T00:00:00Z', url: URL_OK })).toEqual([]);
+  });
+
+  test('exactly one of the two forms', () => {
+    expect(errorsOf({ fire_at: '2030-01-01T13:00:00Z', seconds: 5, url: URL_OK })).toEqual([{ field: 'fire_at', message: 'give either fire_at or hours/minutes/seconds, not both' }]);
+    expect(errorsOf({ fire_at: '2030-01-01T13:00:00Z', hours: 0, url: URL_OK })).toHaveLength(1);
+  });
+
+  test('an instant without a zone, or not an instant, is refused', () => {
+    for (const fire_at of ['2030-01-01T13:00:00', '2030-01-01', 'tomorrow', 1893499200000]) {
+      expect(errorsOf({ fire_at, url: URL_OK }).map((e) => e.field)).toEqual(['fire_at']);
+    }
+  });
+});
+
+describe('createTimerRequest: the webhook shape', () => {
+  test('method, headers and a JSON body of the timer own', () => {
+    expect(errorsOf({ url: URL_OK, method: 'PUT', headers: { Authorization: 'Bearer abc', 'X-Tenant': '7' }, body: { order: 42, items: [1, 2] } })).toEqual([]);
+  });
+
+  test('only POST, PUT and PATCH', () => {
+    expect(errorsOf({ url: URL_OK, method: 'GET' }).map((e) => e.field)).toEqual(['method']);
+  });
+
+  test.each(['Host', 'content-length', 'Transfer-Encoding', 'Connection', 'Idempotency-Key', 'X-Timer-Id', 'webhook-signature', 'Content-Type'])('reserved header %s is refused', (name) => {
+    expect(errorsOf({ url: URL_OK, headers: { [name]: 'x' } }).map((e) => e.field)).toEqual([`headers.${name}`]);
+  });
+
+  test('header names must be tokens and values must not break lines', () => {
+    expect(errorsOf({ url: URL_OK, headers: { 'bad name': 'x' } })).toHaveLength(1);
+    expect(errorsOf({ url: URL_OK, headers: { 'X-Ok': 'a\r\nX-Injected: 1' } })).toHaveLength(1);
+    expect(errorsOf({ url: URL_OK, headers: { 'X-Ok': 'x'.repeat(1_025) } })).toHaveLength(1);
+  });
+
+  test('at most 20 headers, and a body of at most 16 KiB', () => {
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v']));
+    expect(errorsOf({ url: URL_OK, headers: many })).toHaveLength(1);
+    expect(errorsOf({ url: URL_OK, body: { pad: 'x'.repeat(16_384) } }).map((e) => e.field)).toEqual(['body']);
   });
 });

@@ -1,6 +1,8 @@
-// The body of POST /timer (seed 001): a delay in hours, minutes and seconds, and the callback URL.
+// The body of POST /timer (seed 001): a delay in hours, minutes and seconds (or an absolute fire_at),
+// the callback URL, and optionally the webhook's shape and delivery settings.
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from './time.js';
+import { webhookShapeFields } from './webhook-shape.js';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -9,7 +11,39 @@ const wholeNumber = z
   .int('must be a whole number')
   .min(0, 'must be 0 or more')
   .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`)
-  .default(0);
+  .optional();
+
+/** An absolute due time: ISO 8601 with a time zone offset (Z or +hh:mm). */
+export const fireAtField = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a time zone, e.g. 2030-01-01T12:00:00Z' }).optional();
+
+/** The two ways to say when: a delay (each part 0 when left out) or fire_at, never both. */
+export interface When {
+  hours?: number | undefined;
+  minutes?: number | undefined;
+  seconds?: number | undefined;
+  fire_at?: string | undefined;
+}
+
+const usesDelay = (t: When) => t.hours !== undefined || t.minutes !== undefined || t.seconds !== undefined;
+const delayOf = (t: When) => ({ hours: t.hours ?? 0, minutes: t.minutes ?? 0, seconds: t.seconds ?? 0 });
+
+/** The due instant of a request: fire_at as given (a past one fires at once), or now plus the delay. */
+export function fireAtOf(t: When, now: number): number {
+  return t.fire_at !== undefined ? Date.parse(t.fire_at) : now + delaySeconds(delayOf(t)) * 1000;
+}
+
+/** Refinements every body that says when must pass (POST /timer, PATCH /timer/{id}, each item of POST /timers). */
+function checkWhen<T extends When>(schema: z.ZodType<T>) {
+  return schema
+    .refine((t) => !(t.fire_at !== undefined && usesDelay(t)), {
+      message: 'give either fire_at or hours/minutes/seconds, not both',
+      path: ['fire_at'],
+    })
+    .refine((t) => delaySeconds(delayOf(t)) <= MAX_DELAY_SECONDS, {
+      message: `the total delay must be at most 365 days (${MAX_DELAY_SECONDS} seconds)`,
+      path: ['seconds'],
+    });
+}
 
 /** An absolute http(s) URL with a host: a name, an IPv4 address or a bracketed IPv6 address. */
 function isAbsoluteHttpUrl(text: string): boolean {
@@ -38,21 +72,32 @@ export const deliveryFields = {
   retry_max_backoff_s: seconds(1, 86_400),
 };
 
-export const createTimerRequest = z
-  .strictObject(
-    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, url: callbackUrl, ...deliveryFields },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') },
-  )
-  .refine((delay) => delaySeconds(delay) <= MAX_DELAY_SECONDS, {
-    message: `the total delay must be at most 365 days (${MAX_DELAY_SECONDS} seconds)`,
-    path: ['seconds'],
-  })
-  .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
-    message: 'must be at least retry_backoff_s',
-    path: ['retry_max_backoff_s'],
-  });
+const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
+
+export const createTimerRequest = checkWhen(
+  z.strictObject(
+    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields },
+    objectError,
+  ),
+).refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
+  message: 'must be at least retry_backoff_s',
+  path: ['retry_max_backoff_s'],
+});
 
 export type CreateTimerRequest = z.infer<typeof createTimerRequest>;
+
+/** PATCH /timer/{id}: a new due time (delay from now or fire_at) and/or a new URL. */
+export const rescheduleTimerRequest = checkWhen(
+  z.strictObject({ hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl.optional() }, objectError),
+).refine((t) => usesDelay(t) || t.fire_at !== undefined || t.url !== undefined, {
+  message: 'give a new time (hours/minutes/seconds or fire_at), a new url, or both',
+  path: ['(body)'],
+});
+
+export type RescheduleTimerRequest = z.infer<typeof rescheduleTimerRequest>;
+
+/** Whether a PATCH body names a new time (else only the URL changes). */
+export const changesTime = (t: When) => usesDelay(t) || t.fire_at !== undefined;
 
 export interface FieldError {
   field: string;

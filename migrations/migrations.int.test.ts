@@ -8,7 +8,7 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and seed 000's random_users.
-const MAIN_TABLES = ['log_records', 'random_users', 'tasks', 'timers'];
+const MAIN_TABLES = ['idempotency_keys', 'log_records', 'random_users', 'tasks', 'timers'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));

@@ -1,14 +1,17 @@
 // The trigger's SQL on the main timers table: claim due timers for an attempt, then record outcomes.
 import type { Pool } from '../common/db.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { webhookRequest, type WebhookRequest } from '../common/webhook-shape.js';
 
 export interface Claimed {
   kind: 'claimed';
   /** the attempt number within the current series, 1 for the first */
   attempt: number;
   series: number;
-  /** not before this instant (a retry's due time); null: the message's fire_at */
+  /** not before this instant: the timer's due time or its retry's, as the database has it now */
   notBefore: number | null;
+  /** the request to send, from the database (a PATCH may have changed the URL since the message left) */
+  request: WebhookRequest;
   timeoutMs: number;
   policy: RetryPolicy;
 }
@@ -17,6 +20,8 @@ export type ClaimResult =
   | Claimed
   /** another trigger holds the delivery until this instant: check again then */
   | { kind: 'held'; until: number }
+  /** the timer (or its retry) is due later than this message says (rescheduled, or a stale copy): fire it then */
+  | { kind: 'early'; until: number }
   /** delivered, failed, cancelled, a retry not due yet, or unknown: a duplicate to drop */
   | { kind: 'done' };
 
@@ -24,7 +29,7 @@ export interface ClaimOptions {
   now: number;
   /** the claim lasts the timer's webhook timeout plus this much */
   marginMs: number;
-  /** a retrying timer may be claimed this long before its next attempt is due (the pollers publish ahead) */
+  /** a timer may be claimed this long before it (or its retry) is due (the pollers publish ahead) */
   earlyMs: number;
   defaults: RetryPolicy & { timeoutMs: number };
 }
@@ -36,7 +41,12 @@ interface ClaimRow {
   series: number;
   state: string;
   until_ms: string | null;
-  not_before_ms: string | null;
+  fire_at_ms: string;
+  next_attempt_ms: string | null;
+  url: string;
+  method: string | null;
+  headers: Record<string, string> | null;
+  body: string | null;
   max_attempts: number | null;
   timeout_ms: number | null;
   retry_backoff_ms: number | null;
@@ -45,9 +55,9 @@ interface ClaimRow {
 
 /**
  * claimTimers(main, ids, options): a conditional update, so only one claimant wins a timer. A timer is
- * claimable while scheduled, while retrying once its next attempt is (nearly) due, or while firing
- * under a claim that has expired (its trigger died mid-delivery). One result per id, in order; a
- * repeated id gets 'done'.
+ * claimable while scheduled once (nearly) due, while retrying once its next attempt is (nearly) due,
+ * or while firing under a claim that has expired (its trigger died mid-delivery). One result per id,
+ * in order; a repeated id gets 'done'.
  */
 export async function claimTimers(main: Pool, ids: string[], options: ClaimOptions): Promise<ClaimResult[]> {
   const { now, marginMs, earlyMs, defaults } = options;
@@ -57,14 +67,15 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
           SET state = 'firing', attempts = attempts + 1,
               claim_expires_at = to_timestamp(($2::float8 + $3::float8 + $4::float8 + coalesce(timeout_ms, $5::int)) / 1000.0)
         WHERE id = ANY($1::uuid[])
-          AND (state = 'scheduled'
+          AND ((state = 'scheduled' AND fire_at <= to_timestamp(($2::float8 + $4::float8) / 1000.0))
             OR (state = 'retrying' AND next_attempt_at <= to_timestamp(($2::float8 + $4::float8) / 1000.0))
             OR (state = 'firing' AND claim_expires_at < to_timestamp($2::float8 / 1000.0)))
        RETURNING id, attempts)
      SELECT t.id, c.id IS NOT NULL AS claimed, coalesce(c.attempts, t.attempts) AS attempts, t.series, t.state,
             (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms,
-            (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS not_before_ms,
-            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms
+            (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms,
+            (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS next_attempt_ms,
+            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
     [ids, now, marginMs, earlyMs, defaults.timeoutMs],
@@ -77,12 +88,15 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
     const first = !seen.has(id);
     seen.add(id);
     if (!row || !first) return { kind: 'done' };
+    // The instant this timer is due now: its retry's while retrying, else its own.
+    const dueAt = row.next_attempt_ms !== null ? Number(row.next_attempt_ms) : Number(row.fire_at_ms);
     if (row.claimed) {
       return {
         kind: 'claimed',
         attempt: row.attempts,
         series: row.series,
-        notBefore: row.not_before_ms === null ? null : Number(row.not_before_ms),
+        notBefore: row.state === 'firing' ? null : dueAt,
+        request: webhookRequest(row.id, row.url, row),
         timeoutMs: row.timeout_ms ?? defaults.timeoutMs,
         policy: {
           maxAttempts: row.max_attempts ?? defaults.maxAttempts,
@@ -92,6 +106,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };
+    if (row.state === 'scheduled' || row.state === 'retrying') return { kind: 'early', until: dueAt };
     return { kind: 'done' };
   });
 }

@@ -1,4 +1,4 @@
-// Sends one webhook: POST url with {"id": ...}, the timer id also as an idempotency key header, a
+// Sends one webhook: POST url with {"id": ...} (or the timer's own method, headers and JSON body), the timer id also as an idempotency key header, a
 // timeout, a keep-alive connection pool per callback origin, and the response body read up to a small
 // limit and dropped. Redirects are not followed. Only addresses the AddressPolicy allows are
 // connected to: IP literals are checked here, names after every DNS resolution (guarded-lookup.ts). undici rather than node-fetch: measured here, node-fetch spent about three times
@@ -7,6 +7,7 @@ import { Agent, request } from 'undici';
 import type { AddressPolicy } from '../common/callback-address.js';
 import { guardedLookup, REFUSED_ADDRESS } from './guarded-lookup.js';
 import { parseRetryAfter } from './retry-policy.js';
+import type { WebhookRequest } from '../common/webhook-shape.js';
 
 export const USER_AGENT = 'timer-service/0.1 (+webhook)';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -43,23 +44,25 @@ const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']
  * One delivery attempt, resent once on a stale pooled connection; both sends share one timeout.
  * `stop` aborts it when the trigger shuts down.
  */
-export async function deliverWebhook(url: string, timerId: string, agents: Agents, timeoutMs: number, stop?: AbortSignal): Promise<DeliveryResult> {
-  const refusal = agents.policy.refusalOfHost(new URL(url).hostname);
+export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, stop?: AbortSignal): Promise<DeliveryResult> {
+  const refusal = agents.policy.refusalOfHost(new URL(webhook.url).hostname);
   if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  const first = await send(url, timerId, agents, signal, timeoutMs);
-  const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(url, timerId, agents, signal, timeoutMs);
+  const first = await send(webhook, timerId, agents, signal, timeoutMs);
+  const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(webhook, timerId, agents, signal, timeoutMs);
   if (!result.delivered && stop?.aborted && !timeout.aborted) return { ...result, error: 'interrupted: the trigger stopped', interrupted: true };
   return result;
 }
 
-async function send(url: string, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {
+async function send(webhook: WebhookRequest, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {
   try {
-    const response = await request(url, {
-      method: 'POST',
-      body: JSON.stringify({ id: timerId }),
+    const response = await request(webhook.url, {
+      method: webhook.method,
+      body: webhook.body,
       headers: {
+        // The timer's own headers first: the service's below cannot be overridden (and are refused at creation).
+        ...webhook.headers,
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
         'idempotency-key': timerId,

@@ -13,7 +13,7 @@ import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
 import { decodeOrDeadLetter, settleWhenDone } from '../common/settle-message.js';
 import type { DeadLetter } from '../common/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
-import { fireAgainAt } from './fire-again.js';
+import { fireAgainAt } from '../common/fire-again.js';
 import { deliverWebhook, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
@@ -82,14 +82,15 @@ export function dueTimerHandler(deps: TriggerDeps) {
   async function attempt(timer: DueTimer, release: () => void): Promise<void> {
     const claim = await claims.add(timer.id);
     if (claim.kind === 'done') return;
-    if (claim.kind === 'held') return fireAgainAt(shardFor(timer.id), timer, claim.until);
+    // Held by another trigger, or due later than this copy says: back through the shard for that instant.
+    if (claim.kind === 'held' || claim.kind === 'early') return fireAgainAt(shardFor(timer.id), timer, claim.until);
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
     // done by the due instant; the webhook itself leaves at its due time, never before.
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
     const taskId = taskIdOfTarget(timer.url);
-    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(timer.url, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
+    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
     const finishedAt = now();
     release();
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);

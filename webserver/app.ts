@@ -8,6 +8,8 @@ import { timerListRoutes } from './timer-list-routes.js';
 import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
 import { shedLoad } from './shed-load.js';
 import { logRoutes } from './log-routes.js';
+import { timerManageRoutes } from './timer-manage-routes.js';
+import { batchRoutes } from './batch-routes.js';
 import { errorHandler, notFound } from './http-errors.js';
 import type { TaskDeps } from './submit-task.js';
 import { taskRoutes } from './task-routes.js';
@@ -27,6 +29,8 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.use(shedLoad(deps.maxInFlight));
   app.use(timerRoutes(deps));
+  app.use(timerManageRoutes(deps));
+  app.use(batchRoutes(deps));
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));
   app.use(logRoutes(deps));

@@ -8,6 +8,7 @@ import { createPool } from '../common/db.js';
 import { createApp } from './app.js';
 import { AddressPolicy } from '../common/callback-address.js';
 import { QueueDepthGuard } from './queue-guard.js';
+import { sweepExpiredKeys } from './idempotency-keys.js';
 import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
 
@@ -27,6 +28,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const incomingQueue = new QueueDepthGuard(amqp, amqp.names.incomingTimers, config.INCOMING_QUEUE_MAX_MESSAGES, log);
   incomingQueue.start();
   shutdown.add('queue guard', () => incomingQueue.stop());
+  shutdown.add('idempotency key sweep', sweepExpiredKeys(mainDb, log));
   const app = createApp({
     amqp,
     mainDb,

@@ -2,8 +2,10 @@
 // zod schemas that validate them and answers from the zod schemas below, which the tests check the
 // handlers' answers against, so the description cannot drift from the code.
 import { z } from 'zod';
-import { createTimerRequest } from '../common/timer-request.js';
+import { createTimerRequest, rescheduleTimerRequest } from '../common/timer-request.js';
+import { batchRequest, MAX_BATCH } from './batch-routes.js';
 import { listTimersQuery, TIMER_STATES } from './list-timers.js';
+import { WEBHOOK_METHODS } from '../common/webhook-shape.js';
 import { bulkReplayRequest } from './replay-routes.js';
 import { HTTP_METHODS } from '../common/access-log-line.js';
 import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
@@ -15,6 +17,7 @@ export const timerCreatedAnswer = z.object({
   id: z.uuid().describe('the timer id (UUIDv7)'),
   time_left: z.number().int().min(0).describe('whole seconds until fire_at, rounded up'),
   fire_at: isoTime,
+  state: z.enum(TIMER_STATES).describe('scheduled for a new timer'),
 });
 
 export const timerAnswer = z.object({
@@ -42,6 +45,9 @@ export const timerAnswer = z.object({
       error: z.string().nullable(),
     }),
   ),
+  method: z.enum(WEBHOOK_METHODS),
+  headers: z.record(z.string(), z.string()).describe('the timer\'s own headers, sent besides the service\'s'),
+  body: z.json().describe('the JSON body sent: {"id": ...} unless the timer set its own'),
 });
 
 export const timerListAnswer = z.object({
@@ -70,6 +76,12 @@ export const errorAnswer = z.object({
   dependency: z.string().optional(),
 });
 
+export const batchAnswer = z.object({
+  accepted: z.number().int().min(0),
+  refused: z.number().int().min(0),
+  results: z.array(z.union([timerCreatedAnswer.extend({ status: z.literal(201) }), errorAnswer.extend({ status: z.number().int() })])),
+});
+
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(type, { io }) as Record<string, unknown>;
   return rest;
@@ -94,10 +106,20 @@ export function openApiDocument() {
       '/timer': {
         post: {
           summary: 'Create a timer (seed 001)',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'the same key with the same body gives the same timer for 24 hours (201, then 200); with another body: 422',
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: schema(createTimerRequest, 'input') } } },
           responses: {
             201: json(timerCreatedAnswer, 'accepted: the broker holds the timer on disk'),
-            400: error('the body is not JSON'),
+            200: json(timerAnswer, 'the timer this Idempotency-Key made before'),
+            400: error('the body is not JSON, or the Idempotency-Key is malformed'),
             413: error('the body is too large'),
             415: error('the body is not application/json'),
             422: error('a field is wrong, or the callback address is refused (error callback_refused); details names each'),
@@ -116,6 +138,30 @@ export function openApiDocument() {
             503: error('the database is unavailable'),
           },
         },
+        delete: {
+          summary: 'Cancel a timer that has not fired; it never fires, even when already on its way',
+          parameters: [idParameter],
+          responses: {
+            200: json(timerAnswer, 'the timer, now cancelled'),
+            400: error('the id is not a UUID'),
+            404: error('no such timer'),
+            409: error('the timer is being delivered, has fired or was cancelled (error not_pending, state)'),
+            503: error('the database is unavailable'),
+          },
+        },
+        patch: {
+          summary: 'Reschedule a timer that has not fired (new delay or fire_at) and/or change its URL; the old due time never fires',
+          parameters: [idParameter],
+          requestBody: { required: true, content: { 'application/json': { schema: schema(rescheduleTimerRequest, 'input') } } },
+          responses: {
+            200: json(timerAnswer, 'the timer as it is now'),
+            400: error('the id is not a UUID'),
+            404: error('no such timer'),
+            409: error('the timer is being delivered, has fired or was cancelled (error not_pending, state)'),
+            422: error('a field is wrong, or the callback address is refused'),
+            503: error('a database is unavailable'),
+          },
+        },
       },
       '/timer/{id}/replay': {
         post: {
@@ -131,6 +177,16 @@ export function openApiDocument() {
         },
       },
       '/timers': {
+        post: {
+          summary: `Create up to ${MAX_BATCH} timers in one request, each answered on its own`,
+          requestBody: { required: true, content: { 'application/json': { schema: schema(batchRequest, 'input') } } },
+          responses: {
+            200: json(batchAnswer, 'one result per timer, in order: 201 with the timer, or its 422/503 error'),
+            413: error('the body is too large (4 MiB)'),
+            415: error('the body is not application/json'),
+            422: error('not {"timers": [...]} with 1 to 1,000 items'),
+          },
+        },
         get: {
           summary: 'List timers, newest first, with filters and cursor pagination',
           parameters: queryParameters(listTimersQuery),

@@ -1,13 +1,13 @@
-// Seed 001's routes: POST /timer and GET /timer/{id}.
+// Seed 001's routes: POST /timer (with an optional Idempotency-Key) and GET /timer/{id}.
 import { Router, json } from 'express';
 import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
-import { createTimerRequest } from '../common/timer-request.js';
-import { timeLeftSeconds } from '../common/time.js';
-import { publishTimer } from './publish-timer.js';
-import { findTimerWaiting } from './find-timer.js';
+import { buildTimer, publishTimer } from './publish-timer.js';
+import { checkTimer, sendRejection, createdView } from './check-timer.js';
+import { claimKey, releaseKey, requestHash } from './idempotency-keys.js';
+import { findTimer, findTimerWaiting } from './find-timer.js';
 import { timerView } from './timer-view.js';
-import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
+import { rejectBadTimerId, requireJson } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
 
@@ -24,34 +24,48 @@ export interface TimerRouteDeps {
   now: () => number;
 }
 
+// Visible ASCII, as most APIs that take an Idempotency-Key allow.
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 export function timerRoutes(deps: TimerRouteDeps): Router {
   const router = Router();
   const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
 
   router.post('/timer', requireJson, parseJson, async (req, res) => {
-    const parsed = createTimerRequest.safeParse(req.body);
-    if (!parsed.success) {
-      sendInvalid(res, 'the timer is not valid', parsed.error);
-      return;
-    }
-    const refusal = await deps.addressPolicy.refusalOfUrl(parsed.data.url);
-    if (refusal) {
-      res.status(422).json({ error: 'callback_refused', message: 'the callback URL is not allowed', details: [{ field: 'url', message: refusal }] });
-      return;
-    }
-    if (deps.incomingQueue.isFull()) {
-      res
-        .status(503)
-        .set('Retry-After', '5')
-        .json({ error: 'queue_full', dependency: 'broker', message: 'too many timers are waiting to be stored; retry shortly' });
-      return;
-    }
     const now = deps.now();
-    const timer = await publishTimer(deps.amqp, parsed.data, now);
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      res.status(400).json({ error: 'invalid_idempotency_key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' });
+      return;
+    }
+    const checked = await checkTimer(deps, req.body, now);
+    if (!checked.ok) return sendRejection(res, checked.rejection);
+    let timer = buildTimer(checked.request, now);
+    let status = 201;
+    if (key !== undefined) {
+      const claim = await claimKey(deps.mainDb, key, requestHash(req.body), timer);
+      if (claim.kind === 'mismatch') {
+        res.status(422).json({ error: 'idempotency_key_reused', message: 'this Idempotency-Key was used with another request body in the last 24 hours' });
+        return;
+      }
+      // The same request again: the same timer, published once more in case the first publish never made it.
+      if (claim.kind === 'repeat') {
+        timer = { ...buildTimer(checked.request, claim.createdAt, claim.timerId), fire_at: claim.fireAt };
+        status = 200;
+      }
+    }
+    try {
+      await publishTimer(deps.amqp, timer);
+    } catch (err) {
+      if (key !== undefined && status === 201) await releaseKey(deps.mainDb, key, timer.id).catch(() => undefined);
+      throw err;
+    }
+    // A repeat answers with the timer as it is now, once the consumer has stored it.
+    const stored = status === 200 ? await findTimer(deps.mainDb, timer.id) : null;
     res
-      .status(201)
+      .status(status)
       .location(`/timer/${timer.id}`)
-      .json({ id: timer.id, time_left: timeLeftSeconds(timer.fire_at, now), fire_at: new Date(timer.fire_at).toISOString() });
+      .json(stored ? timerView(stored, now, deps.defaultMaxAttempts) : createdView(timer, now));
   });
 
   router.get('/timer/:id', async (req, res) => {

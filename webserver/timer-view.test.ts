@@ -35,6 +35,9 @@ describe('timerView', () => {
       max_attempts: 5,
       replays: 0,
       attempt_history: [],
+      method: 'POST',
+      headers: {},
+      body: { id: pending.id },
     });
   });
 
@@ -72,6 +75,11 @@ describe('timerView', () => {
       max_attempts: 3,
       attempt_history: [entry],
     });
+  });
+
+  test('a shaped webhook shows its method, headers and body', () => {
+    const shaped: TimerRow = { ...pending, method: 'PUT', headers: { authorization: 'Bearer x' }, body: '{"order":42}' };
+    expect(timerView(shaped, NOW, 5)).toMatchObject({ method: 'PUT', headers: { authorization: 'Bearer x' }, body: { order: 42 } });
   });
 
   test('a replayed timer counts its replays', () => {

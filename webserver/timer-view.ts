@@ -22,5 +22,9 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     max_attempts: row.max_attempts ?? defaultMaxAttempts,
     replays: row.series - 1,
     attempt_history: row.attempt_log,
+    // The webhook this timer sends (seed 001's POST {"id"} unless it was shaped).
+    method: row.method ?? 'POST',
+    headers: row.headers ?? {},
+    body: row.body === null ? { id: row.id } : (JSON.parse(row.body) as unknown),
   };
 }

@@ -14,6 +14,9 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     max_attempts: null,
     series: 1,
     attempt_log: [],
+    method: null,
+    headers: null,
+    body: null,
     ...fields,
   };
 }

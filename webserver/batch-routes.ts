@@ -1,0 +1,56 @@
+// POST /timers: up to 1,000 timers in one request, each checked and answered on its own, so one bad
+// item does not refuse the others. The valid ones are published together (pipelined on the confirm
+// channel) and each is answered once the broker has confirmed it.
+import { Router, json } from 'express';
+import { z } from 'zod';
+import type { AmqpClient } from '../common/amqp.js';
+import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
+import { buildTimer, publishTimer } from './publish-timer.js';
+import { checkTimer, createdView, type CheckDeps, type TimerRejection } from './check-timer.js';
+import { requireJson, sendInvalid } from './http-errors.js';
+
+export const MAX_BATCH = 1_000;
+// 1,000 timers of seed 001's size take about 150 KB; shaped ones more. nginx allows the same for this route.
+export const BATCH_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export const batchRequest = z.strictObject({
+  timers: z.array(z.unknown(), { error: 'must be an array of timers' }).min(1, 'must hold at least one timer').max(MAX_BATCH, `must hold at most ${MAX_BATCH} timers`),
+});
+
+export interface BatchRouteDeps extends CheckDeps {
+  amqp: AmqpClient;
+  now: () => number;
+}
+
+type ItemAnswer = ({ status: 201 } & ReturnType<typeof createdView>) | ({ status: number } & TimerRejection['body']);
+
+const unavailable = (err: unknown): TimerRejection['body'] => ({
+  error: 'service_unavailable',
+  dependency: err instanceof DependencyUnavailableError ? err.dependency : 'broker',
+  message: 'the broker did not take this timer; retry it',
+});
+
+export function batchRoutes(deps: BatchRouteDeps): Router {
+  const router = Router();
+  router.post('/timers', requireJson, json({ limit: BATCH_BODY_LIMIT_BYTES, strict: false }), async (req, res) => {
+    const batch = batchRequest.safeParse(req.body);
+    if (!batch.success) return sendInvalid(res, 'the batch is not valid', batch.error);
+    const now = deps.now();
+    const results: ItemAnswer[] = await Promise.all(
+      batch.data.timers.map(async (item): Promise<ItemAnswer> => {
+        const checked = await checkTimer(deps, item, now);
+        if (!checked.ok) return { status: checked.rejection.status, ...checked.rejection.body };
+        const timer = buildTimer(checked.request, now);
+        try {
+          await publishTimer(deps.amqp, timer);
+          return { status: 201, ...createdView(timer, now) };
+        } catch (err) {
+          return { status: 503, ...unavailable(err) };
+        }
+      }),
+    );
+    const accepted = results.filter((r) => r.status === 201).length;
+    res.status(200).json({ accepted, refused: results.length - accepted, results });
+  });
+  return router;
+}
