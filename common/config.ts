@@ -59,7 +59,7 @@ export const configSchema = z.object({
     .pipe(z.array(z.string().refine(isSigningSecret, 'must be whsec_<base64 of 24 to 64 random bytes>, comma-separated')).max(4, 'at most 4 secrets'))
     .default([])
     .describe('Standard Webhooks signing secrets (whsec_...); two during a rotation; none: webhooks are sent unsigned'),
-  METRICS_PORT: int(0, 65535, 0).describe('port of the Prometheus /metrics endpoint of a consumer, timer, trigger, worker or random-user process; 0: none (webservers serve /metrics on PORT)'),
+  METRICS_PORT: int(0, 65535, 0).describe('port of a process\'s own Prometheus /metrics endpoint; 0: none (a webserver serves /metrics on PORT as well)'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
   // Seed 002's client simulator (npm run simulate) and background exporter (npm run export).
   API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080').describe('the API the simulator and the exporter talk to'),

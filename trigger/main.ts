@@ -10,6 +10,7 @@ import { HostLimiter } from './host-limiter.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { AddressPolicy } from '../common/callback-address.js';
 import { webhookSigner } from './sign-webhook.js';
+import { watchQueues } from '../common/metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
@@ -42,6 +43,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('in-flight webhooks', () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());
+  watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   await amqp.start();
   void amqp.waitForConnect().then(() => announceReady(log));
 }

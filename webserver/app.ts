@@ -13,6 +13,7 @@ import type { TaskDeps } from './submit-task.js';
 import { taskRoutes } from './task-routes.js';
 import { sumRoutes } from './sum-routes.js';
 import { parseRoutes } from './parse-routes.js';
+import { metricsRoute } from '../common/metrics-server.js';
 
 /** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
 export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps }): Express {
@@ -25,6 +26,7 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
     next();
   });
   app.use(healthRoutes(deps.amqp, deps.mainDb));
+  app.get('/metrics', metricsRoute);
   app.use(shedLoad(deps.maxInFlight));
   app.use(timerRoutes(deps));
   app.use(timerListRoutes(deps));

@@ -10,6 +10,7 @@ import { AddressPolicy } from '../common/callback-address.js';
 import { QueueDepthGuard } from './queue-guard.js';
 import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
+import { watchWebserverGauges } from './metrics-gauges.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -27,6 +28,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const incomingQueue = new QueueDepthGuard(amqp, amqp.names.incomingTimers, config.INCOMING_QUEUE_MAX_MESSAGES, log);
   incomingQueue.start();
   shutdown.add('queue guard', () => incomingQueue.stop());
+  watchWebserverGauges(amqp, mainDb);
   const app = createApp({
     amqp,
     mainDb,

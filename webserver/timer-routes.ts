@@ -10,6 +10,7 @@ import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
+import { metrics } from '../common/metrics.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -48,6 +49,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     }
     const now = deps.now();
     const timer = await publishTimer(deps.amqp, parsed.data, now);
+    metrics.timersCreated.inc();
     res
       .status(201)
       .location(`/timer/${timer.id}`)
