@@ -18,6 +18,8 @@ export const incomingTimerMessage = z.object({
   timeout_ms: positiveMs,
   retry_backoff_ms: positiveMs,
   retry_max_backoff_ms: positiveMs,
+  // x-request-id of the POST that created it, kept with the timer for the logs of every hop
+  request_id: z.string().max(128).optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

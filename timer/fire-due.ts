@@ -55,6 +55,9 @@ export class DueTimerFirer {
     );
     const failed = timers.filter((_, i) => results[i]!.status === 'rejected');
     metrics.timersFired.inc(timers.length - failed.length);
+    if (this.log.isLevelEnabled('debug')) {
+      for (const [i, t] of timers.entries()) if (results[i]!.status === 'fulfilled') this.log.debug({ timer_id: t.id, shard: t.shard }, 'due timer published');
+    }
     if (failed.length > 0) {
       this.log.warn({ count: failed.length }, 'publishing due timers failed; retrying');
       setTimeout(() => this.retry(failed), PUBLISH_RETRY_MS).unref();

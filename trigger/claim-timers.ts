@@ -11,6 +11,8 @@ export interface Claimed {
   notBefore: number | null;
   timeoutMs: number;
   policy: RetryPolicy;
+  /** x-request-id of the POST that created the timer, for the logs */
+  requestId: string | null;
 }
 
 export type ClaimResult =
@@ -41,6 +43,7 @@ interface ClaimRow {
   timeout_ms: number | null;
   retry_backoff_ms: number | null;
   retry_max_backoff_ms: number | null;
+  request_id: string | null;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
      SELECT t.id, c.id IS NOT NULL AS claimed, coalesce(c.attempts, t.attempts) AS attempts, t.series, t.state,
             (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms,
             (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS not_before_ms,
-            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms
+            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.request_id
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
     [ids, now, marginMs, earlyMs, defaults.timeoutMs],
@@ -89,6 +92,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
           backoffMs: row.retry_backoff_ms ?? defaults.backoffMs,
           maxBackoffMs: row.retry_max_backoff_ms ?? defaults.maxBackoffMs,
         },
+        requestId: row.request_id,
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };

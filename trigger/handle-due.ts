@@ -100,8 +100,9 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
     const nextAttemptAt = next.state === 'retrying' ? next.at : null;
     recordAttemptMetrics.attempt({ webhook: !taskId, attempt: claim.attempt, dueAt, startedAt, finishedAt, status: result.status, state: next.state });
-    log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: startedAt - dueAt, status: result.status, state: next.state }, 'webhook attempted');
-    if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
+    const ids = { timer_id: timer.id, request_id: claim.requestId ?? undefined };
+    log.debug({ ...ids, attempt: claim.attempt, lateness_ms: startedAt - dueAt, status: result.status, state: next.state }, 'webhook attempted');
+    if (!result.delivered) log.info({ ...ids, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
     // The retry's row goes into the shard before the timer is marked retrying, so a crash in between
     // leaves at worst an extra attempt, never a timer that waits for nothing.
     if (nextAttemptAt !== null) await fireAgainAt(shardFor(timer.id), timer, nextAttemptAt);

@@ -10,7 +10,9 @@ import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
+import type { Logger } from '../common/logger.js';
 import { metrics } from '../common/metrics.js';
+import { requestIdOf } from './request-id.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -23,6 +25,8 @@ export interface TimerRouteDeps {
   /** says when incoming_timers is full */
   incomingQueue: Pick<QueueDepthGuard, 'isFull'>;
   now: () => number;
+  /** a debug line per accepted timer, with its request id */
+  log?: Logger;
 }
 
 export function timerRoutes(deps: TimerRouteDeps): Router {
@@ -48,8 +52,10 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       return;
     }
     const now = deps.now();
-    const timer = await publishTimer(deps.amqp, parsed.data, now);
+    const requestId = requestIdOf(res);
+    const timer = await publishTimer(deps.amqp, parsed.data, now, requestId);
     metrics.timersCreated.inc();
+    deps.log?.debug({ timer_id: timer.id, request_id: requestId }, 'timer accepted');
     res
       .status(201)
       .location(`/timer/${timer.id}`)

@@ -1,13 +1,20 @@
 // End to end: every process type serves Prometheus metrics on its own port; after a few timers fire
 // (one of them failing) and a task runs, the counters of every hop have moved, the lateness histogram
-// has observations and the queue gauges are there. nginx does not pass /metrics through.
+// has observations and the queue gauges are there. nginx does not pass /metrics through. One timer is
+// followed by its timer id and its request id through the logs of every process type.
 import { jest } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
 import { hasSample, maxOf, parsePrometheusText, sumOf, type Sample } from '../helpers/prometheus-text.js';
 
 jest.setTimeout(120_000);
 
-const e2e = useStackWithReceiver({ replicas: { webserver: 2, consumer: 1, timer: 1, trigger: 2, worker: 1, 'random-user': 1 } });
+const e2e = useStackWithReceiver({
+  replicas: { webserver: 2, consumer: 1, timer: 1, trigger: 2, worker: 1, 'random-user': 1 },
+  // the per-timer lines of every hop are debug lines
+  env: { LOG_LEVEL: 'debug' },
+});
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${e2e.env.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -84,4 +91,35 @@ test('nginx does not pass /metrics through to a random replica', async () => {
   const res = await fetch(`${e2e.env.url}/metrics`);
   expect(res.status).toBe(404);
   expect(await res.json()).toMatchObject({ error: 'not_found' });
+});
+
+/** Every JSON log line of the stack's processes, with the file (process) it came from. */
+function stackLogLines(): Array<{ file: string; line: Record<string, unknown> }> {
+  const dir = join(e2e.env.stack.options.runDir, 'logs');
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.log') && file !== 'nginx.log')
+    .flatMap((file) =>
+      readFileSync(join(dir, file), 'utf8')
+        .split('\n')
+        .filter((text) => text.startsWith('{'))
+        .map((text) => ({ file, line: JSON.parse(text) as Record<string, unknown> })),
+    );
+}
+
+test('one timer is followed across the processes by its timer id, and by the request id up to its webhook attempt', async () => {
+  const res = await post('/timer', { url: `${e2e.hook}/followed`, seconds: 0 });
+  expect(res.status).toBe(201);
+  const timerId = ((await res.json()) as { id: string }).id;
+  const requestId = res.headers.get('x-request-id')!;
+  expect(requestId).toMatch(/^[A-Za-z0-9._:-]+$/);
+  deadline = Date.now() + 30_000;
+  await eventually(async () => {
+    const about = stackLogLines().filter(({ line }) => line.timer_id === timerId);
+    const hop = (file: RegExp, msg: string) => about.find((entry) => file.test(entry.file) && entry.line.msg === msg)?.line;
+    expect(hop(/^webserver-/, 'timer accepted')).toMatchObject({ service: 'webserver', request_id: requestId });
+    expect(hop(/^consumer-/, 'stored')).toMatchObject({ service: 'consumer', request_id: requestId });
+    // The shards keep no request id: the poller's line is found by the timer id.
+    expect(hop(/^timer-/, 'due timer published')).toMatchObject({ service: 'timer' });
+    expect(hop(/^trigger-/, 'webhook attempted')).toMatchObject({ service: 'trigger', request_id: requestId, status: 200, state: 'delivered' });
+  });
 });
