@@ -14,6 +14,7 @@ import { sumRoutes } from './sum-routes.js';
 import { parseRoutes } from './parse-routes.js';
 import { metricsRoute } from '../common/metrics-server.js';
 import { requestIds } from './request-id.js';
+import { docsRoutes } from './docs-routes.js';
 
 /** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
 export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps }): Express {
@@ -23,6 +24,7 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
   app.use(requestIds);
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.get('/metrics', metricsRoute);
+  app.use(docsRoutes());
   app.use(shedLoad(deps.maxInFlight));
   app.use(timerRoutes(deps));
   app.use(timerListRoutes(deps));
