@@ -173,12 +173,18 @@ export class AmqpClient {
 
   /** Messages ready in `queue` now, or null while the broker is unreachable. */
   async messageCount(queue: string): Promise<number | null> {
+    return (await this.queueStats(queue))?.messageCount ?? null;
+  }
+
+  /** Messages ready in `queue` and its consumers now, or null while the broker is unreachable. */
+  async queueStats(queue: string): Promise<{ messageCount: number; consumerCount: number } | null> {
     const model = this.model;
     if (!model) return null;
     const channel = await model.createChannel();
     channel.on('error', (err: Error) => this.log.warn({ err: err.message, queue }, 'queue check failed'));
     try {
-      return (await channel.checkQueue(queue)).messageCount;
+      const { messageCount, consumerCount } = await channel.checkQueue(queue);
+      return { messageCount, consumerCount };
     } finally {
       await channel.close().catch(() => undefined);
     }

@@ -125,4 +125,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ POLLER_LOOKAHEAD_MS: '60000', POLLER_LEASE_MS: '30000' })).toThrow(/POLLER_LEASE_MS: must be at least POLLER_LOOKAHEAD_MS/);
     expect(loadConfig({ POLLER_LOOKAHEAD_MS: '29000', POLLER_LEASE_MS: '30000' }).POLLER_LEASE_MS).toBe(30000);
   });
+  test('WEBHOOK_SIGNING_SECRETS: a comma-separated list of whsec_ secrets, empty by default, a bad one named', () => {
+    const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(loadConfig({}).WEBHOOK_SIGNING_SECRETS).toEqual([]);
+    expect(loadConfig({ WEBHOOK_SIGNING_SECRETS: ` ${secret}, ${secret} ` }).WEBHOOK_SIGNING_SECRETS).toEqual([secret, secret]);
+    expect(configErrorOf({ WEBHOOK_SIGNING_SECRETS: 'whsec_short' }).message).toMatch(/WEBHOOK_SIGNING_SECRETS.*whsec_<base64/);
+  });
 });

@@ -2,6 +2,7 @@
 // A bad value stops start-up with the variable's name; see docs/configuration.md for every key.
 import { z } from 'zod';
 import { isCidr } from './callback-address.js';
+import { isSigningSecret } from '../trigger/sign-webhook.js';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -52,6 +53,13 @@ export const configSchema = z.object({
     .pipe(z.array(z.string().refine(isCidr, 'must be CIDRs like 10.1.0.0/16 or fd00::/8, comma-separated')))
     .default([])
     .describe('address ranges callbacks may reach although private, loopback or link-local (refused by default)'),
+  WEBHOOK_SIGNING_SECRETS: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isSigningSecret, 'must be whsec_<base64 of 24 to 64 random bytes>, comma-separated')).max(4, 'at most 4 secrets'))
+    .default([])
+    .describe('Standard Webhooks signing secrets (whsec_...); two during a rotation; none: webhooks are sent unsigned'),
+  METRICS_PORT: int(0, 65535, 0).describe('port of a process\'s own Prometheus /metrics endpoint; 0: none (a webserver serves /metrics on PORT as well)'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
   // Seed 002's client simulator (npm run simulate) and background exporter (npm run export).
   API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080').describe('the API the simulator and the exporter talk to'),
@@ -94,7 +102,11 @@ export const configSchema = z.object({
 
 type ParsedConfig = z.infer<typeof configSchema>;
 export type Config = Readonly<
-  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS'> & { SHARD_DB_URLS: readonly string[]; WEBHOOK_ALLOWED_CIDRS: readonly string[] }
+  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS' | 'WEBHOOK_SIGNING_SECRETS'> & {
+    SHARD_DB_URLS: readonly string[];
+    WEBHOOK_ALLOWED_CIDRS: readonly string[];
+    WEBHOOK_SIGNING_SECRETS: readonly string[];
+  }
 >;
 
 export class ConfigError extends Error {
@@ -112,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   Object.freeze(parsed.data.SHARD_DB_URLS);
   Object.freeze(parsed.data.WEBHOOK_ALLOWED_CIDRS);
+  Object.freeze(parsed.data.WEBHOOK_SIGNING_SECRETS);
   return Object.freeze(parsed.data);
 }

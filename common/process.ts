@@ -1,8 +1,10 @@
 // What every process does first: read the configuration, make its logger, treat an uncaught error as
-// fatal (log, exit 1: the supervisor restarts it), and prepare the graceful stop.
+// fatal (log, exit 1: the supervisor restarts it), prepare the graceful stop, and serve its metrics.
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Shutdown, exitOnFatal } from './shutdown.js';
+import { initMetrics } from './metrics.js';
+import { serveMetrics } from './metrics-server.js';
 
 export interface ProcessContext {
   config: Config;
@@ -18,6 +20,9 @@ export function startProcess(service: string): ProcessContext {
   process.on('unhandledRejection', fatal);
   const shutdown = new Shutdown(log, config.SHUTDOWN_TIMEOUT_MS);
   shutdown.listen();
+  // Prometheus metrics (common/metrics.ts): the webserver serves them on its own port, others on METRICS_PORT.
+  initMetrics(service);
+  serveMetrics(config.METRICS_PORT, log, shutdown);
   return { config, log, shutdown };
 }
 

@@ -22,6 +22,8 @@ export const incomingTimerMessage = z.object({
   method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.string().optional(),
+  // x-request-id of the POST that created it, kept with the timer for the logs of every hop
+  request_id: z.string().max(128).optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

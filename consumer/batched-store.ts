@@ -53,7 +53,10 @@ export function batchedStoreHandler<T>({ schema, store, batchMax, deadLetter, lo
     if (!item) return;
     batcher.add(item).then(
       (outcome) => {
-        if (outcome.stored) return settle(() => channel.ack(message));
+        if (outcome.stored) {
+          log.debug(describe(item), 'stored');
+          return settle(() => channel.ack(message));
+        }
         log.warn({ ...describe(item), reason: outcome.reason }, 'the database refused a row');
         deadLetter(message, channel, `the database refused the row: ${outcome.reason}`);
       },

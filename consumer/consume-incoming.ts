@@ -12,6 +12,6 @@ export function incomingTimerHandler(dbs: Databases, batchMax: number, deadLette
     batchMax,
     deadLetter,
     log,
-    describe: (timer) => ({ timer_id: timer.id }),
+    describe: (timer) => ({ timer_id: timer.id, request_id: timer.request_id }),
   });
 }

@@ -7,6 +7,7 @@ import { createPool } from '../common/db.js';
 import { incomingTimerHandler } from './consume-incoming.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { incomingLogHandler } from './consume-logs.js';
+import { watchQueues } from '../common/metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
@@ -24,6 +25,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   await amqp.consume(amqp.names.incomingLogs, config.CONSUMER_PREFETCH, logs.handle);
   // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.
   shutdown.add('consumers', () => amqp.cancelConsumers());
+  watchQueues(amqp, { incoming_timers: amqp.names.incomingTimers, incoming_logs: amqp.names.incomingLogs });
   await amqp.start();
   void amqp.waitForConnect().then(() => announceReady(log));
 }

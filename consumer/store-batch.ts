@@ -5,6 +5,7 @@ import { shardOf } from '../common/shard.js';
 import type { IncomingTimer } from '../common/timer-message.js';
 import { insertTimers, insertTimersToFire } from './persist-timers.js';
 import { storeSplitting, type StoreOutcome } from './batched-store.js';
+import { metrics } from '../common/metrics.js';
 
 export type { StoreOutcome };
 
@@ -20,6 +21,9 @@ async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> 
     if (waiting.has(timer.id)) perShard[shardOf(timer.id, dbs.shards.length)]!.push(timer);
   }
   await Promise.all(perShard.map((batch, shard) => insertTimersToFire(dbs.shards[shard]!, batch)));
+  metrics.batchSize.observe({ stage: 'consumer_insert' }, timers.length);
+  const now = Date.now();
+  for (const timer of timers) metrics.consumerLag.observe(Math.max(0, now - timer.created_at) / 1000);
 }
 
 /**

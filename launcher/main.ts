@@ -84,6 +84,8 @@ timer service is up
   development mode:     callbacks may reach ${stack.env.WEBHOOK_ALLOWED_CIDRS || 'no private address'} (WEBHOOK_ALLOWED_CIDRS);
                         production (docker-compose.yml) refuses loopback, private and link-local callbacks
   logs:                 .stack/logs/
+  Prometheus /metrics:  ${[...stack.metricsUrls.values()].join(' ')}
+  webhook signing:      ${stack.env.WEBHOOK_SIGNING_SECRETS ? 'on (WEBHOOK_SIGNING_SECRETS)' : 'off: set WEBHOOK_SIGNING_SECRETS=whsec_... to sign webhooks'}
 Ctrl-C stops everything.`);
 
   let stopping = false;

@@ -9,6 +9,7 @@ import { migrateAll } from '../common/migrate.js';
 import { ManagedProcess } from './managed-process.js';
 import { nginxConf, type ClientLimits } from './nginx-conf.js';
 import { LOOPBACK_CIDRS } from '../common/callback-address.js';
+import { freePort } from './free-port.js';
 
 export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'random-user'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
@@ -61,6 +62,8 @@ export function databaseUrls(postgresUrl: string, name: string, shards: number) 
 export class Stack {
   readonly url: string;
   readonly processes = new Map<ProcessKind | 'nginx', ManagedProcess[]>();
+  /** Prometheus endpoints by process name (webserver-1: its own port; the others: their METRICS_PORT) */
+  readonly metricsUrls = new Map<string, string>();
 
   constructor(
     readonly options: StackOptions,
@@ -132,11 +135,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stack = new Stack({ ...options, runDir }, env);
   const webserverPorts = options.webserverPorts ?? Array.from({ length: options.replicas.webserver }, (_, i) => options.webserverBasePort + i);
   const randomUserPorts = options.randomUserPorts ?? Array.from({ length: options.replicas['random-user'] ?? 0 }, (_, i) => options.port + 100 + i);
+  // Every process but a webserver (which serves /metrics on its own port) gets a free METRICS_PORT.
+  const metricsPorts = new Map<string, number>();
+  for (const kind of PROCESS_KINDS) {
+    if (kind === 'webserver') continue;
+    for (let i = 0; i < (options.replicas[kind] ?? 0); i++) metricsPorts.set(`${kind}-${i + 1}`, await freePort());
+  }
   const portOf = (kind: ProcessKind, i: number): Record<string, string> =>
-    kind === 'webserver' ? { PORT: String(webserverPorts[i]) } : kind === 'random-user' ? { RANDOM_USER_PORT: String(randomUserPorts[i]) } : {};
+    kind === 'webserver'
+      ? { PORT: String(webserverPorts[i]) }
+      : { METRICS_PORT: String(metricsPorts.get(`${kind}-${i + 1}`)), ...(kind === 'random-user' ? { RANDOM_USER_PORT: String(randomUserPorts[i]) } : {}) };
   for (const kind of PROCESS_KINDS) {
     const replicas = Array.from({ length: options.replicas[kind] ?? 0 }, (_, i) => {
       const name = `${kind}-${i + 1}`;
+      stack.metricsUrls.set(name, `http://127.0.0.1:${kind === 'webserver' ? webserverPorts[i] : metricsPorts.get(name)}/metrics`);
       return new ManagedProcess({
         name,
         command: process.execPath,

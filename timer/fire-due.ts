@@ -8,6 +8,7 @@ import { Batcher } from '../common/batcher.js';
 import { encodeMessage } from '../common/timer-message.js';
 import { deleteFired } from './claim-due.js';
 import type { ClaimedTimer } from './claim-due.js';
+import { metrics } from '../common/metrics.js';
 
 export interface HeldTimer extends ClaimedTimer {
   shard: number;
@@ -53,6 +54,10 @@ export class DueTimerFirer {
       timers.map((t) => this.amqp.publish(queue, encodeMessage({ id: t.id, url: t.url, fire_at: t.fire_at }), { messageId: t.id })),
     );
     const failed = timers.filter((_, i) => results[i]!.status === 'rejected');
+    metrics.timersFired.inc(timers.length - failed.length);
+    if (this.log.isLevelEnabled('debug')) {
+      for (const [i, t] of timers.entries()) if (results[i]!.status === 'fulfilled') this.log.debug({ timer_id: t.id, shard: t.shard }, 'due timer published');
+    }
     if (failed.length > 0) {
       this.log.warn({ count: failed.length }, 'publishing due timers failed; retrying');
       setTimeout(() => this.retry(failed), PUBLISH_RETRY_MS).unref();

@@ -10,6 +10,7 @@ import { DueSchedule } from './due-schedule.js';
 import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { releaseClaims } from './claim-due.js';
+import { watchQueues } from '../common/metrics.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;
@@ -53,6 +54,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('pollers', async () => {
     await Promise.all(pollers.map((poller) => poller.stop()));
   });
+  watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   for (const poller of pollers) poller.start();
   log.info({ owner, shards: shards.length }, 'timer poller started');
   void amqp.waitForConnect().then(() => announceReady(log));

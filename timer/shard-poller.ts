@@ -4,6 +4,7 @@
 import type { Pool } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { claimDue, type ClaimedTimer } from './claim-due.js';
+import { metrics } from '../common/metrics.js';
 
 export interface PollerSettings {
   owner: string;
@@ -56,6 +57,7 @@ export class ShardPoller {
             owner: this.settings.owner,
             limit: this.settings.claimLimit,
           });
+          if (claimed.length > 0) metrics.batchSize.observe({ stage: 'poller_claim' }, claimed.length);
           if (claimed.length > 0) this.onClaimed(this.shard, claimed);
           if (claimed.length === this.settings.claimLimit) pause = 0;
         }

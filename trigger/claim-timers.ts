@@ -14,6 +14,8 @@ export interface Claimed {
   request: WebhookRequest;
   timeoutMs: number;
   policy: RetryPolicy;
+  /** x-request-id of the POST that created the timer, for the logs */
+  requestId: string | null;
 }
 
 export type ClaimResult =
@@ -51,6 +53,7 @@ interface ClaimRow {
   timeout_ms: number | null;
   retry_backoff_ms: number | null;
   retry_max_backoff_ms: number | null;
+  request_id: string | null;
 }
 
 /**
@@ -75,7 +78,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
             (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms,
             (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms,
             (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS next_attempt_ms,
-            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body
+            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
     [ids, now, marginMs, earlyMs, defaults.timeoutMs],
@@ -103,6 +106,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
           backoffMs: row.retry_backoff_ms ?? defaults.backoffMs,
           maxBackoffMs: row.retry_max_backoff_ms ?? defaults.maxBackoffMs,
         },
+        requestId: row.request_id,
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };

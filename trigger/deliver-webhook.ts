@@ -8,6 +8,7 @@ import type { AddressPolicy } from '../common/callback-address.js';
 import { guardedLookup, REFUSED_ADDRESS } from './guarded-lookup.js';
 import { parseRetryAfter } from './retry-policy.js';
 import type { WebhookRequest } from '../common/webhook-shape.js';
+import type { WebhookSigner } from './sign-webhook.js';
 
 export const USER_AGENT = 'timer-service/0.1 (+webhook)';
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -24,14 +25,15 @@ export interface DeliveryResult {
   interrupted?: boolean;
 }
 
-export function createAgents(maxSocketsPerHost: number, policy: AddressPolicy) {
+/** `sign` adds the Standard Webhooks headers to every request (trigger/sign-webhook.ts). */
+export function createAgents(maxSocketsPerHost: number, policy: AddressPolicy, sign: WebhookSigner = () => ({})) {
   const agent = new Agent({
     connections: maxSocketsPerHost,
     pipelining: 1,
     keepAliveTimeout: 4_000,
     connect: { lookup: guardedLookup(policy) },
   });
-  return { agent, policy, destroy: () => agent.destroy() };
+  return { agent, policy, sign, destroy: () => agent.destroy() };
 }
 
 export type Agents = ReturnType<typeof createAgents>;
@@ -67,6 +69,8 @@ async function send(webhook: WebhookRequest, timerId: string, agents: Agents, si
         'user-agent': USER_AGENT,
         'idempotency-key': timerId,
         'x-timer-id': timerId,
+        // Signed at send time over the exact bytes sent: a resend gets a fresh timestamp.
+        ...agents.sign(timerId, webhook.body),
       },
       dispatcher: agents.agent,
       signal,

@@ -20,6 +20,7 @@ import { verdict, type RetryPolicy } from './retry-policy.js';
 import type { AmqpClient } from '../common/amqp.js';
 import { taskIdOfTarget } from '../common/task-message.js';
 import { dispatchTask } from './dispatch-task.js';
+import { recordAttemptMetrics } from './attempt-metrics.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -50,11 +51,15 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const random = deps.random ?? Math.random;
   const shardFor = (id: string) => shards[shardOf(id, shards.length)]!;
   const claims = new Batcher<string, ClaimResult>(
-    (ids) => claimTimers(main, ids, { now: now(), marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery }),
+    (ids) => {
+      recordAttemptMetrics.claimBatch(ids.length);
+      return claimTimers(main, ids, { now: now(), marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery });
+    },
     BATCH_MAX,
     2,
   );
   const outcomes = new Batcher<Outcome>(async (batch) => {
+    recordAttemptMetrics.outcomeBatch(batch.length);
     await recordOutcomes(main, batch);
     return batch.map(() => undefined);
   }, BATCH_MAX, 2);
@@ -95,8 +100,10 @@ export function dueTimerHandler(deps: TriggerDeps) {
     release();
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
     const nextAttemptAt = next.state === 'retrying' ? next.at : null;
-    log.debug({ timer_id: timer.id, attempt: claim.attempt, lateness_ms: startedAt - dueAt, status: result.status, state: next.state }, 'webhook attempted');
-    if (!result.delivered) log.info({ timer_id: timer.id, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
+    recordAttemptMetrics.attempt({ webhook: !taskId, attempt: claim.attempt, dueAt, startedAt, finishedAt, status: result.status, state: next.state });
+    const ids = { timer_id: timer.id, request_id: claim.requestId ?? undefined };
+    log.debug({ ...ids, attempt: claim.attempt, lateness_ms: startedAt - dueAt, status: result.status, state: next.state }, 'webhook attempted');
+    if (!result.delivered) log.info({ ...ids, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
     // The retry's row goes into the shard before the timer is marked retrying, so a crash in between
     // leaves at worst an extra attempt, never a timer that waits for nothing.
     if (nextAttemptAt !== null) await fireAgainAt(shardFor(timer.id), timer, nextAttemptAt);

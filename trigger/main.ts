@@ -9,6 +9,8 @@ import { dueTimerHandler } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { AddressPolicy } from '../common/callback-address.js';
+import { webhookSigner } from './sign-webhook.js';
+import { watchQueues } from '../common/metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
@@ -17,7 +19,9 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
   const policy = new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS);
-  const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST, policy);
+  if (config.WEBHOOK_SIGNING_SECRETS.length === 0) log.warn('WEBHOOK_SIGNING_SECRETS is not set: webhooks are sent unsigned');
+  else log.info({ secrets: config.WEBHOOK_SIGNING_SECRETS.length }, 'webhooks are signed (Standard Webhooks)');
+  const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST, policy, webhookSigner(config.WEBHOOK_SIGNING_SECRETS));
   shutdown.add('http agents', () => agents.destroy());
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
@@ -39,6 +43,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('in-flight webhooks', () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
   await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());
+  watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   await amqp.start();
   void amqp.waitForConnect().then(() => announceReady(log));
 }

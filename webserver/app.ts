@@ -1,6 +1,5 @@
 // The webserver's Express application: routes, request ids, and JSON errors for everything else.
 import express, { type Express } from 'express';
-import { nanoid } from 'nanoid';
 import type { Logger } from '../common/logger.js';
 import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
 import { healthRoutes } from './health-routes.js';
@@ -15,18 +14,19 @@ import type { TaskDeps } from './submit-task.js';
 import { taskRoutes } from './task-routes.js';
 import { sumRoutes } from './sum-routes.js';
 import { parseRoutes } from './parse-routes.js';
+import { metricsRoute } from '../common/metrics-server.js';
+import { requestIds } from './request-id.js';
+import { docsRoutes } from './docs-routes.js';
 
 /** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
 export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((req, res, next) => {
-    const requestId = req.get('x-request-id') ?? nanoid();
-    res.set('x-request-id', requestId);
-    next();
-  });
+  app.use(requestIds);
   app.use(healthRoutes(deps.amqp, deps.mainDb));
+  app.get('/metrics', metricsRoute);
+  app.use(docsRoutes());
   app.use(shedLoad(deps.maxInFlight));
   app.use(timerRoutes(deps));
   app.use(timerManageRoutes(deps));

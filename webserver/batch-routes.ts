@@ -8,6 +8,8 @@ import { DependencyUnavailableError } from '../common/errors/dependency-unavaila
 import { buildTimer, publishTimer } from './publish-timer.js';
 import { checkTimer, createdView, type CheckDeps, type TimerRejection } from './check-timer.js';
 import { requireJson, sendInvalid } from './http-errors.js';
+import { requestIdOf } from './request-id.js';
+import { metrics } from '../common/metrics.js';
 
 export const MAX_BATCH = 1_000;
 // 1,000 timers of seed 001's size take about 150 KB; shaped ones more. nginx allows the same for this route.
@@ -36,13 +38,15 @@ export function batchRoutes(deps: BatchRouteDeps): Router {
     const batch = batchRequest.safeParse(req.body);
     if (!batch.success) return sendInvalid(res, 'the batch is not valid', batch.error);
     const now = deps.now();
+    const requestId = requestIdOf(res);
     const results: ItemAnswer[] = await Promise.all(
       batch.data.timers.map(async (item): Promise<ItemAnswer> => {
         const checked = await checkTimer(deps, item, now);
         if (!checked.ok) return { status: checked.rejection.status, ...checked.rejection.body };
-        const timer = buildTimer(checked.request, now);
+        const timer = buildTimer(checked.request, now, undefined, requestId);
         try {
           await publishTimer(deps.amqp, timer);
+          metrics.timersCreated.inc();
           return { status: 201, ...createdView(timer, now) };
         } catch (err) {
           return { status: 503, ...unavailable(err) };

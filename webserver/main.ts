@@ -11,6 +11,7 @@ import { QueueDepthGuard } from './queue-guard.js';
 import { sweepExpiredKeys } from './idempotency-keys.js';
 import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
+import { watchWebserverGauges } from './metrics-gauges.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -29,6 +30,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   incomingQueue.start();
   shutdown.add('queue guard', () => incomingQueue.stop());
   shutdown.add('idempotency key sweep', sweepExpiredKeys(mainDb, log));
+  watchWebserverGauges(amqp, mainDb);
   const app = createApp({
     amqp,
     mainDb,

@@ -5,6 +5,7 @@
 import type { Pool } from '../common/db.js';
 import { shardOf } from '../common/shard.js';
 import { fireAgainAt } from '../common/fire-again.js';
+import { metrics } from '../common/metrics.js';
 import { TIMER_COLUMNS, type TimerRow } from './find-timer.js';
 
 export type Change = { kind: 'changed'; row: TimerRow } | { kind: 'not_pending'; state: string } | { kind: 'missing' };
@@ -25,6 +26,7 @@ export async function cancelTimer(main: Pool, shards: Pool[], id: string): Promi
   );
   const row = result.rows[0];
   if (!row) return stateOf(main, id);
+  metrics.timersCancelled.inc();
   // Tidy only: a poller that still publishes this row finds the timer cancelled and the trigger drops it.
   await shards[shardOf(id, shards.length)]!.query('DELETE FROM timers_to_fire WHERE id = $1', [id]).catch(() => undefined);
   return { kind: 'changed', row };

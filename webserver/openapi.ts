@@ -10,6 +10,7 @@ import { bulkReplayRequest } from './replay-routes.js';
 import { HTTP_METHODS } from '../common/access-log-line.js';
 import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
 import { taskPaths } from './openapi-tasks.js';
+import { documentationPaths } from './openapi-docs.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -240,6 +241,7 @@ export function openApiDocument() {
       ...taskPaths({ schema, json, error }),
       '/health': { get: { summary: 'The process is alive', responses: { 200: { description: 'alive' } } } },
       '/ready': { get: { summary: 'Broker and database reachable', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } } } },
+      ...documentationPaths(),
     },
   };
 }

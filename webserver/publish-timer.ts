@@ -5,7 +5,8 @@ import { fireAtOf, type CreateTimerRequest } from '../common/timer-request.js';
 import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
 
-export function buildTimer(request: CreateTimerRequest, now: number, id: string = newTimerId()): IncomingTimer {
+/** buildTimer(request, now, id?, requestId?): the timer; requestId is the POST's x-request-id, for the logs of every hop. */
+export function buildTimer(request: CreateTimerRequest, now: number, id: string = newTimerId(), requestId?: string): IncomingTimer {
   const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
   return {
     id,
@@ -19,9 +20,11 @@ export function buildTimer(request: CreateTimerRequest, now: number, id: string 
     method: request.method,
     headers: request.headers,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    request_id: requestId,
   };
 }
 
 export async function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
-  await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id });
+  const headers = timer.request_id ? { 'x-request-id': timer.request_id } : undefined;
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id, headers });
 }

@@ -10,6 +10,9 @@ import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
+import type { Logger } from '../common/logger.js';
+import { metrics } from '../common/metrics.js';
+import { requestIdOf } from './request-id.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -22,6 +25,8 @@ export interface TimerRouteDeps {
   /** says when incoming_timers is full */
   incomingQueue: Pick<QueueDepthGuard, 'isFull'>;
   now: () => number;
+  /** a debug line per accepted timer, with its request id */
+  log?: Logger;
 }
 
 // Visible ASCII, as most APIs that take an Idempotency-Key allow.
@@ -40,7 +45,8 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     }
     const checked = await checkTimer(deps, req.body, now);
     if (!checked.ok) return sendRejection(res, checked.rejection);
-    let timer = buildTimer(checked.request, now);
+    const requestId = requestIdOf(res);
+    let timer = buildTimer(checked.request, now, undefined, requestId);
     let status = 201;
     if (key !== undefined) {
       const claim = await claimKey(deps.mainDb, key, requestHash(req.body), timer);
@@ -50,7 +56,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       }
       // The same request again: the same timer, published once more in case the first publish never made it.
       if (claim.kind === 'repeat') {
-        timer = { ...buildTimer(checked.request, claim.createdAt, claim.timerId), fire_at: claim.fireAt };
+        timer = { ...buildTimer(checked.request, claim.createdAt, claim.timerId, requestId), fire_at: claim.fireAt };
         status = 200;
       }
     }
@@ -60,6 +66,8 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       if (key !== undefined && status === 201) await releaseKey(deps.mainDb, key, timer.id).catch(() => undefined);
       throw err;
     }
+    if (status === 201) metrics.timersCreated.inc();
+    deps.log?.debug({ timer_id: timer.id, request_id: requestId }, status === 201 ? 'timer accepted' : 'timer accepted again (Idempotency-Key)');
     // A repeat answers with the timer as it is now, once the consumer has stored it.
     const stored = status === 200 ? await findTimer(deps.mainDb, timer.id) : null;
     res

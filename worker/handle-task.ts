@@ -18,6 +18,7 @@ import { Batcher } from '../common/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
 import { retryDelayMs } from './backoff.js';
+import { metrics } from '../common/metrics.js';
 
 const REQUEUE_DELAY_MS = 1_000;
 // Claims and outcomes are written in batches (group commit), as the trigger does for timers.
@@ -100,12 +101,14 @@ export function taskHandler(deps: WorkerDeps) {
     if (outcome.ok) {
       await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
       reply(message, 'succeeded', id);
+      metrics.tasksFinished.inc({ outcome: 'succeeded' });
       return 'ack';
     }
     if (outcome.permanent || task.attempts >= task.max_attempts) {
       log.info({ task_id: id, attempt: task.attempts, error: outcome.error }, 'task failed');
       await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
       reply(message, 'failed', id);
+      metrics.tasksFinished.inc({ outcome: 'failed' });
       return 'ack';
     }
     // The retry timer first: once it is on disk, the task cannot be lost; were the update below to fail,
@@ -116,6 +119,7 @@ export function taskHandler(deps: WorkerDeps) {
     await requeueTask(db, id, task.attempts, outcome.error, runAt);
     log.info({ task_id: id, attempt: task.attempts, error: outcome.error, retry_at: new Date(runAt).toISOString() }, 'task failed; retrying');
     reply(message, 'queued', id);
+    metrics.tasksFinished.inc({ outcome: 'retrying' });
     return 'ack';
   }
 

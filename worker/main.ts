@@ -9,6 +9,7 @@ import { createPool } from '../common/db.js';
 import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
 import { deadLetterer } from '../common/dead-letter.js';
+import { watchQueues } from '../common/metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);
@@ -29,6 +30,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('tasks under way', () => tasks.drain());
   await amqp.consume(amqp.names.tasks, config.TASK_WORKER_PREFETCH, tasks.handle);
   shutdown.add('consumers', () => amqp.cancelConsumers());
+  watchQueues(amqp, { tasks: amqp.names.tasks });
   await amqp.start();
   void amqp.waitForConnect().then(() => announceReady(log, { prefetch: config.TASK_WORKER_PREFETCH }));
 }
