@@ -3,6 +3,7 @@
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Shutdown, exitOnFatal } from './shutdown.js';
+import { loadEnvFile } from './env-file.js';
 
 export interface ProcessContext {
   config: Config;
@@ -11,6 +12,7 @@ export interface ProcessContext {
 }
 
 export function startProcess(service: string): ProcessContext {
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(service, config.LOG_LEVEL);
   const fatal = exitOnFatal(log);
