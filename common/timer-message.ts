@@ -18,6 +18,8 @@ export const incomingTimerMessage = z.object({
   timeout_ms: positiveMs,
   retry_backoff_ms: positiveMs,
   retry_max_backoff_ms: positiveMs,
+  // The user whose token created the timer (issue 7); absent: ownerless.
+  owner_id: z.uuid().optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

@@ -12,6 +12,7 @@ const columns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.timeout_ms ?? null),
   timers.map((t) => t.retry_backoff_ms ?? null),
   timers.map((t) => t.retry_max_backoff_ms ?? null),
+  timers.map((t) => t.owner_id ?? null),
 ];
 
 /**
@@ -22,11 +23,11 @@ const columns = (timers: IncomingTimer[]) => [
 export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
   const result = await main.query<{ id: string }>(
     `WITH inserted AS (
-       INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms)
+       INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, owner_id)
        SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
-              max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms
-         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[])
-           AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms)
+              max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, owner_id
+         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::uuid[])
+           AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, owner_id)
        ON CONFLICT (id) DO NOTHING
        RETURNING id)
      SELECT id FROM inserted

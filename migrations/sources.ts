@@ -5,6 +5,7 @@ import * as createTimers from './main/0001_create_timers.js';
 import * as createTasks from './main/0002_create_tasks.js';
 import * as createLogRecords from './main/0003_create_log_records.js';
 import * as timerDeliveryAttempts from './main/0004_timer_delivery_attempts.js';
+import * as createUsers from './main/0005_create_users.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -22,5 +23,6 @@ export const mainMigrations = staticSource({
   '0002_create_tasks': createTasks,
   '0003_create_log_records': createLogRecords,
   '0004_timer_delivery_attempts': timerDeliveryAttempts,
+  '0005_create_users': createUsers,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -10,6 +10,7 @@ import { AddressPolicy } from '../common/callback-address.js';
 import { QueueDepthGuard } from './queue-guard.js';
 import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
+import { jwtSecret } from '../common/config.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -20,6 +21,10 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
   shutdown.add('broker', () => amqp.close());
+  const secret = jwtSecret(config);
+  if (config.JWT_SECRET_KEY === undefined) {
+    log.warn('JWT_SECRET_KEY is unset: tokens are signed with the public development key (production refuses to start so)');
+  }
   const replies = new TaskReplies(mainDb, log);
   amqp.onPublishChannel(replies.attach);
   await amqp.start();
@@ -39,6 +44,13 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
     now: Date.now,
+    auth: {
+      mainDb,
+      tokens: { secret, algorithm: config.JWT_ALGORITHM, expiresInMin: config.DEFAULT_EXP_DELTA_MIN },
+      required: config.AUTH_REQUIRED,
+      adminEmails: config.ADMIN_EMAILS,
+    },
+    registrationMailMaxAttempts: config.REGISTRATION_MAIL_MAX_ATTEMPTS,
     tasks: {
       amqp,
       mainDb,

@@ -6,7 +6,7 @@ import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
 import { fireAtFor } from '../common/time.js';
 import { newTimerId } from '../common/timer-id.js';
 
-export async function publishTimer(amqp: AmqpClient, request: CreateTimerRequest, now: number): Promise<IncomingTimer> {
+export async function publishTimer(amqp: AmqpClient, request: CreateTimerRequest, now: number, ownerId?: string): Promise<IncomingTimer> {
   const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
   const timer: IncomingTimer = {
     id: newTimerId(),
@@ -17,6 +17,7 @@ export async function publishTimer(amqp: AmqpClient, request: CreateTimerRequest
     timeout_ms: ms(request.timeout_s),
     retry_backoff_ms: ms(request.retry_backoff_s),
     retry_max_backoff_ms: ms(request.retry_max_backoff_s),
+    owner_id: ownerId,
   };
   await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id });
   return timer;

@@ -10,6 +10,7 @@ import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -47,7 +48,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       return;
     }
     const now = deps.now();
-    const timer = await publishTimer(deps.amqp, parsed.data, now);
+    const timer = await publishTimer(deps.amqp, parsed.data, now, viewerOf(res)?.id);
     res
       .status(201)
       .location(`/timer/${timer.id}`)
@@ -58,7 +59,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     const { id } = req.params;
     if (rejectBadTimerId(res, id)) return;
     const row = await findTimerWaiting(deps.mainDb, id.toLowerCase(), deps.readYourWritesWaitMs, deps.now);
-    if (!row) {
+    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
     }

@@ -14,6 +14,7 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     max_attempts: null,
     series: 1,
     attempt_log: [],
+    owner_id: null,
     ...fields,
   };
 }
