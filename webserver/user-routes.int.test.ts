@@ -2,10 +2,7 @@
 // with the webserver's app on real RabbitMQ and PostgreSQL. Timers are persisted by the consumer's
 // own insert from the incoming_timers message the app published (owner_id travels in it).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { createHmac } from 'node:crypto';
-import amqplib from 'amqplib';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { decodeMessage, incomingTimerMessage } from '../common/timer-message.js';
@@ -14,6 +11,7 @@ import { issueToken, type TokenSettings } from '../common/tokens.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { AMQP_URL, deleteTopology, testQueuePrefix } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
+import { AppServers, takeMessage } from '../test/helpers/app-servers.js';
 import { appDeps } from '../test/helpers/app-deps.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
 import { createApp } from './app.js';
@@ -29,14 +27,7 @@ let dbs: TestDatabases;
 let amqp: AmqpClient;
 let base: string;
 let strictBase: string;
-const servers: Server[] = [];
-
-async function listen(app: ReturnType<typeof createApp>): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  await new Promise((resolve) => server.once('listening', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const servers = new AppServers();
 
 beforeAll(async () => {
   dbs = await createTestDatabases(1);
@@ -48,15 +39,12 @@ beforeAll(async () => {
   const tasks: TaskDeps = { amqp, mainDb: dbs.main, registry: taskRegistry({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
   const app = (required: boolean) =>
     createApp(appDeps({ amqp, mainDb: dbs.main, shards: dbs.shards, log, tasks, auth: { mainDb: dbs.main, tokens, required, adminEmails: ['admin@example.com'] } }));
-  base = await listen(app(false));
-  strictBase = await listen(app(true));
+  base = await servers.listen(app(false));
+  strictBase = await servers.listen(app(true));
 });
 
 afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await servers.closeAll();
   await amqp.close();
   await deleteTopology(queueNames(prefix));
   await dbs.drop();
@@ -89,21 +77,6 @@ async function userWithToken(email: string): Promise<{ id: string; token: string
   const res = await register(email);
   expect(res.status).toBe(201);
   return { id: res.body.id as string, token: await login(email) };
-}
-
-/** Takes the next message of a queue (basic.get, no ack needed), waiting while the queue is empty. */
-async function takeMessage(queue: string): Promise<Buffer> {
-  const connection = await amqplib.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    for (;;) {
-      const message = await channel.get(queue, { noAck: true });
-      if (message) return message.content;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    await connection.close();
-  }
 }
 
 /** Creates a timer and lets the consumer's insert store it from the published message. */
