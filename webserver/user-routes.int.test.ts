@@ -15,6 +15,7 @@ import { AppServers, takeMessage } from '../test/helpers/app-servers.js';
 import { appDeps } from '../test/helpers/app-deps.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
 import { createApp } from './app.js';
+import { tokenAnswer, userAnswer, userListAnswer } from './openapi-users.js';
 import { TaskReplies } from './task-replies.js';
 import type { TaskDeps } from './submit-task.js';
 
@@ -95,6 +96,7 @@ describe('registration', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ id: expect.any(String), email: 'alice@example.com', name: 'Alice', role: 'user', created_at: expect.any(String), registration_mail_sent_at: null });
     expect(res.headers.get('location')).toBe(`/users/${res.body.id}`);
+    expect(() => userAnswer.parse(res.body)).not.toThrow();
     expect(JSON.stringify(res.body)).not.toContain('alice-password');
     const row = (await dbs.main.query('SELECT email, password_hash FROM users WHERE id = $1', [res.body.id])).rows[0];
     expect(row.email).toBe('alice@example.com');
@@ -171,6 +173,7 @@ describe('POST /token', () => {
     expect(form.status).toBe(200);
     expect(form.body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 1800 });
     expect(form.headers.get('cache-control')).toBe('no-store');
+    expect(() => tokenAnswer.parse(form.body)).not.toThrow();
     expect((await call('/token', { body: { username: 'carol@example.com', password: 'carol-password' } })).status).toBe(200);
     const me = await call('/users/me', { token: form.body.access_token as string });
     expect(me.body.email).toBe('carol@example.com');
@@ -331,6 +334,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     let cursor: string | null = null;
     do {
       const page: { body: Json } = await call(`/users?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: admin });
+      expect(() => userListAnswer.parse(page.body)).not.toThrow();
       seen.push(...(page.body.users as Array<{ email: string }>).map((u) => u.email));
       cursor = page.body.next_cursor as string | null;
     } while (cursor);
@@ -367,6 +371,11 @@ describe('AUTH_REQUIRED=true', () => {
     }
     expect((await call('/timer', { base: strictBase, body: { seconds: 1, url: 'http://127.0.0.1:9/' } })).status).toBe(401);
     for (const path of ['/health', '/ready', '/openapi.json']) expect((await call(path, { base: strictBase })).status).toBe(200);
+    const doc = (await call('/openapi.json', { base: strictBase })).body as { components: unknown; paths: Record<string, Record<string, { security: unknown }>> };
+    expect(doc.components).toEqual({ securitySchemes: { bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) } });
+    expect(doc.paths['/parse']!.post!.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/timers']!.get!.security).toEqual([{}, { bearer: [] }]);
+    expect(doc.paths['/token']!.post!.security).toEqual([]);
     expect((await call('/users', { base: strictBase, body: { email: 'heidi@example.com', password: 'password-123' } })).status).toBe(201);
     const token = (await call('/token', { base: strictBase, body: { email: 'heidi@example.com', password: 'password-123' } })).body.access_token as string;
     expect((await call('/timers', { base: strictBase, token })).status).toBe(200);
