@@ -3,6 +3,11 @@
 import { z } from 'zod';
 import { isCidr } from './callback-address.js';
 import { isSigningSecret } from '../trigger/sign-webhook.js';
+import { JWT_ALGORITHMS } from './tokens.js';
+
+/** The key tokens are signed with when JWT_SECRET_KEY is unset outside production: public, never secret. */
+export const DEV_JWT_SECRET = 'timer-service development key: not secret, never in production';
+export const MIN_JWT_SECRET_BYTES = 32;
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -14,7 +19,7 @@ const urlList = z
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('deployment mode'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level: fatal, error, warn, info, debug, trace or silent'),
   PORT: int(0, 65535, 3000).describe('HTTP port of a webserver'),
   AMQP_URL: z.url({ protocol: /^amqps?$/ }).default('amqp://guest:guest@127.0.0.1:5672').describe('RabbitMQ URL, vhost included'),
   QUEUE_PREFIX: z
@@ -85,6 +90,28 @@ export const configSchema = z.object({
   RANDOM_USER_API_URL: z.url({ protocol: /^https?$/ }).default('https://randomuser.me/api/').describe('upstream random-user API the random-user service calls'),
   RANDOM_USER_TIMEOUT_MS: int(100, 60_000, 5_000).describe('timeout of one call to the upstream random-user API'),
   RANDOM_USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001/').describe('the random-user service, as parse tasks on a worker reach it'),
+  // Users, tokens and the registration mail (issue 7): docs/configuration.md#users-tokens-and-mail
+  JWT_SECRET_KEY: z
+    .string()
+    .optional()
+    .describe('HMAC key of access tokens, at least 32 bytes, the same on every webserver; required in production (elsewhere a fixed, public development key)'),
+  JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256').describe('signature algorithm of access tokens: HS256, HS384 or HS512'),
+  DEFAULT_EXP_DELTA_MIN: int(1, 525_600, 60).describe('lifetime of an access token in minutes'),
+  AUTH_REQUIRED: z.stringbool().default(false).describe('every API route needs a bearer token (not /health, /ready, /openapi.json, POST /users, POST /token)'),
+  ADMIN_EMAILS: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.email('must be email addresses, comma-separated')))
+    .default([])
+    .describe('comma-separated emails that get the admin role when they register'),
+  SMTP_HOST: z.string().min(1).default('127.0.0.1').describe('SMTP server of the registration mail'),
+  SMTP_PORT: int(1, 65535, 1025).describe('its port (npm run stack starts a local mail sink and sets it)'),
+  SMTP_SECURE: z.stringbool().default(false).describe('implicit TLS from the start (port 465); otherwise STARTTLS when the server offers it'),
+  SMTP_USER: z.string().optional().describe('SMTP login; none: no authentication'),
+  SMTP_PASSWORD: z.string().optional().describe('SMTP password (with SMTP_USER)'),
+  SMTP_FROM: z.string().min(3).default('Timer service <no-reply@timer-service.local>').describe('sender of the registration mail'),
+  SMTP_TIMEOUT_MS: int(100, 300_000, 10_000).describe('connection and command timeout of one SMTP attempt'),
+  REGISTRATION_MAIL_MAX_ATTEMPTS: int(1, 100, 10).describe('attempts of a send_registration_email task before it ends failed'),
 })
   .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
     message: 'must not exceed POLLER_LOOKAHEAD_MS',
@@ -94,6 +121,10 @@ export const configSchema = z.object({
     message: 'must be at least WEBHOOK_RETRY_BACKOFF_MS',
     path: ['WEBHOOK_RETRY_MAX_BACKOFF_MS'],
   })
+  .refine((c) => c.JWT_SECRET_KEY === undefined || Buffer.byteLength(c.JWT_SECRET_KEY) >= MIN_JWT_SECRET_BYTES, {
+    message: `must be at least ${MIN_JWT_SECRET_BYTES} bytes`,
+    path: ['JWT_SECRET_KEY'],
+  })
   .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
     // A lease shorter than the window would expire while its poller still holds the row in memory.
     message: 'must be at least POLLER_LOOKAHEAD_MS + 1000',
@@ -102,10 +133,11 @@ export const configSchema = z.object({
 
 type ParsedConfig = z.infer<typeof configSchema>;
 export type Config = Readonly<
-  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS' | 'WEBHOOK_SIGNING_SECRETS'> & {
+  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS' | 'WEBHOOK_SIGNING_SECRETS' | 'ADMIN_EMAILS'> & {
     SHARD_DB_URLS: readonly string[];
     WEBHOOK_ALLOWED_CIDRS: readonly string[];
     WEBHOOK_SIGNING_SECRETS: readonly string[];
+    ADMIN_EMAILS: readonly string[];
   }
 >;
 
@@ -125,5 +157,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   Object.freeze(parsed.data.SHARD_DB_URLS);
   Object.freeze(parsed.data.WEBHOOK_ALLOWED_CIDRS);
   Object.freeze(parsed.data.WEBHOOK_SIGNING_SECRETS);
+  Object.freeze(parsed.data.ADMIN_EMAILS);
   return Object.freeze(parsed.data);
+}
+
+/**
+ * The key access tokens are signed with: JWT_SECRET_KEY, or the development key when it is unset
+ * outside production. In production a missing key, or the development one, stops the process (the
+ * webserver's: the only one that signs or verifies tokens) with a ConfigError naming the variable.
+ */
+export function jwtSecret(config: Pick<Config, 'JWT_SECRET_KEY' | 'NODE_ENV'>): string {
+  if (config.NODE_ENV === 'production' && (config.JWT_SECRET_KEY === undefined || config.JWT_SECRET_KEY === DEV_JWT_SECRET)) {
+    throw new ConfigError(
+      `invalid configuration:\n  JWT_SECRET_KEY: must be set to a secret of at least ${MIN_JWT_SECRET_BYTES} bytes in production (e.g. openssl rand -base64 48)`,
+    );
+  }
+  return config.JWT_SECRET_KEY ?? DEV_JWT_SECRET;
 }

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Shutdown, exitOnFatal } from './shutdown.js';
 import { initMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
+import { loadEnvFile } from './env-file.js';
 
 export interface ProcessContext {
   config: Config;
@@ -13,6 +14,7 @@ export interface ProcessContext {
 }
 
 export function startProcess(service: string): ProcessContext {
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(service, config.LOG_LEVEL);
   const fatal = exitOnFatal(log);

@@ -22,6 +22,8 @@ export interface TaskRow {
   started_at: Date | null;
   finished_at: Date | null;
   worker: string | null;
+  /** the user whose token submitted it (issue 7); null: ownerless */
+  owner_id: string | null;
 }
 
 export interface NewTask {
@@ -32,9 +34,10 @@ export interface NewTask {
   timeout_ms: number;
   run_at: number;
   created_at: number;
+  owner_id?: string | null;
 }
 
-const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker';
+const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id';
 
 // Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
 // can land a microsecond off through floating point.
@@ -43,10 +46,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions). */
 export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
   await db.query(
-    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at)`,
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)`,
     [
       tasks.map((t) => t.id),
       tasks.map((t) => t.type),
@@ -55,6 +58,7 @@ export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
       tasks.map((t) => t.timeout_ms),
       tasks.map((t) => iso(t.run_at)),
       tasks.map((t) => iso(t.created_at)),
+      tasks.map((t) => t.owner_id ?? null),
     ],
   );
 }
@@ -92,6 +96,8 @@ export interface TaskFilter {
   /** the last id of the previous page: tasks are listed newest first (ids are UUIDv7) */
   cursor?: string;
   limit: number;
+  /** issue 7: all tasks, or those of one owner (null: the ownerless ones); default all */
+  scope?: { all: true } | { all: false; owner: string | null };
 }
 
 export async function listTasks(db: Pool, f: TaskFilter): Promise<TaskRow[]> {
@@ -102,9 +108,10 @@ export async function listTasks(db: Pool, f: TaskFilter): Promise<TaskRow[]> {
         AND ($3::float8 IS NULL OR created_at >= to_timestamp($3 / 1000.0))
         AND ($4::float8 IS NULL OR created_at < to_timestamp($4 / 1000.0))
         AND ($5::uuid IS NULL OR id < $5)
+        AND ($7::boolean OR owner_id IS NOT DISTINCT FROM $8::uuid)
       ORDER BY id DESC
       LIMIT $6`,
-    [f.type ?? null, f.state ?? null, f.created_after ?? null, f.created_before ?? null, f.cursor ?? null, f.limit],
+    [f.type ?? null, f.state ?? null, f.created_after ?? null, f.created_before ?? null, f.cursor ?? null, f.limit, f.scope?.all ?? true, f.scope?.all === false ? f.scope.owner : null],
   );
   return result.rows;
 }

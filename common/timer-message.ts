@@ -24,6 +24,8 @@ export const incomingTimerMessage = z.object({
   body: z.string().optional(),
   // x-request-id of the POST that created it, kept with the timer for the logs of every hop
   request_id: z.string().max(128).optional(),
+  // The user whose token created the timer (issue 7); absent: ownerless.
+  owner_id: z.uuid().optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

@@ -16,6 +16,7 @@ const columns = (timers: IncomingTimer[]) => [
   timers.map((t) => (t.headers ? JSON.stringify(t.headers) : null)),
   timers.map((t) => t.body ?? null),
   timers.map((t) => t.request_id ?? null),
+  timers.map((t) => t.owner_id ?? null),
 ];
 
 /**
@@ -26,11 +27,11 @@ const columns = (timers: IncomingTimer[]) => [
 export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
   const result = await main.query<{ id: string }>(
     `WITH inserted AS (
-       INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id)
+       INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
        SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
-              max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id
-         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[])
-           AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id)
+              max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
+         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
+           AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
        ON CONFLICT (id) DO NOTHING
        RETURNING id)
      SELECT id FROM inserted

@@ -2,6 +2,7 @@
 // broker and PostgreSQL come from AMQP_URL and POSTGRES_URL (defaults: local, as on a fresh Debian box).
 import { parseArgs } from 'node:util';
 import { startStack, type ProcessKind } from './stack.js';
+import { startLocalMailSink } from './mail-sink.js';
 
 const HELP = `usage: npm run stack -- [options]
   --webservers N   webserver replicas (default 2)
@@ -14,6 +15,8 @@ const HELP = `usage: npm run stack -- [options]
   --shards N       timer-db shards (default 2)
   --port N         nginx port, the API's (default 8080)
   --name NAME      database name prefix (default timer)
+  --mail-port N    port of the local mail sink the workers send registration mails to (default 1025;
+                   not started when SMTP_HOST is set: the workers use that server)
   --logs           print every process's log lines here too
 environment: AMQP_URL (amqp://guest:guest@127.0.0.1:5672), POSTGRES_URL (postgres://postgres@127.0.0.1:5432),
   RABBITMQ_UI_URL (http://127.0.0.1:15672), and any variable of docs/configuration.md for every process`;
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '2' },
     port: { type: 'string', default: '8080' },
     name: { type: 'string', default: 'timer' },
+    'mail-port': { type: 'string', default: '1025' },
     logs: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
     'random-user': count('random-users', values['random-users'], 0),
   };
   const port = count('port', values.port, 1);
-  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS)/.test(key))) as Record<string, string>;
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_)/.test(key))) as Record<string, string>;
+  const mail = process.env.SMTP_HOST ? null : await startLocalMailSink(count('mail-port', values['mail-port'], 1), (line) => console.log(line));
+  if (mail) Object.assign(passThrough, mail.env);
   console.log(`starting: ${Object.entries(replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${values.shards} shards ...`);
   const stack = await startStack({
     replicas,
@@ -83,6 +89,9 @@ timer service is up
   RabbitMQ management:  ${process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672'}  (guest/guest)
   development mode:     callbacks may reach ${stack.env.WEBHOOK_ALLOWED_CIDRS || 'no private address'} (WEBHOOK_ALLOWED_CIDRS);
                         production (docker-compose.yml) refuses loopback, private and link-local callbacks
+  users and tokens:     curl -X POST ${stack.url}/users -H 'content-type: application/json' -d '{"email":"me@example.com","password":"change-me-please"}'
+                        curl -X POST ${stack.url}/token -d 'username=me@example.com&password=change-me-please'
+  mail:                 ${mail ? `registration mails go to the local mail sink on 127.0.0.1:${mail.port} and are printed here` : `registration mails go to ${process.env.SMTP_HOST}:${process.env.SMTP_PORT ?? 1025}`}
   logs:                 .stack/logs/
   Prometheus /metrics:  ${[...stack.metricsUrls.values()].join(' ')}
   webhook signing:      ${stack.env.WEBHOOK_SIGNING_SECRETS ? 'on (WEBHOOK_SIGNING_SECRETS)' : 'off: set WEBHOOK_SIGNING_SECRETS=whsec_... to sign webhooks'}
@@ -94,6 +103,7 @@ Ctrl-C stops everything.`);
     stopping = true;
     console.log('\nstopping ...');
     await stack.stop();
+    await mail?.sink.close();
     console.log('stopped');
     process.exit(0);
   };

@@ -2,7 +2,9 @@
 // SHARD_DB_URLS) when missing and migrates them all. `npm run migrate -- --down` goes one step down.
 import { loadConfig } from '../common/config.js';
 import { migrateAll, rollbackAll } from '../common/migrate.js';
+import { loadEnvFile } from '../common/env-file.js';
 
+loadEnvFile();
 const config = loadConfig();
 const down = process.argv.includes('--down');
 (down ? rollbackAll(config) : migrateAll(config)).then(

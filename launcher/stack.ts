@@ -2,6 +2,7 @@
 // databases created and migrated, N replicas of each process type, nginx in front of the webservers.
 // `npm run stack`, the end-to-end tests and the benchmark all start it through startStack().
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +129,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     WEBHOOK_ALLOWED_CIDRS: LOOPBACK_CIDRS.join(','),
     // Parse tasks on workers reach the random-user service through nginx.
     RANDOM_USER_SERVICE_URL: `http://127.0.0.1:${options.port}/random-user/`,
+    // Every webserver replica of the stack signs and verifies tokens with this one key (issue 7).
+    JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
     ...options.env,
   };
   await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });

@@ -1,5 +1,7 @@
 // Integration: `npm run migrate` creates and migrates every database; one step down and up again works.
 import pg from 'pg';
+import knex from 'knex';
+import { knexConfig } from '../common/knex-config.js';
 import { migrateAll, rollbackAll } from '../common/migrate.js';
 import { dropDatabase } from '../common/database-admin.js';
 import { databaseUrls } from '../launcher/stack.js';
@@ -7,8 +9,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
-// 0001: timers; 0002: tasks and seed 000's random_users.
-const MAIN_TABLES = ['idempotency_keys', 'log_records', 'random_users', 'tasks', 'timers'];
+// 0001: timers; 0002: tasks and seed 000's random_users; 0003: log_records; 0005: users; 0008: idempotency_keys.
+const MAIN_TABLES = ['idempotency_keys', 'log_records', 'random_users', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -45,4 +47,33 @@ test('one step down removes the tables, and up again restores them', async () =>
   await migrateAll(config);
   expect(await tables(urls.main)).toEqual(MAIN_TABLES);
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
+});
+
+async function ownerColumns(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ t: string }>(
+      `SELECT table_name AS t FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`,
+    );
+    return result.rows.map((r) => r.t);
+  } finally {
+    await client.end();
+  }
+}
+
+test('0005_create_users goes down alone (users and the owner_id columns) and up again', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  try {
+    expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
+    // By name: later migrations (0006-0008) stay where they are.
+    await db.migrate.down({ name: '0005_create_users' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'users'));
+    expect(await ownerColumns(urls.main)).toEqual([]);
+    await db.migrate.up({ name: '0005_create_users' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
+  } finally {
+    await db.destroy();
+  }
 });

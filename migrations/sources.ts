@@ -5,6 +5,7 @@ import * as createTimers from './main/0001_create_timers.js';
 import * as createTasks from './main/0002_create_tasks.js';
 import * as createLogRecords from './main/0003_create_log_records.js';
 import * as timerDeliveryAttempts from './main/0004_timer_delivery_attempts.js';
+import * as createUsers from './main/0005_create_users.js';
 import * as timerRequestId from './main/0006_timer_request_id.js';
 import * as timerRequestShape from './main/0007_timer_request_shape.js';
 import * as createIdempotencyKeys from './main/0008_create_idempotency_keys.js';
@@ -25,6 +26,7 @@ export const mainMigrations = staticSource({
   '0002_create_tasks': createTasks,
   '0003_create_log_records': createLogRecords,
   '0004_timer_delivery_attempts': timerDeliveryAttempts,
+  '0005_create_users': createUsers,
   '0006_timer_request_id': timerRequestId,
   '0007_timer_request_shape': timerRequestShape,
   '0008_create_idempotency_keys': createIdempotencyKeys,

@@ -10,7 +10,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('database', () => db.end());
   const app = createRandomUserApp({ db, log, upstreamUrl: config.RANDOM_USER_API_URL, upstreamTimeoutMs: config.RANDOM_USER_TIMEOUT_MS });
   const server = app.listen(config.RANDOM_USER_PORT, () => announceReady(log, { port: config.RANDOM_USER_PORT }));
-  manageHttpServer(server, shutdown);
+  manageHttpServer(server, shutdown, config.SHUTDOWN_TIMEOUT_MS / 2);
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

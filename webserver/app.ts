@@ -17,9 +17,21 @@ import { parseRoutes } from './parse-routes.js';
 import { metricsRoute } from '../common/metrics-server.js';
 import { requestIds } from './request-id.js';
 import { docsRoutes } from './docs-routes.js';
+import { authenticate, type AuthDeps } from './authenticate.js';
+import { userRoutes } from './user-routes.js';
+import { tokenRoutes } from './token-routes.js';
 
-/** `tasks` adds the task API and seeds 003 and 000's routes (issue 5). */
-export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps }): Express {
+/** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
+const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
+const isOpenRoute = (method: string, path: string) => OPEN_ROUTES.has(`${method} ${path.replace(/\/+$/, '')}`);
+
+/**
+ * `tasks` adds the task API and seeds 003 and 000's routes (issue 5); `auth` with `tasks`, users and
+ * tokens (issue 7). Without `auth` every client is anonymous.
+ */
+export function createApp(
+  deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps; auth?: AuthDeps; registrationMailMaxAttempts?: number },
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -28,6 +40,12 @@ export function createApp(deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger
   app.get('/metrics', metricsRoute);
   app.use(docsRoutes());
   app.use(shedLoad(deps.maxInFlight));
+  app.use(authenticate(deps.auth, isOpenRoute));
+  if (deps.auth && deps.tasks) {
+    const { auth, tasks } = deps;
+    app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes }));
+    app.use(userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10 }));
+  }
   app.use(timerRoutes(deps));
   app.use(timerManageRoutes(deps));
   app.use(batchRoutes(deps));

@@ -9,6 +9,7 @@ import { buildTimer, publishTimer } from './publish-timer.js';
 import { checkTimer, createdView, type CheckDeps, type TimerRejection } from './check-timer.js';
 import { requireJson, sendInvalid } from './http-errors.js';
 import { requestIdOf } from './request-id.js';
+import { viewerOf } from './authenticate.js';
 import { metrics } from '../common/metrics.js';
 
 export const MAX_BATCH = 1_000;
@@ -43,7 +44,7 @@ export function batchRoutes(deps: BatchRouteDeps): Router {
       batch.data.timers.map(async (item): Promise<ItemAnswer> => {
         const checked = await checkTimer(deps, item, now);
         if (!checked.ok) return { status: checked.rejection.status, ...checked.rejection.body };
-        const timer = buildTimer(checked.request, now, undefined, requestId);
+        const timer = buildTimer(checked.request, now, { requestId, ownerId: viewerOf(res)?.id });
         try {
           await publishTimer(deps.amqp, timer);
           metrics.timersCreated.inc();

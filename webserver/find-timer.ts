@@ -20,6 +20,8 @@ export interface TimerRow {
   method: string | null;
   headers: Record<string, string> | null;
   body: string | null;
+  /** issue 7: the user whose token created it; null: ownerless */
+  owner_id: string | null;
 }
 
 /** One delivery attempt as the trigger recorded it. */
@@ -33,7 +35,7 @@ export interface AttemptEntry {
 }
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
-       next_attempt_at, max_attempts, series, attempt_log, method, headers, body`;
+       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id`;
 
 /** findTimer(pool, id): the timer's row, or null. */
 export async function findTimer(pool: Pool, id: string): Promise<TimerRow | null> {

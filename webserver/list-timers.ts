@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Pool } from '../common/db.js';
 import { TIMER_COLUMNS, type TimerRow } from './find-timer.js';
+import { scopeParams, type OwnerScope } from './authenticate.js';
 
 export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled'] as const;
 export const MAX_PAGE = 500;
@@ -50,7 +51,7 @@ export const listTimersQuery = z.strictObject({
 export type ListTimersQuery = z.infer<typeof listTimersQuery>;
 
 /** listTimers(main, query): one page, and the cursor of the next one (null on the last page). */
-export async function listTimers(main: Pool, query: ListTimersQuery): Promise<{ rows: TimerRow[]; nextCursor: string | null }> {
+export async function listTimers(main: Pool, query: ListTimersQuery, scope: OwnerScope = { all: true }): Promise<{ rows: TimerRow[]; nextCursor: string | null }> {
   const result = await main.query<TimerRow>(
     `SELECT ${TIMER_COLUMNS} FROM timers
       WHERE ($1::text IS NULL OR state = $1)
@@ -59,6 +60,7 @@ export async function listTimers(main: Pool, query: ListTimersQuery): Promise<{ 
         AND ($4::timestamptz IS NULL OR created_at > $4)
         AND ($5::timestamptz IS NULL OR created_at < $5)
         AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
+        AND ($9::boolean OR owner_id IS NOT DISTINCT FROM $10::uuid)
       ORDER BY created_at DESC, id DESC
       LIMIT $8`,
     [
@@ -70,6 +72,7 @@ export async function listTimers(main: Pool, query: ListTimersQuery): Promise<{ 
       query.cursor?.created_at ?? null,
       query.cursor?.id ?? null,
       query.limit + 1,
+      ...scopeParams(scope),
     ],
   );
   const rows = result.rows.slice(0, query.limit);

@@ -12,6 +12,7 @@ import { sweepExpiredKeys } from './idempotency-keys.js';
 import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
 import { watchWebserverGauges } from './metrics-gauges.js';
+import { jwtSecret } from '../common/config.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -22,6 +23,10 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
   shutdown.add('broker', () => amqp.close());
+  const secret = jwtSecret(config);
+  if (config.JWT_SECRET_KEY === undefined) {
+    log.warn('JWT_SECRET_KEY is unset: tokens are signed with the public development key (production refuses to start so)');
+  }
   const replies = new TaskReplies(mainDb, log);
   amqp.onPublishChannel(replies.attach);
   await amqp.start();
@@ -43,6 +48,13 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
     now: Date.now,
+    auth: {
+      mainDb,
+      tokens: { secret, algorithm: config.JWT_ALGORITHM, expiresInMin: config.DEFAULT_EXP_DELTA_MIN },
+      required: config.AUTH_REQUIRED,
+      adminEmails: config.ADMIN_EMAILS,
+    },
+    registrationMailMaxAttempts: config.REGISTRATION_MAIL_MAX_ATTEMPTS,
     tasks: {
       amqp,
       mainDb,
@@ -59,7 +71,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     log.info({ port: config.PORT }, 'webserver listening');
     void amqp.waitForConnect().then(() => announceReady(log));
   });
-  manageHttpServer(server, shutdown);
+  manageHttpServer(server, shutdown, config.SHUTDOWN_TIMEOUT_MS / 2);
   // Runs before the server's close, which waits for requests: held waits answer 202 at once.
   shutdown.add('task waits', () => replies.releaseAll());
 }

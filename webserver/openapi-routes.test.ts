@@ -2,6 +2,7 @@
 // its router stack, task routes included) is described with its method, and every described path is
 // served. A route added without its description fails here.
 import type { Express } from 'express';
+import type { AuthDeps } from './authenticate.js';
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
 import { appDeps } from '../test/helpers/app-deps.js';
@@ -35,7 +36,8 @@ function appWithEveryRoute(): Express {
   // Only the routes are built, none is called: the dependencies are never used.
   const unused = {} as never;
   const tasks = { amqp: unused, mainDb: unused, replies: unused, registry: taskRegistry({ testing: false }), defaultTimeoutS: 60, defaultMaxAttempts: 3, maxWaitS: 25, sumMaxNumbers: 10, now: Date.now } as TaskDeps;
-  return createApp({ ...appDeps({ amqp: unused, mainDb: unused, log: silentLogger() }), tasks });
+  const auth = { mainDb: unused, tokens: unused, required: false, adminEmails: [] } as AuthDeps;
+  return createApp({ ...appDeps({ amqp: unused, mainDb: unused, log: silentLogger() }), tasks, auth });
 }
 
 const described = () =>

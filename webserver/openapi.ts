@@ -11,6 +11,7 @@ import { HTTP_METHODS } from '../common/access-log-line.js';
 import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
 import { taskPaths } from './openapi-tasks.js';
 import { documentationPaths } from './openapi-docs.js';
+import { securitySchemes, userPaths, withSecurity } from './openapi-users.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -103,7 +104,8 @@ export function openApiDocument() {
       version: '0.1.0',
       description: 'Fires an HTTP webhook at the requested time, runs background tasks, and stores access-log lines it hands out by cursor.',
     },
-    paths: {
+    components: { securitySchemes },
+    paths: withSecurity({
       '/timer': {
         post: {
           summary: 'Create a timer (seed 001)',
@@ -239,9 +241,10 @@ export function openApiDocument() {
         },
       },
       ...taskPaths({ schema, json, error }),
+      ...userPaths({ schema, json, error }),
       '/health': { get: { summary: 'The process is alive', responses: { 200: { description: 'alive' } } } },
       '/ready': { get: { summary: 'Broker and database reachable', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } } } },
       ...documentationPaths(),
-    },
+    }),
   };
 }

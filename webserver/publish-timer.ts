@@ -5,11 +5,17 @@ import { fireAtOf, type CreateTimerRequest } from '../common/timer-request.js';
 import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
 
-/** buildTimer(request, now, id?, requestId?): the timer; requestId is the POST's x-request-id, for the logs of every hop. */
-export function buildTimer(request: CreateTimerRequest, now: number, id: string = newTimerId(), requestId?: string): IncomingTimer {
+/** Who and what a new timer comes from: its id (new unless given), the POST's x-request-id (for the logs of every hop), its owner. */
+export interface TimerOrigin {
+  id?: string;
+  requestId?: string | undefined;
+  ownerId?: string | undefined;
+}
+
+export function buildTimer(request: CreateTimerRequest, now: number, origin: TimerOrigin = {}): IncomingTimer {
   const ms = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
   return {
-    id,
+    id: origin.id ?? newTimerId(),
     url: request.url,
     fire_at: fireAtOf(request, now),
     created_at: now,
@@ -20,7 +26,8 @@ export function buildTimer(request: CreateTimerRequest, now: number, id: string 
     method: request.method,
     headers: request.headers,
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
-    request_id: requestId,
+    request_id: origin.requestId,
+    owner_id: origin.ownerId,
   };
 }
 

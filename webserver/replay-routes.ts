@@ -6,6 +6,7 @@ import { findTimer } from './find-timer.js';
 import { findFailed, replayTimers } from './replay-timers.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export const MAX_BULK_REPLAY = 1_000;
 
@@ -30,8 +31,10 @@ export function replayRoutes(deps: ReplayRouteDeps): Router {
   router.post('/timer/:id/replay', async (req, res) => {
     const id = req.params.id.toLowerCase();
     if (rejectBadTimerId(res, id)) return;
-    const replayed = await replayTimers(deps.mainDb, deps.shards, [id], deps.now);
-    const row = await findTimer(deps.mainDb, id);
+    const before = await findTimer(deps.mainDb, id);
+    const visible = before !== null && canSee(ownerScope(viewerOf(res)), before.owner_id);
+    const replayed = visible ? await replayTimers(deps.mainDb, deps.shards, [id], deps.now) : [];
+    const row = visible ? await findTimer(deps.mainDb, id) : null;
     if (!row) {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
@@ -49,7 +52,7 @@ export function replayRoutes(deps: ReplayRouteDeps): Router {
       sendInvalid(res, 'the filter is not valid', filter.error);
       return;
     }
-    const ids = await findFailed(deps.mainDb, filter.data);
+    const ids = await findFailed(deps.mainDb, filter.data, ownerScope(viewerOf(res)));
     const replayed = ids.length === 0 ? [] : await replayTimers(deps.mainDb, deps.shards, ids, deps.now);
     res.json({ replayed: replayed.length, ids: replayed });
   });

@@ -14,6 +14,9 @@ export interface ReplayFilter {
   limit: number;
 }
 
+/** Only the timers a viewer sees (issue 7): everything, or one owner's (null: the ownerless). */
+export type ReplayScope = { all: true } | { all: false; owner: string | null };
+
 async function putInShards(shards: Pool[], timers: Array<{ id: string; url: string }>, at: number): Promise<void> {
   const byShard = new Map<number, Array<{ id: string; url: string }>>();
   for (const timer of timers) {
@@ -52,16 +55,17 @@ export async function replayTimers(main: Pool, shards: Pool[], ids: string[], no
 }
 
 /** The ids of failed timers matching a filter, the longest-failed first. */
-export async function findFailed(main: Pool, filter: ReplayFilter): Promise<string[]> {
+export async function findFailed(main: Pool, filter: ReplayFilter, scope: ReplayScope = { all: true }): Promise<string[]> {
   const result = await main.query<{ id: string }>(
     `SELECT id FROM timers
       WHERE state = 'failed'
         AND ($1::text IS NULL OR starts_with(url, $1))
         AND ($2::timestamptz IS NULL OR last_attempt_at >= $2)
         AND ($3::timestamptz IS NULL OR last_attempt_at < $3)
+        AND ($5::boolean OR owner_id IS NOT DISTINCT FROM $6::uuid)
       ORDER BY last_attempt_at, id
       LIMIT $4`,
-    [filter.url_prefix ?? null, filter.failed_after ?? null, filter.failed_before ?? null, filter.limit],
+    [filter.url_prefix ?? null, filter.failed_after ?? null, filter.failed_before ?? null, filter.limit, scope.all, scope.all ? null : scope.owner],
   );
   return result.rows.map((r) => r.id);
 }

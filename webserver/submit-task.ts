@@ -49,6 +49,8 @@ export interface Submission {
   delayMs?: number;
   timeoutS?: number;
   maxAttempts?: number;
+  /** the submitting user (issue 7); none: ownerless */
+  ownerId?: string | null;
 }
 
 export type Submitted = { id: string; state: 'queued'; task: null } | { id: string; state: TaskRow['state']; task: TaskRow };
@@ -67,13 +69,14 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
     timeout_ms: (submission.timeoutS ?? deps.defaultTimeoutS) * 1000,
     run_at: runAt,
     created_at: now,
+    owner_id: submission.ownerId ?? null,
   });
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;
   try {
     if (delayed) {
       const timerId = newTimerId();
-      await deps.amqp.publish(deps.amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: now }), { messageId: timerId });
+      await deps.amqp.publish(deps.amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: now, owner_id: submission.ownerId ?? undefined }), { messageId: timerId });
     } else {
       const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
       await deps.amqp.publish(deps.amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id, ...replyTo });

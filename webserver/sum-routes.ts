@@ -10,6 +10,7 @@ import { isTimerId } from '../common/timer-id.js';
 import { findTask, type TaskRow } from '../common/task-store.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { badTaskId, invalid } from './task-routes.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export function sumBody(maxNumbers: number) {
   const numbers = z
@@ -33,7 +34,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   router.post('/sync/sum', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) return invalid(res, 'the numbers are not valid', fieldErrors(parsed.error));
-    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data } }, deps.maxWaitS * 1000);
+    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id }, deps.maxWaitS * 1000);
     const task = submitted.task;
     if (task?.state === 'succeeded') return void res.json(task.result);
     if (task?.state === 'failed' || task?.state === 'cancelled') return taskFailed(res, task);
@@ -44,7 +45,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   router.post('/async/post_task', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) return invalid(res, 'the numbers are not valid', fieldErrors(parsed.error));
-    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data } });
+    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id });
     res.json({ session_id: submitted.id });
   });
 
@@ -52,7 +53,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
     const sessionId = req.query.session_id;
     if (typeof sessionId !== 'string' || !isTimerId(sessionId)) return badTaskId(res, 'session_id');
     const task = await findTask(deps.mainDb, sessionId.toLowerCase());
-    if (!task || task.type !== 'sum') return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
+    if (!task || task.type !== 'sum' || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
     if (task.state === 'succeeded') return void res.json(task.result);
     if (task.state === 'failed' || task.state === 'cancelled') return taskFailed(res, task);
     res.json(null);

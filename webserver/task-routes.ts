@@ -9,6 +9,7 @@ import { requireJson } from './http-errors.js';
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { taskView } from './task-view.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export function invalid(res: Response, message: string, details: FieldError[]): void {
   res.status(422).json({ error: 'validation_failed', message, details });
@@ -35,7 +36,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
     const submitted = await submitTask(
       deps,
-      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts },
+      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts, ownerId: viewerOf(res)?.id },
       (query.data.wait ?? 0) * 1000,
     );
     res.location(`/tasks/${submitted.id}`);
@@ -54,6 +55,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
       created_before: q.created_before ? Date.parse(q.created_before) : undefined,
       cursor: q.cursor,
       limit: q.limit,
+      scope: ownerScope(viewerOf(res)),
     });
     const next = rows.length === q.limit ? rows[rows.length - 1]!.id : null;
     res.json({ tasks: rows.map(taskView), next_cursor: next });
@@ -62,13 +64,15 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
   router.get('/tasks/:id', async (req, res) => {
     if (!isTimerId(req.params.id)) return badTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!task) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
     res.json(taskView(task));
   });
 
   router.post('/tasks/:id/cancel', async (req, res) => {
     if (!isTimerId(req.params.id)) return badTaskId(res);
-    const outcome = await cancelTask(deps.mainDb, req.params.id.toLowerCase());
+    const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    const outcome = await cancelTask(deps.mainDb, found.id);
     if (outcome.kind === 'not_found') return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
     if (outcome.kind === 'too_late') {
       return void res.status(409).json({ error: 'not_cancellable', message: `the task is ${outcome.task.state}; only a queued task can be cancelled`, state: outcome.task.state });

@@ -4,6 +4,7 @@ import type { Pool } from '../common/db.js';
 import { listTimers, listTimersQuery } from './list-timers.js';
 import { timerView } from './timer-view.js';
 import { sendInvalid } from './http-errors.js';
+import { ownerScope, viewerOf } from './authenticate.js';
 
 export function timerListRoutes(deps: { mainDb: Pool; defaultMaxAttempts: number; now: () => number }): Router {
   const router = Router();
@@ -13,7 +14,7 @@ export function timerListRoutes(deps: { mainDb: Pool; defaultMaxAttempts: number
       sendInvalid(res, 'the query is not valid', query.error);
       return;
     }
-    const page = await listTimers(deps.mainDb, query.data);
+    const page = await listTimers(deps.mainDb, query.data, ownerScope(viewerOf(res)));
     const now = deps.now();
     res.json({ timers: page.rows.map((row) => timerView(row, now, deps.defaultMaxAttempts)), next_cursor: page.nextCursor });
   });

@@ -9,6 +9,7 @@ import { cancelTimer, rescheduleTimer, type Change } from './manage-timers.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from './http-errors.js';
 import { refusedCallback, sendRejection, tooLate } from './check-timer.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export interface ManageRouteDeps {
   mainDb: Pool;
@@ -44,7 +45,9 @@ export function timerManageRoutes(deps: ManageRouteDeps): Router {
   async function storedTimer(res: Response, rawId: string): Promise<string | null> {
     if (rejectBadTimerId(res, rawId)) return null;
     const id = rawId.toLowerCase();
-    if (await findTimerWaiting(deps.mainDb, id, deps.readYourWritesWaitMs, deps.now)) return id;
+    const row = await findTimerWaiting(deps.mainDb, id, deps.readYourWritesWaitMs, deps.now);
+    // Another user's timer is as good as unknown.
+    if (row && canSee(ownerScope(viewerOf(res)), row.owner_id)) return id;
     res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
     return null;
   }

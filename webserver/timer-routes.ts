@@ -13,6 +13,7 @@ import type { QueueDepthGuard } from './queue-guard.js';
 import type { Logger } from '../common/logger.js';
 import { metrics } from '../common/metrics.js';
 import { requestIdOf } from './request-id.js';
+import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -45,29 +46,30 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     }
     const checked = await checkTimer(deps, req.body, now);
     if (!checked.ok) return sendRejection(res, checked.rejection);
-    const requestId = requestIdOf(res);
-    let timer = buildTimer(checked.request, now, undefined, requestId);
+    const origin = { requestId: requestIdOf(res), ownerId: viewerOf(res)?.id };
+    let timer = buildTimer(checked.request, now, origin);
     let status = 201;
     if (key !== undefined) {
-      const claim = await claimKey(deps.mainDb, key, requestHash(req.body), timer);
+      // Keys are per owner: two users may pick the same one.
+      const claim = await claimKey(deps.mainDb, `${origin.ownerId ?? '-'}:${key}`, requestHash(req.body), timer);
       if (claim.kind === 'mismatch') {
         res.status(422).json({ error: 'idempotency_key_reused', message: 'this Idempotency-Key was used with another request body in the last 24 hours' });
         return;
       }
       // The same request again: the same timer, published once more in case the first publish never made it.
       if (claim.kind === 'repeat') {
-        timer = { ...buildTimer(checked.request, claim.createdAt, claim.timerId, requestId), fire_at: claim.fireAt };
+        timer = { ...buildTimer(checked.request, claim.createdAt, { ...origin, id: claim.timerId }), fire_at: claim.fireAt };
         status = 200;
       }
     }
     try {
       await publishTimer(deps.amqp, timer);
     } catch (err) {
-      if (key !== undefined && status === 201) await releaseKey(deps.mainDb, key, timer.id).catch(() => undefined);
+      if (key !== undefined && status === 201) await releaseKey(deps.mainDb, `${origin.ownerId ?? '-'}:${key}`, timer.id).catch(() => undefined);
       throw err;
     }
     if (status === 201) metrics.timersCreated.inc();
-    deps.log?.debug({ timer_id: timer.id, request_id: requestId }, status === 201 ? 'timer accepted' : 'timer accepted again (Idempotency-Key)');
+    deps.log?.debug({ timer_id: timer.id, request_id: origin.requestId }, status === 201 ? 'timer accepted' : 'timer accepted again (Idempotency-Key)');
     // A repeat answers with the timer as it is now, once the consumer has stored it.
     const stored = status === 200 ? await findTimer(deps.mainDb, timer.id) : null;
     res
@@ -80,7 +82,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     const { id } = req.params;
     if (rejectBadTimerId(res, id)) return;
     const row = await findTimerWaiting(deps.mainDb, id.toLowerCase(), deps.readYourWritesWaitMs, deps.now);
-    if (!row) {
+    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
     }

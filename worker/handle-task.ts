@@ -19,6 +19,7 @@ import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
 import { retryDelayMs } from './backoff.js';
 import { metrics } from '../common/metrics.js';
+import type { Mailer } from '../common/mailer.js';
 
 const REQUEUE_DELAY_MS = 1_000;
 // Claims and outcomes are written in batches (group commit), as the trigger does for timers.
@@ -32,6 +33,8 @@ export interface WorkerDeps {
   workerName: string;
   retryBaseMs: number;
   randomUserServiceUrl: string;
+  /** SMTP for send_registration_email (issue 7) */
+  mailer?: Mailer;
   /** where a poison task goes, with the reason */
   deadLetter: DeadLetter;
   log: Logger;
@@ -65,7 +68,7 @@ export function taskHandler(deps: WorkerDeps) {
       }, task.timeout_ms);
     });
     try {
-      const context = { signal: controller.signal, attempt: task.attempts, randomUserServiceUrl: deps.randomUserServiceUrl, log };
+      const context = { signal: controller.signal, attempt: task.attempts, randomUserServiceUrl: deps.randomUserServiceUrl, log, db, mailer: deps.mailer };
       const raw = await Promise.race([type.run(args.data, context), timeout]);
       const result = type.result.safeParse(raw);
       if (!result.success) return { ok: false, error: `the task returned a result of the wrong shape: ${result.error.message}`, permanent: true };
@@ -115,7 +118,7 @@ export function taskHandler(deps: WorkerDeps) {
     // the retry would still run (a running task may be started again).
     const runAt = deps.now() + retryDelayMs(task.attempts, deps.retryBaseMs);
     const timerId = newTimerId();
-    await amqp.publish(amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: deps.now() }), { messageId: timerId });
+    await amqp.publish(amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: deps.now(), owner_id: task.owner_id ?? undefined }), { messageId: timerId });
     await requeueTask(db, id, task.attempts, outcome.error, runAt);
     log.info({ task_id: id, attempt: task.attempts, error: outcome.error, retry_at: new Date(runAt).toISOString() }, 'task failed; retrying');
     reply(message, 'queued', id);

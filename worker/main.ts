@@ -10,6 +10,7 @@ import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { watchQueues } from '../common/metrics.js';
+import { smtpMailer } from '../common/mailer.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);
@@ -23,6 +24,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     workerName: `${hostname()}:${process.pid}`,
     retryBaseMs: config.TASK_RETRY_BASE_MS,
     randomUserServiceUrl: config.RANDOM_USER_SERVICE_URL,
+    mailer: smtpMailer(config),
     deadLetter: deadLetterer(amqp, log),
     log,
     now: Date.now,

@@ -107,6 +107,19 @@ describe('seed 003 (sum service)', () => {
 });
 
 describe('seed 000 (parse tasks and the random-user service)', () => {
+  // Seed 000's parse routes need a bearer token (issue 7): register (the registration mail reaches the
+  // stack's SMTP server through a worker) and log in with the OAuth2 password form.
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    const registered = await fetch(`${env.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'parser@example.com', password: 'parser-password' }) });
+    expect(registered.status).toBe(201);
+    const [mail] = await env.mailSink.waitForMails(1);
+    expect(mail!.to).toEqual(['parser@example.com']);
+    const token = await curlPost('/token', 'username=parser%40example.com&password=parser-password');
+    expect(token.status).toBe(200);
+    auth = { authorization: `Bearer ${((await token.json()) as { access_token: string }).access_token}` };
+  });
+
   it('GET / on the random-user service (its own port, and /random-user/ on the API port) stores and answers a user', async () => {
     const res = await fetch(`${env.randomUserUrl}/`);
     expect(res.status).toBe(200);
@@ -133,12 +146,13 @@ describe('seed 000 (parse tasks and the random-user service)', () => {
   });
 
   it("POST /parse -d '{\"data\": \"test\"}' answers a task_id; /parser_results/{id} gives status and result", async () => {
-    const res = await curlPost('/parse', '{"data": "test"}');
+    expect((await curlPost('/parse', '{"data": "test"}')).status).toBe(401);
+    const res = await fetch(`${env.url}/parse`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth }, body: '{"data": "test"}' });
     expect(res.status).toBe(200);
     const { task_id } = (await res.json()) as { task_id: string };
     let result: { task_id: string; status: string; result: { data: string; user: { username: string } } | null };
     do {
-      result = (await (await fetch(`${env.url}/parser_results/${task_id}`)).json()) as typeof result;
+      result = (await (await fetch(`${env.url}/parser_results/${task_id}`, { headers: auth })).json()) as typeof result;
       if (result.status !== 'succeeded') await pause();
     } while (result.status !== 'succeeded');
     expect(result.task_id).toBe(task_id);
@@ -147,7 +161,7 @@ describe('seed 000 (parse tasks and the random-user service)', () => {
   });
 
   it('GET /async_parser answers 202 without an id, and the parse task runs', async () => {
-    const res = await fetch(`${env.url}/async_parser?data=fire-and-forget`);
+    const res = await fetch(`${env.url}/async_parser?data=fire-and-forget`, { headers: auth });
     expect(res.status).toBe(202);
     expect(await res.json()).not.toHaveProperty('task_id');
     for (;;) {

@@ -10,6 +10,7 @@ import { AMQP_URL, deleteTopology } from './broker.js';
 import { WebhookReceiver } from './webhook-receiver.js';
 import { POSTGRES_URL, uniqueName } from './databases.js';
 import { freePort } from '../../launcher/free-port.js';
+import { MailSink } from '../../launcher/mail-sink.js';
 
 export { freePort } from '../../launcher/free-port.js';
 
@@ -19,6 +20,8 @@ export interface TestStack {
   mainDbUrl: string;
   /** the random-user service's own nginx port, when the stack has random-user replicas */
   randomUserUrl: string | null;
+  /** the SMTP server the stack's workers send to (issue 7: registration mails) */
+  mailSink: MailSink;
   teardown(): Promise<void>;
 }
 
@@ -31,6 +34,8 @@ export async function startTestStack(
   const webserverPorts = await Promise.all(Array.from({ length: opts.replicas?.webserver ?? 2 }, () => freePort()));
   const randomUserPorts = await Promise.all(Array.from({ length: opts.replicas?.['random-user'] ?? 0 }, () => freePort()));
   const randomUserPublicPort = randomUserPorts.length > 0 ? await freePort() : undefined;
+  const mailSink = new MailSink();
+  const smtpPort = await mailSink.listen();
   const stack = await startStack({
     replicas: { webserver: webserverPorts.length, consumer: 2, timer: 2, trigger: 2, ...opts.replicas },
     shards,
@@ -45,7 +50,7 @@ export async function startTestStack(
     postgresUrl: POSTGRES_URL,
     runDir: join(tmpdir(), name),
     autoRestart: false,
-    env: { LOG_LEVEL: process.env.TEST_STACK_LOG_LEVEL ?? 'info', ...opts.env },
+    env: { LOG_LEVEL: process.env.TEST_STACK_LOG_LEVEL ?? 'info', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtpPort), ...opts.env },
     clientLimits: opts.clientLimits,
   });
   return {
@@ -53,8 +58,10 @@ export async function startTestStack(
     url: stack.url,
     mainDbUrl: stack.env.MAIN_DB_URL!,
     randomUserUrl: randomUserPublicPort === undefined ? null : `http://127.0.0.1:${randomUserPublicPort}`,
+    mailSink,
     async teardown() {
       await stack.stop();
+      await mailSink.close();
       await deleteTopology(queueNames(`${name}.`));
       const urls = databaseUrls(POSTGRES_URL, name, shards);
       if (process.env.KEEP_TEST_DATABASES !== '1') await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));

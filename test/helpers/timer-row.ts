@@ -17,6 +17,7 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     method: null,
     headers: null,
     body: null,
+    owner_id: null,
     ...fields,
   };
 }

@@ -5,11 +5,12 @@ import { noopTask } from './noop.js';
 import { sumTask } from './sum.js';
 import { parseTask } from './parse.js';
 import { testingTasks } from './testing.js';
+import { sendRegistrationEmailTask } from './send-registration-email.js';
 
 export type TaskRegistry = ReadonlyMap<string, TaskType>;
 
 export function taskRegistry(options: { testing: boolean }): TaskRegistry {
-  const types = [noopTask, sumTask, parseTask, ...(options.testing ? testingTasks : [])] as TaskType[];
+  const types = [noopTask, sumTask, parseTask, sendRegistrationEmailTask, ...(options.testing ? testingTasks : [])] as TaskType[];
   return new Map(types.map((type) => [type.name, type]));
 }
 
@@ -18,7 +19,10 @@ export type ArgsCheck = { ok: true; args: unknown } | { ok: false; details: Arra
 /** Validates a submission's type and args against the registry. */
 export function checkTaskArgs(registry: TaskRegistry, type: string, args: unknown): ArgsCheck {
   const taskType = registry.get(type);
-  if (!taskType) return { ok: false, details: [{ field: 'type', message: `unknown task type; known: ${[...registry.keys()].join(', ')}` }] };
+  if (!taskType || taskType.internal) {
+    const known = [...registry.values()].filter((t) => !t.internal).map((t) => t.name);
+    return { ok: false, details: [{ field: 'type', message: `unknown task type; known: ${known.join(', ')}` }] };
+  }
   const parsed = taskType.args.safeParse(args);
   if (parsed.success) return { ok: true, args: parsed.data };
   return { ok: false, details: parsed.error.issues.map((issue) => ({ field: ['args', ...issue.path.map(String)].join('.'), message: issue.message })) };

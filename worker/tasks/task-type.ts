@@ -2,6 +2,8 @@
 // A task that throws is retried (with backoff, up to its max_attempts) unless it throws PermanentTaskError.
 import type { z } from 'zod';
 import type { Logger } from '../../common/logger.js';
+import type { Pool } from '../../common/db.js';
+import type { Mailer } from '../../common/mailer.js';
 
 export interface TaskContext {
   /** aborted when the task's timeout passes */
@@ -11,11 +13,17 @@ export interface TaskContext {
   /** the random-user service, as parse tasks reach it */
   randomUserServiceUrl: string;
   log: Logger;
+  /** the main database, for tasks that read or record something there (send_registration_email) */
+  db?: Pool;
+  /** SMTP, for send_registration_email */
+  mailer?: Mailer;
 }
 
 export interface TaskType<A = unknown, R = unknown> {
   name: string;
   description: string;
+  /** enqueued by the service itself only: POST /tasks refuses it */
+  internal?: boolean;
   args: z.ZodType<A>;
   result: z.ZodType<R>;
   run(args: A, context: TaskContext): Promise<R>;

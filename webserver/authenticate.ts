@@ -1,0 +1,92 @@
+// Who is asking: a bearer token (POST /token) names a user, read from the users table on each request
+// (a deleted user's token stops working at once). A missing token makes the request anonymous, unless
+// AUTH_REQUIRED; any bad token (malformed, expired, wrongly signed, alg none, another algorithm,
+// truncated, a deleted user) is a 401 with WWW-Authenticate: Bearer, never a 500.
+//
+// What a viewer sees of timers and tasks: an admin everything, a user its own, an anonymous client
+// only what was created without a token.
+import type { RequestHandler, Response } from 'express';
+import type { Pool } from '../common/db.js';
+import { findUser, type Role } from '../common/user-store.js';
+import { InvalidTokenError, verifyToken, type TokenSettings } from '../common/tokens.js';
+
+export interface AuthDeps {
+  mainDb: Pool;
+  tokens: TokenSettings;
+  /** AUTH_REQUIRED: every API route needs a token */
+  required: boolean;
+  /** ADMIN_EMAILS, normalised */
+  adminEmails: readonly string[];
+}
+
+export interface Viewer {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+const REALM = 'Bearer realm="timer-service"';
+
+/** The authenticated user of a request, or null when anonymous. */
+export function viewerOf(res: Response): Viewer | null {
+  return (res.locals.viewer as Viewer | undefined) ?? null;
+}
+
+export function unauthorized(res: Response, tokenGiven: boolean, message: string): void {
+  res
+    .status(401)
+    .set('WWW-Authenticate', tokenGiven ? `${REALM}, error="invalid_token", error_description="${message}"` : REALM)
+    .json({ error: tokenGiven ? 'invalid_token' : 'unauthorized', message });
+}
+
+/** Reads the Authorization header of every request that passes (routes after it see viewerOf(res)). */
+export function authenticate(deps: AuthDeps | undefined, open: (method: string, path: string) => boolean): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.get('authorization');
+    if (header === undefined || header.trim() === '') {
+      if (deps?.required && !open(req.method, req.path)) return unauthorized(res, false, 'this route needs a bearer token (POST /token)');
+      return next();
+    }
+    if (!deps) return next();
+    const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(header);
+    if (!match) return unauthorized(res, true, 'the Authorization header must be: Bearer <token>');
+    let userId: string;
+    try {
+      userId = await verifyToken(deps.tokens, match[1]!);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) return unauthorized(res, true, err.message);
+      return next(err);
+    }
+    try {
+      const user = /^[0-9a-f-]{36}$/i.test(userId) ? await findUser(deps.mainDb, userId) : null;
+      if (!user) return unauthorized(res, true, 'the token names no user');
+      res.locals.viewer = { id: user.id, email: user.email, role: user.role } satisfies Viewer;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** For the routes that always need a token (the /users routes, seed 000's parse routes). */
+export const requireViewer: RequestHandler = (req, res, next) => {
+  if (viewerOf(res)) return next();
+  unauthorized(res, false, 'this route needs a bearer token (POST /token)');
+};
+
+/** Whose timers and tasks a viewer sees: all (admin), its own, or the ownerless ones (anonymous). */
+export type OwnerScope = { all: true } | { all: false; owner: string | null };
+
+export function ownerScope(viewer: Viewer | null): OwnerScope {
+  if (viewer?.role === 'admin') return { all: true };
+  return { all: false, owner: viewer?.id ?? null };
+}
+
+export function canSee(scope: OwnerScope, ownerId: string | null | undefined): boolean {
+  return scope.all || (ownerId ?? null) === scope.owner;
+}
+
+/** SQL parameters of a scope: `($n::boolean OR owner_id IS NOT DISTINCT FROM $n+1::uuid)`. */
+export function scopeParams(scope: OwnerScope): [boolean, string | null] {
+  return scope.all ? [true, null] : [false, scope.owner];
+}
