@@ -11,4 +11,7 @@ export default {
   maxWorkers: 2,
   // Hooks create databases and start whole stacks; on a loaded 2-core machine that can take a while.
   testTimeout: 30_000,
+  // A client library's timer left after the last test (e.g. an undici keep-alive socket) must not keep
+  // CI waiting: every file closes its own stacks and pools in afterAll, so the run is over here.
+  forceExit: true,
 };

@@ -268,6 +268,8 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     const routes: Array<[string, string, boolean]> = [
       ['GET', `/timer/${erins.timer}`, true],
       ['POST', `/timer/${erins.timer}/replay`, true],
+      ['PATCH', `/timer/${erins.timer}`, true],
+      ['DELETE', `/timer/${erins.timer}`, true],
       ['GET', `/tasks/${erins.task}`, true],
       ['POST', `/tasks/${erins.task}/cancel`, true],
       ['GET', `/async/get_task_result?session_id=${erins.sum}`, true],
@@ -277,7 +279,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
       ['DELETE', `/users/${erin.id}`, false],
     ];
     for (const [method, path, anonymousToo] of routes) {
-      const body = method === 'PATCH' ? { name: 'taken over' } : undefined;
+      const body = method !== 'PATCH' ? undefined : path.startsWith('/timer/') ? { seconds: 5 } : { name: 'taken over' };
       const byFrank = await call(path, { method, token: frank.token, body });
       expect({ method, path, status: byFrank.status }).toEqual({ method, path, status: 404 });
       if (anonymousToo) expect({ method, path, status: (await call(path, { method, body })).status }).toEqual({ method, path, status: 404 });
@@ -288,6 +290,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     expect((await call(`/parser_results/${erins.parse}`, { token: erin.token })).status).toBe(200);
     expect((await call(`/users/${erin.id}`, { token: admin })).body.email).toBe('erin@example.com');
     // Erin's things are unchanged.
+    expect((await call(`/timer/${erins.timer}`, { token: erin.token })).body.state).toBe('scheduled');
     expect((await call(`/users/${erin.id}`, { token: erin.token })).body.name).toBeNull();
     expect((await call(`/tasks/${erins.task}`, { token: erin.token })).body.state).toBe('queued');
     // An ownerless timer stays readable without a token (seed 001's clients), but not by a user.
