@@ -29,7 +29,7 @@ async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = 
     main: dbs.main,
     shards: dbs.shards,
     agents,
-    hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 0, maxWaiting: 16 }),
+    hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 0, maxWaiting: 16, stallMs: 1_000 }),
     deadLetter: deadLetterer(amqp, silentLogger()),
     delivery,
     log: silentLogger(),
@@ -286,7 +286,7 @@ describe('a hanging host beside a fast one', () => {
       // Prefetch 20 and 4 per host in flight + 4 waiting: without per-host limits, the first 20 hanging
       // timers would hold every prefetch slot until their 30 s timeout.
       await startTrigger(20, {
-        hosts: new HostLimiter({ concurrency: 4, ratePerSecond: 0, maxWaiting: 4 }),
+        hosts: new HostLimiter({ concurrency: 4, ratePerSecond: 0, maxWaiting: 4, stallMs: 500 }),
         delivery: { ...delivery, timeoutMs: 30_000 },
       });
       const slowTimers = await Promise.all(Array.from({ length: 40 }, () => scheduledTimer()));

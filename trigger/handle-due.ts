@@ -1,7 +1,7 @@
 // Handles timers_to_fire deliveries: claim (batched), POST the webhook, record the outcome (batched),
 // then ack; a timer whose target is task:<id> publishes that task to the tasks queue instead (a delayed
 // task). A failed attempt that may succeed later is put back through the timer machinery for its
-// retry; a host at its limit gets its timer deferred the same way. A duplicate is acked and dropped;
+// retry; a stalled or rate-limited host gets its timer deferred the same way. A duplicate is acked and dropped;
 // a timer another trigger holds is re-checked when that claim expires; an undecodable message is
 // dead-lettered; an unreachable database requeues after a pause.
 import type { Channel, ConsumeMessage } from 'amqplib';
@@ -27,7 +27,7 @@ const CLAIM_MARGIN_MS = 5_000;
 // A retry may be claimed this long before it is due (pollers publish a little ahead); it is sent on time.
 const CLAIM_EARLY_MS = 2_000;
 const REQUEUE_DELAY_MS = 1_000;
-// A timer whose host is at its limit comes back this much later.
+// A timer whose host is stalled or rate-limited comes back this much later.
 const DEFER_MS = 1_000;
 const BATCH_MAX = 1_000;
 
@@ -71,12 +71,11 @@ export function dueTimerHandler(deps: TriggerDeps) {
     // A delayed task goes to the tasks queue: there is no callback host to limit.
     if (taskIdOfTarget(timer.url)) return attempt(timer, () => undefined);
     const host = new URL(timer.url).host;
-    const slot = deps.hosts.acquire(host);
-    if (!slot) {
-      log.debug({ timer_id: timer.id, host, ...deps.hosts.load(host) }, 'host at its limit; timer deferred');
+    const release = await deps.hosts.acquire(host);
+    if (!release) {
+      log.debug({ timer_id: timer.id, host, ...deps.hosts.load(host) }, 'host stalled or rate-limited; timer deferred');
       return fireAgainAt(shardFor(timer.id), timer, now() + DEFER_MS);
     }
-    const release = await slot;
     try {
       await attempt(timer, release);
     } finally {

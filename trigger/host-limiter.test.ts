@@ -1,58 +1,111 @@
 import { jest } from '@jest/globals';
-import { HostLimiter, type Release } from './host-limiter.js';
+import { HostLimiter, type HostLimits, type Release } from './host-limiter.js';
 
 afterEach(() => jest.useRealTimers());
 
+const limiter = (limits: Partial<HostLimits>) =>
+  new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 1, stallMs: 1_000, ...limits }, () => Date.now());
+
+/** Collects what each slot resolves to, in the order they were asked for. */
+function track(slots: Array<Promise<Release | null>>) {
+  const outcomes: Array<'granted' | 'deferred' | 'waiting'> = slots.map(() => 'waiting');
+  slots.forEach((slot, i) => void slot.then((release) => (outcomes[i] = release ? 'granted' : 'deferred')));
+  return outcomes;
+}
+
 test('at most `concurrency` in flight per host; the next waits for a release', async () => {
-  const limiter = new HostLimiter({ concurrency: 2, ratePerSecond: 0, maxWaiting: 10 });
-  const first = await limiter.acquire('slow.example')!;
-  await limiter.acquire('slow.example')!;
-  let third: Release | undefined;
-  void limiter.acquire('slow.example')!.then((release) => (third = release));
+  const hosts = limiter({ concurrency: 2, maxWaiting: 10 });
+  const first = (await hosts.acquire('slow.example'))!;
+  await hosts.acquire('slow.example');
+  let third: Release | null | undefined;
+  void hosts.acquire('slow.example').then((release) => (third = release));
   await Promise.resolve();
   expect(third).toBeUndefined();
-  expect(limiter.load('slow.example')).toEqual({ active: 2, waiting: 1 });
+  expect(hosts.load('slow.example')).toEqual({ active: 2, waiting: 1 });
   first();
   await new Promise(setImmediate);
   expect(third).toBeInstanceOf(Function);
 });
 
 test('one host at its limit does not hold back another', async () => {
-  const limiter = new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 1 });
-  await limiter.acquire('slow.example')!;
-  const fast = limiter.acquire('fast.example');
-  expect(fast).not.toBeNull();
-  await expect(fast).resolves.toBeInstanceOf(Function);
+  const hosts = limiter({});
+  await hosts.acquire('slow.example');
+  await expect(hosts.acquire('fast.example')).resolves.toBeInstanceOf(Function);
 });
 
-test('beyond maxWaiting the caller is told to defer', async () => {
-  const limiter = new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 2 });
-  await limiter.acquire('slow.example')!;
-  expect(limiter.acquire('slow.example')).not.toBeNull();
-  expect(limiter.acquire('slow.example')).not.toBeNull();
-  expect(limiter.acquire('slow.example')).toBeNull();
+test('a busy host that keeps answering may have more than maxWaiting waiting: none is deferred', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const hosts = limiter({ concurrency: 2, maxWaiting: 1 });
+  const inFlight: Release[] = [];
+  const slots = Array.from({ length: 10 }, () =>
+    hosts.acquire('busy.example').then((release) => {
+      if (release) inFlight.push(release);
+      return release;
+    }),
+  );
+  const outcomes = track(slots);
+  // One request answers every 400 ms, less than the stall time: the host is busy, not stalled.
+  while (outcomes.includes('waiting') || inFlight.length > 0) {
+    await jest.advanceTimersByTimeAsync(400);
+    inFlight.shift()?.();
+  }
+  expect(outcomes).toEqual(Array(10).fill('granted'));
+});
+
+test('a stalled host keeps maxWaiting waiting and defers the newest beyond, then every newcomer', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const hosts = limiter({ concurrency: 2, maxWaiting: 2 });
+  const outcomes = track(Array.from({ length: 7 }, () => hosts.acquire('hanging.example')));
+  await jest.advanceTimersByTimeAsync(999);
+  expect(outcomes).toEqual(['granted', 'granted', 'waiting', 'waiting', 'waiting', 'waiting', 'waiting']);
+  await jest.advanceTimersByTimeAsync(1);
+  expect(outcomes).toEqual(['granted', 'granted', 'waiting', 'waiting', 'deferred', 'deferred', 'deferred']);
+  await expect(hosts.acquire('hanging.example')).resolves.toBeNull();
+  expect(hosts.load('hanging.example')).toEqual({ active: 2, waiting: 2 });
+});
+
+test('an answer restarts the stall clock', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const hosts = limiter({ concurrency: 1, maxWaiting: 0 });
+  const first = hosts.acquire('slow.example');
+  const outcomes = track([first, hosts.acquire('slow.example'), hosts.acquire('slow.example')]);
+  await jest.advanceTimersByTimeAsync(800);
+  (await first)!();
+  await jest.advanceTimersByTimeAsync(800);
+  // 1.6 s after the start, but only 0.8 s after the last answer: nobody deferred yet.
+  expect(outcomes).toEqual(['granted', 'granted', 'waiting']);
+  await jest.advanceTimersByTimeAsync(200);
+  expect(outcomes).toEqual(['granted', 'granted', 'deferred']);
 });
 
 test('releasing twice frees one slot only', async () => {
-  const limiter = new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 5 });
-  const release = await limiter.acquire('a')!;
-  const waiting = [limiter.acquire('a')!, limiter.acquire('a')!];
+  const hosts = limiter({ maxWaiting: 5 });
+  const release = (await hosts.acquire('a'))!;
+  const waiting = [hosts.acquire('a'), hosts.acquire('a')];
   release();
   release();
   await new Promise(setImmediate);
-  expect(limiter.load('a')).toEqual({ active: 1, waiting: 1 });
+  expect(hosts.load('a')).toEqual({ active: 1, waiting: 1 });
   void waiting;
 });
 
 test('a rate limit spaces the starts: the bucket holds one second of tokens', async () => {
   jest.useFakeTimers({ now: 0 });
-  const limiter = new HostLimiter({ concurrency: 100, ratePerSecond: 2, maxWaiting: 10 }, () => Date.now());
+  const hosts = limiter({ concurrency: 100, ratePerSecond: 2, maxWaiting: 10 });
   const started: number[] = [];
-  for (let i = 0; i < 4; i++) void limiter.acquire('rated.example')!.then(() => started.push(Date.now()));
+  for (let i = 0; i < 4; i++) void hosts.acquire('rated.example').then(() => started.push(Date.now()));
   await jest.advanceTimersByTimeAsync(0);
   expect(started).toEqual([0, 0]);
   await jest.advanceTimersByTimeAsync(500);
   expect(started).toEqual([0, 0, 500]);
   await jest.advanceTimersByTimeAsync(500);
   expect(started).toEqual([0, 0, 500, 1000]);
+});
+
+test('a host held back by its rate limit has at most maxWaiting waiting: further ones are deferred at once', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const hosts = limiter({ concurrency: 100, ratePerSecond: 1, maxWaiting: 2 });
+  const outcomes = track(Array.from({ length: 5 }, () => hosts.acquire('rated.example')));
+  await jest.advanceTimersByTimeAsync(0);
+  expect(outcomes).toEqual(['granted', 'waiting', 'waiting', 'deferred', 'deferred']);
 });

@@ -1,24 +1,35 @@
 // Per-destination limits of the trigger: at most `concurrency` webhooks in flight to one host, and
-// optionally at most `ratePerSecond` started per second. A few more may wait here in memory; beyond
-// that a timer is handed back to the caller to be deferred, so a slow or hanging host never holds
-// the queue's prefetch window that other hosts' timers need (no head-of-line blocking).
+// optionally at most `ratePerSecond` started per second. Timers for a host at its limit wait here in
+// memory while the host keeps answering: a fast host that is merely busy (a burst) drains its wait
+// in moments. Once a host stalls (every slot taken and no answer for `stallMs`), at most
+// `maxWaiting` keep waiting and the rest are handed back to be deferred, so a slow or hanging host
+// never holds the queue's prefetch window that other hosts' timers need (no head-of-line blocking).
+// A host held back by its rate limit waits for tokens, not answers: its wait is bounded at once.
 
 export interface HostLimits {
   concurrency: number;
   /** 0: no rate limit */
   ratePerSecond: number;
-  /** how many may wait here for a slot of one host before further ones are deferred */
+  /** how many may wait for a slot of a stalled or rate-limited host before further ones are deferred */
   maxWaiting: number;
+  /** a host with every slot taken that has not answered for this long is stalled */
+  stallMs: number;
 }
 
 export type Release = () => void;
 
+/** A slot for one webhook, or `null`: the host is stalled or rate-limited, defer the timer. */
+export type Slot = Promise<Release | null>;
+
 interface HostState {
   active: number;
-  waiting: Array<(release: Release) => void>;
+  waiting: Array<(release: Release | null) => void>;
   tokens: number;
   refilledAt: number;
-  timer: NodeJS.Timeout | null;
+  /** when a slot last came free or the host went from idle to busy */
+  progressAt: number;
+  tokenTimer: NodeJS.Timeout | null;
+  stallTimer: NodeJS.Timeout | null;
 }
 
 export class HostLimiter {
@@ -29,11 +40,10 @@ export class HostLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A slot for one webhook to `host` (resolves when it is free), or null when too many already wait. */
-  acquire(host: string): Promise<Release> | null {
+  acquire(host: string): Slot {
     const state = this.stateOf(host);
-    if (state.waiting.length >= this.limits.maxWaiting && !this.canStart(state)) return null;
-    const slot = new Promise<Release>((resolve) => state.waiting.push(resolve));
+    if (state.waiting.length >= this.limits.maxWaiting && !this.canStart(state) && this.bounded(state)) return Promise.resolve(null);
+    const slot = new Promise<Release | null>((resolve) => state.waiting.push(resolve));
     this.pump(host, state);
     return slot;
   }
@@ -47,10 +57,17 @@ export class HostLimiter {
   private stateOf(host: string): HostState {
     let state = this.hosts.get(host);
     if (!state) {
-      state = { active: 0, waiting: [], tokens: this.limits.ratePerSecond, refilledAt: this.now(), timer: null };
+      const at = this.now();
+      state = { active: 0, waiting: [], tokens: this.limits.ratePerSecond, refilledAt: at, progressAt: at, tokenTimer: null, stallTimer: null };
       this.hosts.set(host, state);
     }
     return state;
+  }
+
+  /** Whether the host's wait is bounded by maxWaiting now: it is stalled, or held back by its rate. */
+  private bounded(state: HostState): boolean {
+    const rateBound = this.limits.ratePerSecond > 0 && state.tokens < 1 && state.active < this.limits.concurrency;
+    return rateBound || this.now() - state.progressAt >= this.limits.stallMs;
   }
 
   private refill(state: HostState): void {
@@ -68,6 +85,7 @@ export class HostLimiter {
 
   private pump(host: string, state: HostState): void {
     while (state.waiting.length > 0 && this.canStart(state)) {
+      if (state.active === 0) state.progressAt = this.now();
       state.active += 1;
       if (this.limits.ratePerSecond > 0) state.tokens -= 1;
       const grant = state.waiting.shift()!;
@@ -76,17 +94,37 @@ export class HostLimiter {
         if (released) return;
         released = true;
         state.active -= 1;
+        state.progressAt = this.now();
         this.pump(host, state);
       });
     }
-    if (state.waiting.length > 0 && state.active < this.limits.concurrency && !state.timer) {
+    this.shedIfBounded(host, state);
+    if (state.waiting.length > 0 && state.active < this.limits.concurrency && !state.tokenTimer) {
       // Waiting for a token: come back when the next one is due.
       const wait = Math.ceil(((1 - state.tokens) * 1000) / this.limits.ratePerSecond);
-      state.timer = setTimeout(() => {
-        state.timer = null;
+      state.tokenTimer = setTimeout(() => {
+        state.tokenTimer = null;
         this.pump(host, state);
       }, wait);
     }
-    if (state.active === 0 && state.waiting.length === 0 && !state.timer && state.tokens >= this.limits.ratePerSecond) this.hosts.delete(host);
+    const idle = state.active === 0 && state.waiting.length === 0 && !state.tokenTimer && !state.stallTimer;
+    if (idle && state.tokens >= this.limits.ratePerSecond) this.hosts.delete(host);
+  }
+
+  /**
+   * More than maxWaiting wait: when the host is stalled or rate-bound, the newest beyond maxWaiting are
+   * told to defer; otherwise look again when it would count as stalled.
+   */
+  private shedIfBounded(host: string, state: HostState): void {
+    if (state.waiting.length <= this.limits.maxWaiting) return;
+    if (this.bounded(state)) {
+      for (const defer of state.waiting.splice(this.limits.maxWaiting)) defer(null);
+      return;
+    }
+    if (state.stallTimer) return;
+    state.stallTimer = setTimeout(() => {
+      state.stallTimer = null;
+      this.pump(host, state);
+    }, Math.max(1, state.progressAt + this.limits.stallMs - this.now()));
   }
 }

@@ -25,13 +25,18 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('http agents', () => agents.destroy());
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
-  // One host holds at most half the prefetch window (in flight, the rest waiting); further timers for it
-  // are deferred, so a hanging host never takes the window from the others. (With
-  // only as many waiting as in flight, a burst to one fast host was deferred over and over: the bench's
-  // 10k burst drained in 8.6 s instead of about 4 s.)
+  // A busy host that keeps answering may fill the whole prefetch window (a burst to one receiver
+  // drains without detours). Once it stalls (WEBHOOK_HOST_STALL_MS without an answer), it holds at
+  // most half the window, in flight and waiting; its further timers are deferred, so a hanging host
+  // never takes the window from the others.
   const perHost = Math.max(1, Math.floor(config.TRIGGER_PREFETCH / 2));
   const concurrency = Math.min(config.WEBHOOK_HOST_CONCURRENCY, perHost);
-  const hosts = new HostLimiter({ concurrency, ratePerSecond: config.WEBHOOK_HOST_RATE_PER_S, maxWaiting: perHost - concurrency });
+  const hosts = new HostLimiter({
+    concurrency,
+    ratePerSecond: config.WEBHOOK_HOST_RATE_PER_S,
+    maxWaiting: perHost - concurrency,
+    stallMs: config.WEBHOOK_HOST_STALL_MS,
+  });
   const delivery = {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     backoffMs: config.WEBHOOK_RETRY_BACKOFF_MS,
