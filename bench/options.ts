@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../common/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'steady', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
+export const SCENARIOS = ['create', 'create-batch', 'steady', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

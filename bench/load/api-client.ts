@@ -1,5 +1,5 @@
 // The load generator's HTTP client: one undici keep-alive pool per API, the seed-001 create call
-// ({seconds, url} -> 201 {id, fire_at}) and the read call, and seed 002's log calls.
+// ({seconds, url} -> 201 {id, fire_at}), the batch create call, the read call, and seed 002's log calls.
 import { Pool } from 'undici';
 
 export interface Created {
@@ -34,6 +34,19 @@ export class ApiClient {
     if (res.statusCode !== 201) return res.statusCode;
     const body = JSON.parse(text) as { id: string; fire_at: string };
     return { id: body.id, fireAt: Date.parse(body.fire_at), at: Date.now() };
+  }
+
+  /** POST /timers with `count` timers of the same delay and URL; resolves with how many were accepted. */
+  async createBatch(seconds: number, url: string, count: number): Promise<number> {
+    const res = await this.pool.request({
+      method: 'POST',
+      path: '/timers',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timers: Array.from({ length: count }, () => ({ seconds, url })) }),
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`POST /timers answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    return (JSON.parse(text) as { accepted: number }).accepted;
   }
 
   /** GET /timer/{id}; resolves with the status code. */

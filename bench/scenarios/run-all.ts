@@ -1,9 +1,10 @@
-// The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
+// The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), batch create, a
 // warm-up of the firing path, steady with the cost measurement, burst, read, access logs, tasks (no-op
 // throughput, sync round trip), then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
+import { runCreateBatch } from './create-batch.js';
 import { runSteady } from './steady.js';
 import { runBurst } from './burst.js';
 import { runRead } from './read.js';
@@ -20,6 +21,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const create = await runCreate(ctx);
     if (only.has('create')) results.push(create);
   }
+  if (only.has('create-batch')) results.push(await runCreateBatch(ctx));
   if (only.has('steady') || only.has('burst') || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
   if (only.has('burst')) results.push(await runBurst(ctx));
