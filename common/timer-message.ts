@@ -1,5 +1,5 @@
-// The messages of the pipeline and their encoding. incoming_timers carries a new timer from a
-// webserver to a consumer; timers_to_fire carries a due timer from a poller to a trigger.
+// The messages of the pipeline and their encoding. incoming_timers carries a new timer (or a batch
+// of them) from a webserver to a consumer; timers_to_fire carries a due timer from a poller to a trigger.
 import { z } from 'zod';
 import { PoisonMessageError } from './errors/poison-message.js';
 
@@ -29,10 +29,19 @@ export const incomingTimerMessage = z.object({
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 
+// POST /timers publishes its accepted timers as one message (one persistent message and one confirm
+// for the whole batch); incoming_timers carries either form.
+export const incomingTimerBatchMessage = z.object({ timers: z.array(incomingTimerMessage).min(1) });
+export type IncomingTimerBatch = z.infer<typeof incomingTimerBatchMessage>;
+export const incomingTimersMessage = z.union([incomingTimerMessage, incomingTimerBatchMessage]);
+
+/** The timers one incoming_timers message carries. */
+export const timersOf = (message: IncomingTimer | IncomingTimerBatch): IncomingTimer[] => ('timers' in message ? message.timers : [message]);
+
 export const dueTimerMessage = z.object({ id: timerId, url: z.string().min(1), fire_at: epochMs });
 export type DueTimer = z.infer<typeof dueTimerMessage>;
 
-export function encodeMessage(message: IncomingTimer | DueTimer): Buffer {
+export function encodeMessage(message: IncomingTimer | IncomingTimerBatch | DueTimer): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 

@@ -33,8 +33,10 @@ export async function storeSplitting<T>(items: T[], storeAll: (items: T[]) => Pr
   }
 }
 
-export interface BatchedStoreOptions<T> {
-  schema: z.ZodType<T>;
+export interface BatchedStoreOptions<M, T = M> {
+  schema: z.ZodType<M>;
+  /** the items one message carries, stored each on its own (default: the message is the item) */
+  itemsOf?: (message: M) => T[];
   store: (items: T[]) => Promise<StoreOutcome[]>;
   batchMax: number;
   /** where an undecodable message or a refused row goes, with the reason */
@@ -44,21 +46,28 @@ export interface BatchedStoreOptions<T> {
   describe: (item: T) => Record<string, unknown>;
 }
 
-export function batchedStoreHandler<T>({ schema, store, batchMax, deadLetter, log, describe }: BatchedStoreOptions<T>) {
+export function batchedStoreHandler<M, T = M>({ schema, itemsOf, store, batchMax, deadLetter, log, describe }: BatchedStoreOptions<M, T>) {
   const batcher = new Batcher<T, StoreOutcome>(store, batchMax, 2);
   const settle = safeSettle(log);
+  const split = itemsOf ?? ((message: M) => [message as unknown as T]);
 
+  // A message is acked once all its items are stored. When the database refuses some, the others stay
+  // stored and the whole message is dead-lettered, naming how many were refused and why: storing is
+  // idempotent, so replaying that message later adds only what is missing.
   const handle = (message: ConsumeMessage, channel: Channel): void => {
-    const item = decodeOrDeadLetter(schema, message, channel, deadLetter);
-    if (!item) return;
-    batcher.add(item).then(
-      (outcome) => {
-        if (outcome.stored) {
-          log.debug(describe(item), 'stored');
+    const decoded = decodeOrDeadLetter(schema, message, channel, deadLetter);
+    if (!decoded) return;
+    const items = split(decoded);
+    Promise.all(items.map((item) => batcher.add(item))).then(
+      (outcomes) => {
+        const refused = outcomes.flatMap((outcome, i) => (outcome.stored ? [] : [{ item: items[i]!, reason: outcome.reason }]));
+        if (refused.length === 0) {
+          for (const item of items) log.debug(describe(item), 'stored');
           return settle(() => channel.ack(message));
         }
-        log.warn({ ...describe(item), reason: outcome.reason }, 'the database refused a row');
-        deadLetter(message, channel, `the database refused the row: ${outcome.reason}`);
+        for (const { item, reason } of refused) log.warn({ ...describe(item), reason }, 'the database refused a row');
+        const which = items.length === 1 ? 'the row' : `${refused.length} of the message's ${items.length} rows`;
+        deadLetter(message, channel, `the database refused ${which}: ${refused[0]!.reason}`);
       },
       (err: Error) => {
         log.warn({ err: err.message }, 'database unavailable; message will be retried');

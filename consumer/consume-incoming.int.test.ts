@@ -161,3 +161,32 @@ test('an unreachable database fails the whole batch so that it is requeued, not 
   expect(isUnavailable(error)).toBe(true);
   await down.end();
 });
+
+test('a batch message (POST /timers) is acked once every timer of it is in the timers table and its shard', async () => {
+  const batch = timers(250);
+  const acked = new Promise<number>((resolve) => {
+    void consumeWithObserver(async (kind) => {
+      expect(kind).toBe('ack');
+      resolve((await countRows()).main);
+    });
+  });
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers: batch }), { messageId: batch[0]!.id });
+  expect(await acked).toBe(250);
+  const rows = await countRows();
+  expect(rows.shards.reduce((a, b) => a + b, 0)).toBe(250);
+  expect(rows.shards.every((n) => n > 0)).toBe(true);
+});
+
+test('a batch message with a refused timer stores the others and is dead-lettered naming the refusal; replaying it adds nothing twice', async () => {
+  const batch = timers(4);
+  batch[1] = { ...batch[1]!, url: 'http://127.0.0.1/\u0000' };
+  const settledOnce = new Promise<string>((resolve) => void consumeWithObserver((kind) => resolve(kind)));
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers: batch }), { messageId: batch[0]!.id });
+  expect(await settledOnce).toBe('ack');
+  const dead = await nextMessage(amqp.names.incomingTimersDead);
+  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused 1 of the message's 4 rows: /);
+  expect(JSON.parse(dead.body)).toEqual({ timers: batch });
+  expect((await countRows()).main).toBe(3);
+  await storeBatch({ main: dbs.main, shards: dbs.shards }, batch.filter((_, i) => i !== 1));
+  expect((await countRows()).main).toBe(3);
+});

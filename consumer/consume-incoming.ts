@@ -1,13 +1,15 @@
-// Handles incoming_timers deliveries: decode, store in batches, then ack (consumer/batched-store.ts).
+// Handles incoming_timers deliveries (one timer, or a batch from POST /timers): decode, store in
+// batches, then ack (consumer/batched-store.ts).
 import type { Logger } from '../common/logger.js';
 import type { DeadLetter } from '../common/dead-letter.js';
-import { incomingTimerMessage } from '../common/timer-message.js';
+import { incomingTimersMessage, timersOf } from '../common/timer-message.js';
 import { batchedStoreHandler } from './batched-store.js';
 import { storeBatch, type Databases } from './store-batch.js';
 
 export function incomingTimerHandler(dbs: Databases, batchMax: number, deadLetter: DeadLetter, log: Logger) {
   return batchedStoreHandler({
-    schema: incomingTimerMessage,
+    schema: incomingTimersMessage,
+    itemsOf: timersOf,
     store: (timers) => storeBatch(dbs, timers),
     batchMax,
     deadLetter,

@@ -1,11 +1,12 @@
 // POST /timers: up to 1,000 timers in one request, each checked and answered on its own, so one bad
-// item does not refuse the others. The valid ones are published together (pipelined on the confirm
-// channel) and each is answered once the broker has confirmed it.
+// item does not refuse the others. The valid ones are published together as one persistent message
+// (one confirm for the batch; the consumer stores each timer of it) and answered 201 once the broker
+// has confirmed it, or all 503 when it has not.
 import { Router, json } from 'express';
 import { z } from 'zod';
 import type { AmqpClient } from '../common/amqp.js';
 import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
-import { buildTimer, publishTimer } from './publish-timer.js';
+import { buildTimer, publishTimers } from './publish-timer.js';
 import { checkTimer, createdView, type CheckDeps, type TimerRejection } from './check-timer.js';
 import { requireJson, sendInvalid } from './http-errors.js';
 import { requestIdOf } from './request-id.js';
@@ -40,20 +41,23 @@ export function batchRoutes(deps: BatchRouteDeps): Router {
     if (!batch.success) return sendInvalid(res, 'the batch is not valid', batch.error);
     const now = deps.now();
     const requestId = requestIdOf(res);
-    const results: ItemAnswer[] = await Promise.all(
-      batch.data.timers.map(async (item): Promise<ItemAnswer> => {
-        const checked = await checkTimer(deps, item, now);
-        if (!checked.ok) return { status: checked.rejection.status, ...checked.rejection.body };
-        const timer = buildTimer(checked.request, now, { requestId, ownerId: viewerOf(res)?.id });
-        try {
-          await publishTimer(deps.amqp, timer);
-          metrics.timersCreated.inc();
-          return { status: 201, ...createdView(timer, now) };
-        } catch (err) {
-          return { status: 503, ...unavailable(err) };
-        }
-      }),
-    );
+    const ownerId = viewerOf(res)?.id;
+    const checked = await Promise.all(batch.data.timers.map((item) => checkTimer(deps, item, now)));
+    const timers = checked.map((item) => (item.ok ? buildTimer(item.request, now, { requestId, ownerId }) : null));
+    const valid = timers.filter((timer) => timer !== null);
+    let failure: TimerRejection['body'] | null = null;
+    if (valid.length > 0) {
+      try {
+        await publishTimers(deps.amqp, valid, requestId);
+        metrics.timersCreated.inc(valid.length);
+      } catch (err) {
+        failure = unavailable(err);
+      }
+    }
+    const results = checked.map((item, i): ItemAnswer => {
+      if (!item.ok) return { status: item.rejection.status, ...item.rejection.body };
+      return failure ? { status: 503, ...failure } : { status: 201, ...createdView(timers[i]!, now) };
+    });
     const accepted = results.filter((r) => r.status === 201).length;
     res.status(200).json({ accepted, refused: results.length - accepted, results });
   });

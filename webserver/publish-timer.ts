@@ -35,3 +35,9 @@ export async function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Prom
   const headers = timer.request_id ? { 'x-request-id': timer.request_id } : undefined;
   await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id, headers });
 }
+
+/** Publishes a batch of timers as one message: one persistent write and one confirm for all of them. */
+export async function publishTimers(amqp: AmqpClient, timers: IncomingTimer[], requestId: string | undefined): Promise<void> {
+  const headers = requestId ? { 'x-request-id': requestId } : undefined;
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers }), { messageId: timers[0]!.id, headers });
+}
