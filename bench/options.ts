@@ -25,6 +25,8 @@ export interface BenchOptions {
   taskCount: number;
   /** synchronous round trips (submit and wait for the result) in the tasks scenario */
   roundTrips: number;
+  /** where the timer service's processes write V8 CPU profiles (--cpu-prof), or null */
+  cpuProfDir: string | null;
 }
 
 export const HELP = `usage: npm run bench -- [options]
@@ -41,7 +43,9 @@ export const HELP = `usage: npm run bench -- [options]
   --steady-seconds N      length of the steady scenario (default 30, quick 10)
   --create-seconds N      length of the create scenario (default 20, quick 5)
   --tasks N               no-op tasks in the tasks scenario (default 20000, quick 2000)
-  --round-trips N         synchronous task round trips (default 5000, quick 500)`;
+  --round-trips N         synchronous task round trips (default 5000, quick 500)
+  --cpu-prof DIR          the timer service's processes write V8 CPU profiles into DIR when they stop
+                          (open them in Chrome DevTools, or: node bench/report/profile-summary.ts DIR)`;
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
   if (value === undefined) return [...allowed];
@@ -72,6 +76,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       horizon: { type: 'string' },
       'steady-seconds': { type: 'string' },
       'create-seconds': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -99,5 +104,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
     taskCount: int('tasks', values.tasks, quick ? 2_000 : 20_000),
     roundTrips: int('round-trips', values['round-trips'], quick ? 500 : 5_000),
+    cpuProfDir: values['cpu-prof'] ?? null,
   };
 }

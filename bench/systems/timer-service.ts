@@ -49,6 +49,8 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       runDir: `${RUNS_DIR}${name}`,
       autoRestart: false,
       env: { LOG_LEVEL: 'warn', ...pipelineEnv() },
+      // --cpu-prof DIR: every process of the stack writes a V8 CPU profile there when it stops.
+      nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],
     });
   } catch (err) {
     await cleanUp().catch(() => undefined);
