@@ -4,6 +4,7 @@ import type { AmqpClient } from '../common/amqp.js';
 import { fireAtOf, type CreateTimerRequest } from '../common/timer-request.js';
 import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
+import { Batcher } from '../common/batcher.js';
 
 /** Who and what a new timer comes from: its id (new unless given), the POST's x-request-id (for the logs of every hop), its owner. */
 export interface TimerOrigin {
@@ -31,7 +32,28 @@ export function buildTimer(request: CreateTimerRequest, now: number, origin: Tim
   };
 }
 
-export async function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
+// POST /timer requests that arrive while a publish is waiting for its confirm are published together,
+// as one message, when it returns (group commit, common/batcher.ts): one persistent write and one
+// confirm for all of them, and a lone request publishes at once. One batcher per broker client.
+const PUBLISH_BATCH_MAX = 200;
+const PUBLISHES_IN_FLIGHT = 2;
+const publishers = new WeakMap<AmqpClient, Batcher<IncomingTimer>>();
+
+/** Publishes one timer (with whatever else is being published at the moment); resolves once confirmed. */
+export function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
+  let publisher = publishers.get(amqp);
+  if (!publisher) {
+    const batcher = new Batcher<IncomingTimer>(async (timers) => {
+      await (timers.length === 1 ? publishOne(amqp, timers[0]!) : publishTimers(amqp, timers, undefined));
+      return timers.map(() => undefined);
+    }, PUBLISH_BATCH_MAX, PUBLISHES_IN_FLIGHT);
+    publishers.set(amqp, batcher);
+    publisher = batcher;
+  }
+  return publisher.add(timer);
+}
+
+async function publishOne(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
   const headers = timer.request_id ? { 'x-request-id': timer.request_id } : undefined;
   await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id, headers });
 }

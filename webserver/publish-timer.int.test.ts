@@ -1,0 +1,52 @@
+// Integration: POST /timer's publisher on the real local RabbitMQ, with queue names of its own.
+import amqplib from 'amqplib';
+import type { AmqpClient } from '../common/amqp.js';
+import { decodeMessage, incomingTimersMessage, timersOf, type IncomingTimer } from '../common/timer-message.js';
+import { newTimerId } from '../common/timer-id.js';
+import { AMQP_URL, connectTestBroker, deleteTopology, readyCount } from '../test/helpers/broker.js';
+import { publishTimer } from './publish-timer.js';
+
+let amqp: AmqpClient;
+
+beforeEach(async () => {
+  amqp = await connectTestBroker();
+});
+
+afterEach(async () => {
+  await amqp.close();
+  await deleteTopology(amqp.names);
+});
+
+const timer = (i: number): IncomingTimer => ({ id: newTimerId(), url: `http://example.com/${i}`, fire_at: Date.now() + 60_000, created_at: Date.now(), request_id: `req-${i}` });
+
+/** Every ready message of incoming_timers, decoded. */
+async function drain(queue: string): Promise<Array<ReturnType<typeof timersOf>>> {
+  const connection = await amqplib.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    const messages: Array<ReturnType<typeof timersOf>> = [];
+    for (let got = await channel.get(queue, { noAck: true }); got; got = await channel.get(queue, { noAck: true })) {
+      messages.push(timersOf(decodeMessage(incomingTimersMessage, got.content)));
+    }
+    return messages;
+  } finally {
+    await connection.close();
+  }
+}
+
+test('a lone timer is published at once, as a message of its own', async () => {
+  const one = timer(0);
+  await publishTimer(amqp, one);
+  expect(await drain(amqp.names.incomingTimers)).toEqual([[one]]);
+});
+
+test('timers published while a confirm is awaited go together: fewer messages than timers, each timer exactly once', async () => {
+  const timers = Array.from({ length: 300 }, (_, i) => timer(i));
+  await Promise.all(timers.map((t) => publishTimer(amqp, t)));
+  // Every publish resolved only after its message was confirmed, so all of them are in the queue now.
+  expect(await readyCount(amqp.names.incomingTimers)).toBeLessThan(300);
+  const messages = await drain(amqp.names.incomingTimers);
+  const published = messages.flat();
+  expect(published.map((t) => t.id).sort()).toEqual(timers.map((t) => t.id).sort());
+  expect(published.find((t) => t.id === timers[7]!.id)).toEqual(timers[7]);
+});
