@@ -308,6 +308,25 @@ describe('a hanging host beside a fast one', () => {
   });
 });
 
+describe('a host with a rate limit', () => {
+  test('starts at most its bucket at once, keeps maxWaiting waiting for tokens and defers the rest through their shards', async () => {
+    // 2 per second with a bucket of 2, 2 may wait: of 10 timers due now, 2 go at once, 2 wait for
+    // tokens, 6 are deferred. All 10 are acked: the deferred ones are back in their shards.
+    await startTrigger(20, { hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 2, maxWaiting: 2, stallMs: 60_000 }) });
+    const timers = await Promise.all(Array.from({ length: 10 }, () => scheduledTimer()));
+    await Promise.all(timers.map(publish));
+    await settledCount(10);
+    expect(receiver.arrivals).toHaveLength(4);
+    const delivered = new Set(receiver.arrivals.map((a) => a.id));
+    const deferred = timers.filter((t) => !delivered.has(t.id));
+    expect(deferred).toHaveLength(6);
+    for (const t of deferred) {
+      expect(await shardRowAt(t.id)).not.toBeNull();
+      expect((await timerRow(t.id)).state).toBe('scheduled');
+    }
+  });
+});
+
 describe('graceful stop', () => {
   test('a drain cuts a webhook still hanging after its grace period, records it and hands the timer back due now', async () => {
     receiver.answer = () => 'hang';

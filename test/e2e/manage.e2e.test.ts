@@ -139,3 +139,16 @@ test('POST /timers: 300 timers in one request, each answered on its own; every a
   expect((await send('POST', '/timers', { timers: [] })).status).toBe(422);
   expect((await send('POST', '/timers', { timers: Array.from({ length: 1_001 }, () => ({ url: `${e2e.hook}/x` })) })).status).toBe(422);
 });
+
+test('Idempotency-Key holds across a restart of every webserver: the repeat is 200 with the same timer', async () => {
+  const key = `restart-${Date.now()}`;
+  const body = { minutes: 30, url: `${e2e.hook}/idem-restart` };
+  const first = await send('POST', '/timer', body, { 'idempotency-key': key });
+  expect(first.status).toBe(201);
+  const { id } = timerCreatedAnswer.parse(await first.json());
+  await e2e.env.stack.stopKind('webserver');
+  await e2e.env.stack.startKind('webserver');
+  const repeat = await send('POST', '/timer', body, { 'idempotency-key': key });
+  expect(repeat.status).toBe(200);
+  expect(((await repeat.json()) as { id: string }).id).toBe(id);
+});
