@@ -41,12 +41,13 @@ export function createApp(
   app.use(docsRoutes());
   app.use(shedLoad(deps.maxInFlight));
   app.use(authenticate(deps.auth, isOpenRoute));
+  // Seed 001's POST /timer and GET /timer/{id} first: the busiest routes, matched before Express walks the others.
+  app.use(timerRoutes(deps));
   if (deps.auth && deps.tasks) {
     const { auth, tasks } = deps;
     app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes }));
     app.use(userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10 }));
   }
-  app.use(timerRoutes(deps));
   app.use(timerManageRoutes(deps));
   app.use(batchRoutes(deps));
   app.use(timerListRoutes(deps));
