@@ -57,6 +57,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
       adminEmails: config.ADMIN_EMAILS,
     },
     registrationMailMaxAttempts: config.REGISTRATION_MAIL_MAX_ATTEMPTS,
+    dashboard: { open: config.DASHBOARD_OPEN, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL },
     tasks: {
       amqp,
       mainDb,
