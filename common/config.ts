@@ -113,6 +113,10 @@ export const configSchema = z.object({
   SMTP_FROM: z.string().min(3).default('Timer service <no-reply@timer-service.local>').describe('sender of the registration mail'),
   SMTP_TIMEOUT_MS: int(100, 300_000, 10_000).describe('connection and command timeout of one SMTP attempt'),
   REGISTRATION_MAIL_MAX_ATTEMPTS: int(1, 100, 10).describe('attempts of a send_registration_email task before it ends failed'),
+  // The /dashboard monitoring page (docs/dashboard.md)
+  HEARTBEAT_INTERVAL_MS: int(100, 600_000, 5_000).describe('how often each process writes its heartbeat row; the dashboard counts it alive for 3 intervals'),
+  DASHBOARD_OPEN: z.stringbool().default(false).describe('the /dashboard data (every owner\'s timers and tasks) without a token; otherwise an admin\'s bearer token is needed'),
+  RABBITMQ_MANAGEMENT_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:15672/').describe('the RabbitMQ management UI the dashboard links to'),
 })
   .refine((c) => c.POLLER_PUBLISH_AHEAD_MS <= c.POLLER_LOOKAHEAD_MS, {
     message: 'must not exceed POLLER_LOOKAHEAD_MS',

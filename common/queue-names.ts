@@ -25,3 +25,8 @@ export function queueNames(prefix: string): QueueNames {
     tasksDead: `${prefix}tasks.dead`,
   };
 }
+
+/** Every queue of the topology (the dead-letter exchange is not one), in flow order. */
+export function queueList(names: QueueNames): string[] {
+  return [names.incomingTimers, names.timersToFire, names.tasks, names.incomingLogs, names.incomingTimersDead, names.timersToFireDead, names.tasksDead, names.incomingLogsDead];
+}

@@ -8,6 +8,7 @@ import { incomingTimerHandler } from './consume-incoming.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { incomingLogHandler } from './consume-logs.js';
 import { watchQueues } from '../common/metrics.js';
+import { startHeartbeat } from '../common/heartbeat.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
@@ -15,6 +16,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('databases', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
+  startHeartbeat({ db: mainDb, type: 'consumer', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-consumer-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);

@@ -42,6 +42,8 @@ if is_local "${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}" && ! port_open 5672
 fi
 
 [ -x "${NGINX_BIN:-/usr/sbin/nginx}" ] || apt_install nginx
+# The dashboard's end-to-end test drives Debian's Chromium headless (playwright-core, no downloaded browser).
+[ -x /usr/bin/chromium ] || apt_install chromium
 
 # The RabbitMQ management UI, when the broker runs on this machine and the plugin is not yet enabled.
 if command -v rabbitmq-plugins >/dev/null 2>&1 && ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_management; then

@@ -131,6 +131,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     RANDOM_USER_SERVICE_URL: `http://127.0.0.1:${options.port}/random-user/`,
     // Every webserver replica of the stack signs and verifies tokens with this one key (issue 7).
     JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
+    // Development mode: the /dashboard data (every owner's timers) needs no admin token; production's does.
+    DASHBOARD_OPEN: 'true',
     ...options.env,
   };
   await migrateAll({ MAIN_DB_URL: dbs.main, SHARD_DB_URLS: dbs.shards });

@@ -9,8 +9,9 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
-// 0001: timers; 0002: tasks and seed 000's random_users; 0003: log_records; 0005: users; 0008: idempotency_keys.
-const MAIN_TABLES = ['idempotency_keys', 'log_records', 'random_users', 'tasks', 'timers', 'users'];
+// 0001: timers; 0002: tasks and seed 000's random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
+// 0009: process_heartbeats.
+const MAIN_TABLES = ['idempotency_keys', 'log_records', 'process_heartbeats', 'random_users', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -66,7 +67,7 @@ test('0005_create_users goes down alone (users and the owner_id columns) and up 
   const db = knex(knexConfig(urls.main, 'main'));
   try {
     expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
-    // By name: later migrations (0006-0008) stay where they are.
+    // By name: later migrations (0006-0010) stay where they are.
     await db.migrate.down({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'users'));
     expect(await ownerColumns(urls.main)).toEqual([]);

@@ -9,6 +9,8 @@ import * as createUsers from './main/0005_create_users.js';
 import * as timerRequestId from './main/0006_timer_request_id.js';
 import * as timerRequestShape from './main/0007_timer_request_shape.js';
 import * as createIdempotencyKeys from './main/0008_create_idempotency_keys.js';
+import * as createProcessHeartbeats from './main/0009_create_process_heartbeats.js';
+import * as tasksStateIndex from './main/0010_tasks_state_index.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -30,5 +32,7 @@ export const mainMigrations = staticSource({
   '0006_timer_request_id': timerRequestId,
   '0007_timer_request_shape': timerRequestShape,
   '0008_create_idempotency_keys': createIdempotencyKeys,
+  '0009_create_process_heartbeats': createProcessHeartbeats,
+  '0010_tasks_state_index': tasksStateIndex,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -11,6 +11,7 @@ import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { releaseClaims } from './claim-due.js';
 import { watchQueues } from '../common/metrics.js';
+import { startHeartbeat } from '../common/heartbeat.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;
@@ -18,9 +19,12 @@ const MAX_HELD = 200_000;
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
   const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-poller', Math.min(config.DB_POOL_MAX, 4), log));
+  // The main database only for the heartbeat (the dashboard's processes alive): a poller's work is on the shards.
+  const mainDb = createPool(config.MAIN_DB_URL, 'timer-poller', 1, log);
   shutdown.add('databases', async () => {
-    await Promise.all(shards.map((shard) => shard.end()));
+    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
+  startHeartbeat({ db: mainDb, type: 'timer', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-timer-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   await amqp.start();

@@ -11,6 +11,8 @@ import { deadLetterer } from '../common/dead-letter.js';
 import { AddressPolicy } from '../common/callback-address.js';
 import { webhookSigner } from './sign-webhook.js';
 import { watchQueues } from '../common/metrics.js';
+import { startHeartbeat } from '../common/heartbeat.js';
+import { latenessStats } from './attempt-metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
@@ -18,6 +20,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('databases', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
+  startHeartbeat({ db: mainDb, type: 'trigger', intervalMs: config.HEARTBEAT_INTERVAL_MS, log, stats: latenessStats }, shutdown);
   const policy = new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS);
   if (config.WEBHOOK_SIGNING_SECRETS.length === 0) log.warn('WEBHOOK_SIGNING_SECRETS is not set: webhooks are sent unsigned');
   else log.info({ secrets: config.WEBHOOK_SIGNING_SECRETS.length }, 'webhooks are signed (Standard Webhooks)');

@@ -20,17 +20,27 @@ import { docsRoutes } from './docs-routes.js';
 import { authenticate, type AuthDeps } from './authenticate.js';
 import { userRoutes } from './user-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { dashboardApi, dashboardPage } from './dashboard-routes.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
 const isOpenRoute = (method: string, path: string) => OPEN_ROUTES.has(`${method} ${path.replace(/\/+$/, '')}`);
 
+/** The dashboard's settings (DASHBOARD_OPEN, HEARTBEAT_INTERVAL_MS, RABBITMQ_MANAGEMENT_URL). */
+export interface DashboardSettings {
+  open: boolean;
+  heartbeatIntervalMs: number;
+  rabbitmqManagementUrl: string;
+}
+const DASHBOARD_DEFAULTS: DashboardSettings = { open: false, heartbeatIntervalMs: 5_000, rabbitmqManagementUrl: 'http://localhost:15672/' };
+
 /**
  * `tasks` adds the task API and seeds 003 and 000's routes (issue 5); `auth` with `tasks`, users and
- * tokens (issue 7). Without `auth` every client is anonymous.
+ * tokens (issue 7). Without `auth` every client is anonymous
+ * (and the dashboard's data is refused unless `dashboard.open`).
  */
 export function createApp(
-  deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps; auth?: AuthDeps; registrationMailMaxAttempts?: number },
+  deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps; auth?: AuthDeps; registrationMailMaxAttempts?: number; dashboard?: DashboardSettings },
 ): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -39,10 +49,15 @@ export function createApp(
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.get('/metrics', metricsRoute);
   app.use(docsRoutes());
+  app.use(dashboardPage());
   app.use(shedLoad(deps.maxInFlight));
-  app.use(authenticate(deps.auth, isOpenRoute));
+  const dashboard = deps.dashboard ?? DASHBOARD_DEFAULTS;
+  // With DASHBOARD_OPEN, its data is open even when AUTH_REQUIRED closes the rest of the API.
+  const open = (method: string, path: string) => isOpenRoute(method, path) || (dashboard.open && path.startsWith('/dashboard/api/'));
+  app.use(authenticate(deps.auth, open));
   // Seed 001's POST /timer and GET /timer/{id} first: the busiest routes, matched before Express walks the others.
   app.use(timerRoutes(deps));
+  app.use(dashboardApi({ ...dashboard, mainDb: deps.mainDb, amqp: deps.amqp, defaultMaxAttempts: deps.defaultMaxAttempts, now: deps.now }));
   if (deps.auth && deps.tasks) {
     const { auth, tasks } = deps;
     app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes }));

@@ -3,6 +3,7 @@
 import { Router, static as serveStatic } from 'express';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { ServerResponse } from 'node:http';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -45,9 +46,12 @@ const redocPage = page(
 const SWAGGER_ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 const REDOC_ASSETS = new Set(['redoc.standalone.js']);
 
-/** Serves only the named files of a package folder, cached for a day (they change with the package version). */
-function assets(dir: string, names: Set<string>) {
-  const files = serveStatic(dir, { index: false, maxAge: '1d', fallthrough: true });
+/**
+ * Serves only the named files of a folder; a package's are cached for a day (they change with the
+ * package version), the service's own (the dashboard's) are revalidated (maxAge 0).
+ */
+export function assets(dir: string, names: Set<string>, options: { maxAge?: string | number; setHeaders?: (res: ServerResponse) => void } = {}) {
+  const files = serveStatic(dir, { index: false, maxAge: options.maxAge ?? '1d', fallthrough: true, setHeaders: options.setHeaders });
   return Router().use((req, res, next) => (names.has(req.path.slice(1)) ? files(req, res, next) : next()));
 }
 

@@ -13,6 +13,7 @@ import { TaskReplies } from './task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
 import { watchWebserverGauges } from './metrics-gauges.js';
 import { jwtSecret } from '../common/config.js';
+import { startHeartbeat } from '../common/heartbeat.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -22,6 +23,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   shutdown.add('database', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
   });
+  startHeartbeat({ db: mainDb, type: 'webserver', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
   shutdown.add('broker', () => amqp.close());
   const secret = jwtSecret(config);
   if (config.JWT_SECRET_KEY === undefined) {
@@ -55,6 +57,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
       adminEmails: config.ADMIN_EMAILS,
     },
     registrationMailMaxAttempts: config.REGISTRATION_MAIL_MAX_ATTEMPTS,
+    dashboard: { open: config.DASHBOARD_OPEN, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL },
     tasks: {
       amqp,
       mainDb,

@@ -5,13 +5,16 @@ import { z } from 'zod';
 import { createTimerRequest, rescheduleTimerRequest } from '../common/timer-request.js';
 import { batchRequest, MAX_BATCH } from './batch-routes.js';
 import { listTimersQuery, TIMER_STATES } from './list-timers.js';
-import { WEBHOOK_METHODS } from '../common/webhook-shape.js';
 import { bulkReplayRequest } from './replay-routes.js';
 import { HTTP_METHODS } from '../common/access-log-line.js';
 import { createLogRequest, LOG_PAGE_DEFAULT, LOG_PAGE_MAX } from '../common/log-request.js';
 import { taskPaths } from './openapi-tasks.js';
 import { documentationPaths } from './openapi-docs.js';
 import { securitySchemes, userPaths, withSecurity } from './openapi-users.js';
+import { timerAnswer } from './openapi-timer.js';
+import { dashboardPaths } from './openapi-dashboard.js';
+
+export { timerAnswer };
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -20,36 +23,6 @@ export const timerCreatedAnswer = z.object({
   time_left: z.number().int().min(0).describe('whole seconds until fire_at, rounded up'),
   fire_at: isoTime,
   state: z.enum(TIMER_STATES).describe('scheduled for a new timer'),
-});
-
-export const timerAnswer = z.object({
-  id: z.uuid(),
-  time_left: z.number().int().min(0).describe('0 once due'),
-  url: z.string(),
-  fire_at: isoTime,
-  created_at: isoTime,
-  state: z.enum(TIMER_STATES).describe('scheduled -> firing -> delivered | retrying (-> firing ...) | failed; replay: failed -> retrying'),
-  attempts: z.number().int().min(0).describe('attempts of the current series'),
-  last_attempt_at: isoTime.nullable(),
-  last_status: z.number().int().nullable().describe('HTTP status of the last attempt'),
-  last_error: z.string().nullable(),
-  delivered_at: isoTime.nullable(),
-  next_attempt_at: isoTime.nullable().describe('while retrying: when the next attempt is due'),
-  max_attempts: z.number().int().min(1),
-  replays: z.number().int().min(0).describe('how many times the timer was replayed after failing'),
-  attempt_history: z.array(
-    z.object({
-      attempt: z.number().int().min(1),
-      series: z.number().int().min(1).describe('1, then one more per replay'),
-      started_at: isoTime,
-      duration_ms: z.number().int().min(0),
-      status: z.number().int().nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-  method: z.enum(WEBHOOK_METHODS),
-  headers: z.record(z.string(), z.string()).describe('the timer\'s own headers, sent besides the service\'s'),
-  body: z.json().describe('the JSON body sent: {"id": ...} unless the timer set its own'),
 });
 
 export const timerListAnswer = z.object({
@@ -242,6 +215,7 @@ export function openApiDocument() {
       },
       ...taskPaths({ schema, json, error }),
       ...userPaths({ schema, json, error }),
+      ...dashboardPaths({ json, error }),
       '/health': { get: { summary: 'The process is alive', responses: { 200: { description: 'alive' } } } },
       '/ready': { get: { summary: 'Broker and database reachable', responses: { 200: { description: 'ready' }, 503: { description: 'a dependency is down' } } } },
       ...documentationPaths(),

@@ -10,11 +10,13 @@ import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
 import { deadLetterer } from '../common/dead-letter.js';
 import { watchQueues } from '../common/metrics.js';
+import { startHeartbeat } from '../common/heartbeat.js';
 import { smtpMailer } from '../common/mailer.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);
   shutdown.add('database', () => db.end());
+  startHeartbeat({ db, type: 'worker', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-worker-${process.pid}`);
   shutdown.add('broker', () => amqp.close());
   const tasks = taskHandler({
