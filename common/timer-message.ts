@@ -1,5 +1,6 @@
 // The messages of the pipeline and their encoding. incoming_timers carries a new timer (or a batch
-// of them) from a webserver to a consumer; timers_to_fire carries a due timer from a poller to a trigger.
+// of them) from a webserver to a consumer; timers_to_fire carries a due timer (or a batch of them)
+// from a poller to a trigger.
 import { z } from 'zod';
 import { PoisonMessageError } from './errors/poison-message.js';
 
@@ -35,13 +36,20 @@ export const incomingTimerBatchMessage = z.object({ timers: z.array(incomingTime
 export type IncomingTimerBatch = z.infer<typeof incomingTimerBatchMessage>;
 export const incomingTimersMessage = z.union([incomingTimerMessage, incomingTimerBatchMessage]);
 
-/** The timers one incoming_timers message carries. */
-export const timersOf = (message: IncomingTimer | IncomingTimerBatch): IncomingTimer[] => ('timers' in message ? message.timers : [message]);
+/** The timers one incoming_timers or timers_to_fire message carries. */
+export function timersOf<T extends object>(message: T | { timers: T[] }): T[] {
+  return 'timers' in message && Array.isArray(message.timers) ? message.timers : [message as T];
+}
 
 export const dueTimerMessage = z.object({ id: timerId, url: z.string().min(1), fire_at: epochMs });
 export type DueTimer = z.infer<typeof dueTimerMessage>;
 
-export function encodeMessage(message: IncomingTimer | IncomingTimerBatch | DueTimer): Buffer {
+// A poller publishes the timers falling due together as one message (one persistent write and one
+// confirm); timers_to_fire carries either form.
+export const dueTimerBatchMessage = z.object({ timers: z.array(dueTimerMessage).min(1) });
+export const dueTimersMessage = z.union([dueTimerMessage, dueTimerBatchMessage]);
+
+export function encodeMessage(message: IncomingTimer | IncomingTimerBatch | DueTimer | { timers: DueTimer[] }): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
 

@@ -1,13 +1,13 @@
 // Integration: pollers' claims on a real timer-db shard, and a poller firing due timers through RabbitMQ.
 import { randomUUID } from 'node:crypto';
 import type { AmqpClient } from '../common/amqp.js';
-import { decodeMessage, dueTimerMessage } from '../common/timer-message.js';
+import { decodeMessage, dueTimersMessage, timersOf } from '../common/timer-message.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
-import { connectTestBroker, deleteTopology } from '../test/helpers/broker.js';
+import { connectTestBroker, deleteTopology, takeAll } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { claimDue, deleteFired, releaseClaims } from './claim-due.js';
 import { DueSchedule } from './due-schedule.js';
-import { DueTimerFirer, type HeldTimer } from './fire-due.js';
+import { DUE_MESSAGE_MAX, DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { ShardPoller } from './shard-poller.js';
 
 let dbs: TestDatabases;
@@ -101,11 +101,14 @@ describe('with a broker', () => {
     const ids = await insertDue(200, (i) => start + 300 + i * 3);
     const fireAt = new Map<string, number>();
     const published: Array<{ id: string; at: number }> = [];
+    let messages = 0;
     const allPublished = new Promise<void>((resolve) => {
       void amqp.consume(amqp.names.timersToFire, 500, (message, channel) => {
-        const timer = decodeMessage(dueTimerMessage, message.content);
-        published.push({ id: timer.id, at: Date.now() });
-        fireAt.set(timer.id, timer.fire_at);
+        messages++;
+        for (const timer of timersOf(decodeMessage(dueTimersMessage, message.content))) {
+          published.push({ id: timer.id, at: Date.now() });
+          fireAt.set(timer.id, timer.fire_at);
+        }
         channel.ack(message);
         if (published.length === ids.length) resolve();
       });
@@ -120,8 +123,24 @@ describe('with a broker', () => {
     await poller.stop();
     await firer.idle();
 
-    expect(new Set(published.map((p) => p.id))).toEqual(new Set(ids));
+    expect(published.map((p) => p.id).sort()).toEqual([...ids].sort());
+    expect(messages).toBeLessThanOrEqual(ids.length);
     for (const p of published) expect(p.at).toBeGreaterThanOrEqual(fireAt.get(p.id)!);
+    expect((await dbs.shards[0]!.query('SELECT count(*)::int AS n FROM timers_to_fire')).rows[0].n).toBe(0);
+  });
+
+  test('timers falling due together go as messages of up to DUE_MESSAGE_MAX timers, each timer once, and their rows are deleted', async () => {
+    const now = Date.now();
+    const ids = await insertDue(250, () => now - 1_000);
+    const claimed = await claimDue(dbs.shards[0]!, { now, horizon: now, leaseUntil: now + 30_000, owner: 'p1', limit: 1_000 });
+    const firer = new DueTimerFirer(amqp, dbs.shards, 'p1', () => undefined, silentLogger());
+    firer.fire(claimed.map((t) => ({ ...t, shard: 0 })));
+    await firer.idle();
+    const messages = (await takeAll(amqp.names.timersToFire)).map((body) => timersOf(decodeMessage(dueTimersMessage, body)));
+    const sizes = messages.map((carried) => carried.length);
+    const timers = messages.flat().map((t) => t.id);
+    expect(sizes.sort((a, b) => b - a)).toEqual([DUE_MESSAGE_MAX, DUE_MESSAGE_MAX, 250 - 2 * DUE_MESSAGE_MAX]);
+    expect(timers.sort()).toEqual([...ids].sort());
     expect((await dbs.shards[0]!.query('SELECT count(*)::int AS n FROM timers_to_fire')).rows[0].n).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
 // What a poller does at a timer's due instant: publish it to timers_to_fire with a broker confirm,
-// then delete its row from the shard (batched). A publish that fails is retried; should the lease run
+// then delete its row from the shard (batched). The timers falling due together go as one message of
+// up to DUE_MESSAGE_MAX timers (one persistent write and one confirm); a burst is split into several,
+// so that every trigger gets a share. A publish that fails is retried; should the lease run
 // out meanwhile and another poller publish it too, the trigger's claim drops the duplicate.
 import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
@@ -15,6 +17,7 @@ export interface HeldTimer extends ClaimedTimer {
 }
 
 const PUBLISH_RETRY_MS = 1_000;
+export const DUE_MESSAGE_MAX = 100;
 const DELETE_BATCH_MAX = 5_000;
 
 export class DueTimerFirer {
@@ -50,9 +53,15 @@ export class DueTimerFirer {
 
   private async publishAndDelete(timers: HeldTimer[]): Promise<void> {
     const queue = this.amqp.names.timersToFire;
-    const results = await Promise.allSettled(
-      timers.map((t) => this.amqp.publish(queue, encodeMessage({ id: t.id, url: t.url, fire_at: t.fire_at }), { messageId: t.id })),
+    const due = ({ id, url, fire_at }: HeldTimer) => ({ id, url, fire_at });
+    const groups: HeldTimer[][] = [];
+    for (let i = 0; i < timers.length; i += DUE_MESSAGE_MAX) groups.push(timers.slice(i, i + DUE_MESSAGE_MAX));
+    const sent = await Promise.allSettled(
+      groups.map((group) =>
+        this.amqp.publish(queue, encodeMessage(group.length === 1 ? due(group[0]!) : { timers: group.map(due) }), { messageId: group[0]!.id }),
+      ),
     );
+    const results = groups.flatMap((group, g) => group.map(() => sent[g]!));
     const failed = timers.filter((_, i) => results[i]!.status === 'rejected');
     metrics.timersFired.inc(timers.length - failed.length);
     if (this.log.isLevelEnabled('debug')) {

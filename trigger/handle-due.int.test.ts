@@ -116,6 +116,15 @@ test('the webhook is a POST of {"id"} with JSON content type, a User-Agent and t
   expect(row.delivered_at).toBeInstanceOf(Date);
 });
 
+test("a poller's batch message: every timer of it delivered once and recorded, then the one message acked", async () => {
+  const timers = await Promise.all(Array.from({ length: 30 }, (_, i) => scheduledTimer(`/batch/${i}`)));
+  await amqp.publish(amqp.names.timersToFire, encodeMessage({ timers }), { messageId: timers[0]!.id });
+  await settledCount(1);
+  expect(settled).toEqual([{ id: timers[0]!.id, kind: 'ack', requeue: false }]);
+  expect(receiver.arrivals.map((a) => a.id).sort()).toEqual(timers.map((t) => t.id).sort());
+  for (const t of timers) expect(await timerRow(t.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+});
+
 test('the trigger drops a duplicate message: one webhook, both messages acked', async () => {
   const timer = await scheduledTimer();
   await Promise.all([publish(timer), publish(timer)]);

@@ -1,5 +1,5 @@
-// Handles timers_to_fire deliveries: claim (batched), POST the webhook, record the outcome (batched),
-// then ack; a timer whose target is task:<id> publishes that task to the tasks queue instead (a delayed
+// Handles timers_to_fire deliveries (one due timer, or a poller's batch of them): for each timer claim
+// (batched), POST the webhook, record the outcome (batched); then ack the message; a timer whose target is task:<id> publishes that task to the tasks queue instead (a delayed
 // task). A failed attempt that may succeed later is put back through the timer machinery for its
 // retry; a stalled or rate-limited host gets its timer deferred the same way. A duplicate is acked and dropped;
 // a timer another trigger holds is re-checked when that claim expires; an undecodable message is
@@ -9,7 +9,7 @@ import type { Pool } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
 import { shardOf } from '../common/shard.js';
-import { dueTimerMessage, type DueTimer } from '../common/timer-message.js';
+import { dueTimersMessage, timersOf, type DueTimer } from '../common/timer-message.js';
 import { decodeOrDeadLetter, settleWhenDone } from '../common/settle-message.js';
 import type { DeadLetter } from '../common/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
@@ -119,10 +119,23 @@ export function dueTimerHandler(deps: TriggerDeps) {
     });
   }
 
+  /**
+   * Every timer of a message, each on its own; the message is settled when all are done. The first
+   * failure decides (an unreachable database requeues the message: its timers already done are then
+   * dropped by their claim; an error in our code dead-letters it).
+   */
+  async function fireAll(timers: DueTimer[]): Promise<void> {
+    const results = await Promise.allSettled(timers.map(fire));
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
   const handle = (message: ConsumeMessage, channel: Channel): void => {
-    const timer = decodeOrDeadLetter(dueTimerMessage, message, channel, deps.deadLetter);
-    if (!timer) return;
-    const work = settleWhenDone(fire(timer), message, channel, deps.deadLetter, log, { timer_id: timer.id }, REQUEUE_DELAY_MS);
+    const decoded = decodeOrDeadLetter(dueTimersMessage, message, channel, deps.deadLetter);
+    if (!decoded) return;
+    const timers = timersOf(decoded);
+    const fields = timers.length === 1 ? { timer_id: timers[0]!.id } : { timer_ids: timers.map((t) => t.id), timers: timers.length };
+    const work = settleWhenDone(fireAll(timers), message, channel, deps.deadLetter, log, fields, REQUEUE_DELAY_MS);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
   };

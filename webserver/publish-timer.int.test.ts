@@ -1,9 +1,8 @@
 // Integration: POST /timer's publisher on the real local RabbitMQ, with queue names of its own.
-import amqplib from 'amqplib';
 import type { AmqpClient } from '../common/amqp.js';
 import { decodeMessage, incomingTimersMessage, timersOf, type IncomingTimer } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
-import { AMQP_URL, connectTestBroker, deleteTopology, readyCount } from '../test/helpers/broker.js';
+import { connectTestBroker, deleteTopology, readyCount, takeAll } from '../test/helpers/broker.js';
 import { publishTimer } from './publish-timer.js';
 
 let amqp: AmqpClient;
@@ -19,19 +18,9 @@ afterEach(async () => {
 
 const timer = (i: number): IncomingTimer => ({ id: newTimerId(), url: `http://example.com/${i}`, fire_at: Date.now() + 60_000, created_at: Date.now(), request_id: `req-${i}` });
 
-/** Every ready message of incoming_timers, decoded. */
-async function drain(queue: string): Promise<Array<ReturnType<typeof timersOf>>> {
-  const connection = await amqplib.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    const messages: Array<ReturnType<typeof timersOf>> = [];
-    for (let got = await channel.get(queue, { noAck: true }); got; got = await channel.get(queue, { noAck: true })) {
-      messages.push(timersOf(decodeMessage(incomingTimersMessage, got.content)));
-    }
-    return messages;
-  } finally {
-    await connection.close();
-  }
+/** Every ready message of incoming_timers: the timers each carries. */
+async function drain(queue: string): Promise<IncomingTimer[][]> {
+  return (await takeAll(queue)).map((body) => timersOf<IncomingTimer>(decodeMessage(incomingTimersMessage, body)));
 }
 
 test('a lone timer is published at once, as a message of its own', async () => {

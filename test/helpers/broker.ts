@@ -40,6 +40,15 @@ export function readyCount(queue: string): Promise<number> {
   return withChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
 }
 
+/** Takes every ready message off a queue (no ack needed) and returns their bodies, in order. */
+export function takeAll(queue: string): Promise<Buffer[]> {
+  return withChannel(async (channel) => {
+    const bodies: Buffer[] = [];
+    for (let got = await channel.get(queue, { noAck: true }); got; got = await channel.get(queue, { noAck: true })) bodies.push(got.content);
+    return bodies;
+  });
+}
+
 /** Removes every ready message from a queue. */
 export async function purgeQueue(queue: string): Promise<void> {
   await withChannel((channel) => channel.purgeQueue(queue));
