@@ -44,7 +44,7 @@ export const configSchema = z.object({
   POLLER_PUBLISH_AHEAD_MS: int(0, 5_000, 200).describe('publish a due timer this long before fire_at; the trigger claims it, then sends at fire_at'),
   POLLER_LEASE_MS: int(1_000, 3_600_000, 30_000).describe('how long a claim lasts before another poller may take the row'),
   POLLER_CLAIM_LIMIT: int(1, 100_000, 5_000).describe('rows claimed per query'),
-  TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('webhooks a trigger sends at once'),
+  TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('timers_to_fire messages a trigger holds at once (each one due timer or a batch of up to 100)'),
   WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
   WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
   WEBHOOK_MAX_ATTEMPTS: int(1, 50, 5).describe('delivery attempts of a timer before it is failed (a timer may set max_attempts)'),
