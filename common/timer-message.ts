@@ -53,6 +53,11 @@ export function encodeMessage(message: IncomingTimer | IncomingTimerBatch | DueT
   return Buffer.from(JSON.stringify(message));
 }
 
+/** One message for one or more timers: a lone timer as itself, several as {"timers": [...]}. */
+export function encodeTimers(timers: Array<IncomingTimer | DueTimer>): Buffer {
+  return encodeMessage(timers.length === 1 ? timers[0]! : { timers: timers as IncomingTimer[] });
+}
+
 /** Decodes a message body; throws PoisonMessageError when it is not JSON of the expected shape. */
 export function decodeMessage<T>(schema: z.ZodType<T>, body: Buffer): T {
   let json: unknown;

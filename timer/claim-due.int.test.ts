@@ -1,9 +1,8 @@
 // Integration: pollers' claims on a real timer-db shard, and a poller firing due timers through RabbitMQ.
 import { randomUUID } from 'node:crypto';
-import type { AmqpClient } from '../common/amqp.js';
 import { decodeMessage, dueTimersMessage, timersOf } from '../common/timer-message.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
-import { connectTestBroker, deleteTopology, takeAll } from '../test/helpers/broker.js';
+import { takeAll, useTestBroker } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { claimDue, deleteFired, releaseClaims } from './claim-due.js';
 import { DueSchedule } from './due-schedule.js';
@@ -87,14 +86,7 @@ test('a released claim can be taken at once by another poller', async () => {
 });
 
 describe('with a broker', () => {
-  let amqp: AmqpClient;
-  beforeEach(async () => {
-    amqp = await connectTestBroker();
-  });
-  afterEach(async () => {
-    await amqp.close();
-    await deleteTopology(amqp.names);
-  });
+  const broker = useTestBroker();
 
   test('a poller publishes each timer at or after its due instant, never before, then deletes its row', async () => {
     const start = Date.now();
@@ -103,7 +95,7 @@ describe('with a broker', () => {
     const published: Array<{ id: string; at: number }> = [];
     let messages = 0;
     const allPublished = new Promise<void>((resolve) => {
-      void amqp.consume(amqp.names.timersToFire, 500, (message, channel) => {
+      void broker.client.consume(broker.client.names.timersToFire, 500, (message, channel) => {
         messages++;
         for (const timer of timersOf(decodeMessage(dueTimersMessage, message.content))) {
           published.push({ id: timer.id, at: Date.now() });
@@ -114,7 +106,7 @@ describe('with a broker', () => {
       });
     });
     const log = silentLogger();
-    const firer = new DueTimerFirer(amqp, dbs.shards, 'p1', (t) => schedule.add(t), log);
+    const firer = new DueTimerFirer(broker.client, dbs.shards, 'p1', (t) => schedule.add(t), log);
     const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due));
     const settings = { owner: 'p1', intervalMs: 50, lookaheadMs: 1_000, leaseMs: 30_000, claimLimit: 1_000, maxHeld: 10_000 };
     const poller = new ShardPoller(0, dbs.shards[0]!, settings, () => schedule.size, (s, rows) => schedule.add(rows.map((r) => ({ ...r, shard: s }))), log);
@@ -133,10 +125,10 @@ describe('with a broker', () => {
     const now = Date.now();
     const ids = await insertDue(250, () => now - 1_000);
     const claimed = await claimDue(dbs.shards[0]!, { now, horizon: now, leaseUntil: now + 30_000, owner: 'p1', limit: 1_000 });
-    const firer = new DueTimerFirer(amqp, dbs.shards, 'p1', () => undefined, silentLogger());
+    const firer = new DueTimerFirer(broker.client, dbs.shards, 'p1', () => undefined, silentLogger());
     firer.fire(claimed.map((t) => ({ ...t, shard: 0 })));
     await firer.idle();
-    const messages = (await takeAll(amqp.names.timersToFire)).map((body) => timersOf(decodeMessage(dueTimersMessage, body)));
+    const messages = (await takeAll(broker.client.names.timersToFire)).map((body) => timersOf(decodeMessage(dueTimersMessage, body)));
     const sizes = messages.map((carried) => carried.length);
     const timers = messages.flat().map((t) => t.id);
     expect(sizes.sort((a, b) => b - a)).toEqual([DUE_MESSAGE_MAX, DUE_MESSAGE_MAX, 250 - 2 * DUE_MESSAGE_MAX]);

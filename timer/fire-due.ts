@@ -7,7 +7,7 @@ import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
-import { encodeMessage } from '../common/timer-message.js';
+import { encodeTimers } from '../common/timer-message.js';
 import { deleteFired } from './claim-due.js';
 import type { ClaimedTimer } from './claim-due.js';
 import { metrics } from '../common/metrics.js';
@@ -53,32 +53,27 @@ export class DueTimerFirer {
 
   private async publishAndDelete(timers: HeldTimer[]): Promise<void> {
     const queue = this.amqp.names.timersToFire;
-    const due = ({ id, url, fire_at }: HeldTimer) => ({ id, url, fire_at });
     const groups: HeldTimer[][] = [];
     for (let i = 0; i < timers.length; i += DUE_MESSAGE_MAX) groups.push(timers.slice(i, i + DUE_MESSAGE_MAX));
     const sent = await Promise.allSettled(
-      groups.map((group) =>
-        this.amqp.publish(queue, encodeMessage(group.length === 1 ? due(group[0]!) : { timers: group.map(due) }), { messageId: group[0]!.id }),
-      ),
+      groups.map((group) => this.amqp.publish(queue, encodeTimers(group.map(({ id, url, fire_at }) => ({ id, url, fire_at }))), { messageId: group[0]!.id })),
     );
-    const results = groups.flatMap((group, g) => group.map(() => sent[g]!));
-    const failed = timers.filter((_, i) => results[i]!.status === 'rejected');
-    metrics.timersFired.inc(timers.length - failed.length);
+    const published = groups.flatMap((group, g) => (sent[g]!.status === 'fulfilled' ? group : []));
+    const failed = groups.flatMap((group, g) => (sent[g]!.status === 'rejected' ? group : []));
+    metrics.timersFired.inc(published.length);
     if (this.log.isLevelEnabled('debug')) {
-      for (const [i, t] of timers.entries()) if (results[i]!.status === 'fulfilled') this.log.debug({ timer_id: t.id, shard: t.shard }, 'due timer published');
+      for (const t of published) this.log.debug({ timer_id: t.id, shard: t.shard }, 'due timer published');
     }
     if (failed.length > 0) {
       this.log.warn({ count: failed.length }, 'publishing due timers failed; retrying');
       setTimeout(() => this.retry(failed), PUBLISH_RETRY_MS).unref();
     }
-    const deletes = timers
-      .filter((_, i) => results[i]!.status === 'fulfilled')
-      .map((t) =>
-        this.deleters[t.shard]!.add(t.id).catch((err: Error) => {
-          // The row stays leased; when the lease runs out it is published again and the trigger drops it.
-          this.log.warn({ err: err.message, shard: t.shard }, 'deleting a fired timer failed');
-        }),
-      );
+    const deletes = published.map((t) =>
+      this.deleters[t.shard]!.add(t.id).catch((err: Error) => {
+        // The row stays leased; when the lease runs out it is published again and the trigger drops it.
+        this.log.warn({ err: err.message, shard: t.shard }, 'deleting a fired timer failed');
+      }),
+    );
     await Promise.all(deletes);
   }
 }

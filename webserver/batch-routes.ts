@@ -48,7 +48,7 @@ export function batchRoutes(deps: BatchRouteDeps): Router {
     let failure: TimerRejection['body'] | null = null;
     if (valid.length > 0) {
       try {
-        await publishTimers(deps.amqp, valid, requestId);
+        await publishTimers(deps.amqp, valid);
         metrics.timersCreated.inc(valid.length);
       } catch (err) {
         failure = unavailable(err);

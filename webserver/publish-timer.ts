@@ -2,7 +2,7 @@
 // resolves once the broker has confirmed the persistent message, which is what makes the 201 durable.
 import type { AmqpClient } from '../common/amqp.js';
 import { fireAtOf, type CreateTimerRequest } from '../common/timer-request.js';
-import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
+import { encodeTimers, type IncomingTimer } from '../common/timer-message.js';
 import { newTimerId } from '../common/timer-id.js';
 import { Batcher } from '../common/batcher.js';
 
@@ -43,23 +43,22 @@ const publishers = new WeakMap<AmqpClient, Batcher<IncomingTimer>>();
 export function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
   let publisher = publishers.get(amqp);
   if (!publisher) {
-    const batcher = new Batcher<IncomingTimer>(async (timers) => {
-      await (timers.length === 1 ? publishOne(amqp, timers[0]!) : publishTimers(amqp, timers, undefined));
+    publisher = new Batcher<IncomingTimer>(async (timers) => {
+      await publishTimers(amqp, timers);
       return timers.map(() => undefined);
     }, PUBLISH_BATCH_MAX, PUBLISHES_IN_FLIGHT);
-    publishers.set(amqp, batcher);
-    publisher = batcher;
+    publishers.set(amqp, publisher);
   }
   return publisher.add(timer);
 }
 
-async function publishOne(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
-  const headers = timer.request_id ? { 'x-request-id': timer.request_id } : undefined;
-  await amqp.publish(amqp.names.incomingTimers, encodeMessage(timer), { messageId: timer.id, headers });
-}
-
-/** Publishes a batch of timers as one message: one persistent write and one confirm for all of them. */
-export async function publishTimers(amqp: AmqpClient, timers: IncomingTimer[], requestId: string | undefined): Promise<void> {
+/**
+ * Publishes timers as one message: one persistent write and one confirm for all of them. The message
+ * carries the x-request-id header when they all come from one request.
+ */
+export async function publishTimers(amqp: AmqpClient, timers: IncomingTimer[]): Promise<void> {
+  const requestIds = new Set(timers.map((t) => t.request_id));
+  const requestId = requestIds.size === 1 ? timers[0]!.request_id : undefined;
   const headers = requestId ? { 'x-request-id': requestId } : undefined;
-  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers }), { messageId: timers[0]!.id, headers });
+  await amqp.publish(amqp.names.incomingTimers, encodeTimers(timers), { messageId: timers[0]!.id, headers });
 }

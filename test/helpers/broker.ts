@@ -6,6 +6,7 @@ import { queueNames, type QueueNames } from '../../common/queue-names.js';
 import { deleteTopology as removeTopology } from '../../common/topology.js';
 import { uniqueName } from './databases.js';
 import { silentLogger } from './logger.js';
+import { afterEach, beforeEach } from '@jest/globals';
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -19,6 +20,22 @@ export async function connectTestBroker(prefix = testQueuePrefix(), url = AMQP_U
   await client.start();
   await client.waitForConnect();
   return client;
+}
+
+/**
+ * For a test file or describe block: a broker client of its own for every test, its queues deleted
+ * after. Read `.client` inside the tests.
+ */
+export function useTestBroker(): { client: AmqpClient } {
+  const handle = {} as { client: AmqpClient };
+  beforeEach(async () => {
+    handle.client = await connectTestBroker();
+  });
+  afterEach(async () => {
+    await handle.client.close();
+    await deleteTopology(handle.client.names);
+  });
+  return handle;
 }
 
 /** Deletes every queue and the exchange of a prefix. */
