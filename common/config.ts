@@ -42,6 +42,7 @@ export const configSchema = z.object({
   POLLER_INTERVAL_MS: int(5, 60_000, 100).describe('how often a poller looks for rows entering the look-ahead window'),
   POLLER_LOOKAHEAD_MS: int(0, 600_000, 2_000).describe('claim rows due within this window and hold them in memory'),
   POLLER_PUBLISH_AHEAD_MS: int(0, 5_000, 200).describe('publish a due timer this long before fire_at; the trigger claims it, then sends at fire_at'),
+  POLLER_PUBLISH_WINDOW_MS: int(0, 1_000, 100).describe('timers due within this long after the next one are published with it, in one message'),
   POLLER_LEASE_MS: int(1_000, 3_600_000, 30_000).describe('how long a claim lasts before another poller may take the row'),
   POLLER_CLAIM_LIMIT: int(1, 100_000, 5_000).describe('rows claimed per query'),
   TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('timers_to_fire messages a trigger holds at once (each one due timer or a batch of up to 100)'),

@@ -155,6 +155,38 @@ describe('DueSchedule', () => {
     expect(released).toEqual(['a', 'b']);
   });
 
+  test('with a window, the entries due within it after the earliest leave together with it, none before its instant', () => {
+    const releases: Array<{ at: number; ids: string[] }> = [];
+    const schedule = new DueSchedule<Entry>((due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }), () => Date.now(), 200, 50);
+    schedule.add([entry('a', 1_000), entry('b', 1_020), entry('c', 1_050), entry('d', 1_051), entry('e', 1_200)]);
+    jest.advanceTimersByTime(799);
+    expect(releases).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(releases).toEqual([{ at: START + 800, ids: ['a', 'b', 'c'] }]);
+    jest.advanceTimersByTime(50);
+    expect(releases).toHaveLength(1);
+    jest.advanceTimersByTime(1);
+    expect(releases[1]).toEqual({ at: START + 851, ids: ['d'] });
+    jest.advanceTimersByTime(1_000);
+    expect(releases[2]).toEqual({ at: START + 1_000, ids: ['e'] });
+  });
+
+  test('with a window, a timeout that comes too soon by the clock still releases nothing before the earliest instant', () => {
+    // When the entries are added the clock reads 30 ms ahead, so the timeout is armed 30 ms too short:
+    // it comes within the window of the earliest entry's instant, and must still release nothing.
+    let skew = 30;
+    const released: string[] = [];
+    const schedule = new DueSchedule<Entry>((due) => released.push(...due.map((e) => e.id)), () => Date.now() + skew, 200, 50);
+    schedule.add([entry('a', 1_000), entry('b', 1_010)]);
+    skew = 0;
+    jest.advanceTimersByTime(770);
+    expect(released).toEqual([]);
+    jest.advanceTimersByTime(29);
+    expect(released).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(released).toEqual(['a', 'b']);
+  });
+
   test('drain() returns everything held, and nothing is released afterwards', () => {
     const { schedule, releases } = recordingSchedule();
     schedule.add([entry('a', 100), entry('b', 200), entry('c', 300)]);

@@ -1,5 +1,8 @@
 // Claimed timers held in memory until their due instant: a min-heap on fire_at and one timeout armed
-// for the earliest. An entry is released once the clock reaches fire_at - aheadMs, never before.
+// for the earliest. The earliest entry is released once the clock reaches its fire_at - aheadMs, never
+// before, and with it every entry due within windowMs after it: at a steady rate the timers then leave
+// in groups (one message, one confirm, one claim query per group) instead of one by one, and each
+// still leaves at least aheadMs before its instant (the trigger sends at the instant itself).
 export interface Scheduled {
   id: string;
   fire_at: number;
@@ -16,6 +19,8 @@ export class DueSchedule<T extends Scheduled> {
     private readonly now: () => number = Date.now,
     /** release this long before fire_at (the trigger then waits for the instant itself) */
     private readonly aheadMs = 0,
+    /** release together with the earliest every entry due within this long after it */
+    private readonly windowMs = 0,
   ) {}
 
   get size(): number {
@@ -60,7 +65,9 @@ export class DueSchedule<T extends Scheduled> {
   private release(): void {
     this.timer = null;
     this.armedFor = Infinity;
-    const horizon = this.now() + this.aheadMs;
+    const now = this.now();
+    // Nothing before the earliest entry's own release instant (a timeout may come early by the clock).
+    const horizon = this.heap.length > 0 && this.heap[0]!.fire_at <= now + this.aheadMs ? now + this.aheadMs + this.windowMs : -Infinity;
     const due: T[] = [];
     while (this.heap.length > 0 && this.heap[0]!.fire_at <= horizon) {
       const entry = this.pop();

@@ -30,7 +30,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   await amqp.start();
 
   const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log);
-  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due), Date.now, config.POLLER_PUBLISH_AHEAD_MS);
+  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due), Date.now, config.POLLER_PUBLISH_AHEAD_MS, config.POLLER_PUBLISH_WINDOW_MS);
   const settings = {
     owner,
     intervalMs: config.POLLER_INTERVAL_MS,
