@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Batcher } from './batcher.js';
 
 interface Deferred<T> {
@@ -186,5 +187,53 @@ describe('Batcher', () => {
     await settle();
     expect(idle.settled).toBe(true);
     await Promise.all(results);
+  });
+
+  describe('with a linger time', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    test('items trickling in while idle wait up to lingerMs and go together in one batch', async () => {
+      const batches: string[][] = [];
+      const batcher = new Batcher<string>(async (items) => {
+        batches.push(items);
+        return items.map(() => undefined);
+      }, 100, 1, 50);
+      const results = [batcher.add('a')];
+      await jest.advanceTimersByTimeAsync(20);
+      results.push(batcher.add('b'));
+      await jest.advanceTimersByTimeAsync(20);
+      results.push(batcher.add('c'));
+      await jest.advanceTimersByTimeAsync(9);
+      expect(batches).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(batches).toEqual([['a', 'b', 'c']]);
+      await Promise.all(results);
+    });
+
+    test('a batch that fills up goes at once, without waiting for the linger time', async () => {
+      const batches: number[][] = [];
+      const batcher = new Batcher<number>(async (items) => {
+        batches.push(items);
+        return items.map(() => undefined);
+      }, 3, 1, 1_000);
+      const results = [1, 2].map((n) => batcher.add(n));
+      await jest.advanceTimersByTimeAsync(10);
+      expect(batches).toEqual([]);
+      results.push(batcher.add(3));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(batches).toEqual([[1, 2, 3]]);
+      await Promise.all(results);
+    });
+
+    test('idle() waits for items still lingering', async () => {
+      const batcher = new Batcher<number>(async (items) => items.map(() => undefined), 10, 1, 100);
+      void batcher.add(1);
+      const idle = track(batcher.idle());
+      await jest.advanceTimersByTimeAsync(99);
+      expect(idle.settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(idle.settled).toBe(true);
+    });
   });
 });

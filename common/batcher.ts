@@ -1,6 +1,8 @@
 // Group commit: callers add one item each and await its own result; items that arrive while a batch
 // is being written wait and go together in the next one. An idle batcher flushes on the next tick, so a
-// lone item pays no waiting time, and a busy one makes large batches by itself.
+// lone item pays no waiting time, and a busy one makes large batches by itself. Off the critical path
+// (a write nobody waits for), `lingerMs` lets an idle batcher wait that long for company first: items
+// trickling in one by one then go in batches too (a full batch goes at once).
 export type BatchHandler<T, R> = (items: T[]) => Promise<R[]>;
 
 interface Pending<T, R> {
@@ -13,12 +15,14 @@ export class Batcher<T, R = void> {
   private queue: Array<Pending<T, R>> = [];
   private running = 0;
   private scheduled = false;
+  private lingering: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly handler: BatchHandler<T, R>,
     private readonly maxSize: number,
     private readonly maxConcurrent = 1,
+    private readonly lingerMs = 0,
   ) {}
 
   add(item: T): Promise<R> {
@@ -40,12 +44,20 @@ export class Batcher<T, R = void> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running >= this.maxConcurrent) return;
+    if (this.running >= this.maxConcurrent) return;
+    const full = this.queue.length >= this.maxSize;
+    // Already going on the next turn, or lingering with room left: nothing to change.
+    if (this.scheduled && !(full && this.lingering)) return;
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = null;
     this.scheduled = true;
-    setImmediate(() => {
+    const go = () => {
+      this.lingering = null;
       this.scheduled = false;
       this.flush();
-    });
+    };
+    if (this.lingerMs > 0 && !full) this.lingering = setTimeout(go, this.lingerMs);
+    else setImmediate(go);
   }
 
   private flush(): void {

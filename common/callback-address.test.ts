@@ -15,6 +15,16 @@ describe('AddressPolicy by default', () => {
     expect(policy.allows(ip)).toBe(true);
   });
 
+  test('gives the same verdicts after more addresses than it remembers', () => {
+    const verdicts = (ips: string[]) => ips.map((ip) => policy.allows(ip));
+    const sample = ['10.0.0.1', '8.8.8.8', '::1', '2606:4700:4700::1111', '127.0.0.1'];
+    const first = verdicts(sample);
+    expect(first).toEqual([false, true, false, true, false]);
+    for (let i = 0; i < 5_000; i++) policy.allows(`10.${(i >> 8) & 255}.${i & 255}.1`);
+    expect(verdicts(sample)).toEqual(first);
+    expect(verdicts(['10.19.135.1', '11.19.135.1'])).toEqual([false, true]);
+  });
+
   test('refuses a host that is not an address at all', () => {
     expect(policy.allows('example.com')).toBe(false);
   });

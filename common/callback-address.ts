@@ -18,6 +18,8 @@ const BLOCKED_IPV6 = [
 // Names that mean this machine whatever DNS says.
 const LOCAL_NAMES = /^(localhost|.*\.localhost|localhost\.localdomain)\.?$/i;
 
+const VERDICTS_KEPT = 4_096;
+
 export const LOOPBACK_CIDRS = ['127.0.0.0/8', '::1/128'] as const;
 
 function blockListOf(cidrs: readonly string[]): BlockList {
@@ -41,6 +43,9 @@ export function isCidr(text: string): boolean {
 export class AddressPolicy {
   private readonly blocked = blockListOf([...BLOCKED_IPV4, ...BLOCKED_IPV6]);
   private readonly allowed: BlockList;
+  // The verdict per address, kept because a BlockList check builds SocketAddress objects and runs for
+  // every webhook and every created timer, while callbacks go to few addresses. Bounded: emptied when full.
+  private readonly verdicts = new Map<string, boolean>();
   readonly allowsLoopback: boolean;
 
   constructor(readonly allowedCidrs: readonly string[] = []) {
@@ -50,10 +55,15 @@ export class AddressPolicy {
 
   /** allows(ip): may a webhook connect to this address? */
   allows(ip: string): boolean {
+    const known = this.verdicts.get(ip);
+    if (known !== undefined) return known;
     const family = isIP(ip);
     if (family === 0) return false;
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    return this.allowed.check(ip, type) || !this.blocked.check(ip, type);
+    const verdict = this.allowed.check(ip, type) || !this.blocked.check(ip, type);
+    if (this.verdicts.size >= VERDICTS_KEPT) this.verdicts.clear();
+    this.verdicts.set(ip, verdict);
+    return verdict;
   }
 
   /** Why a URL's host is refused without resolving it (an address or a local name), or null. */

@@ -43,18 +43,51 @@ export type Agents = ReturnType<typeof createAgents>;
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
- * One delivery attempt, resent once on a stale pooled connection; both sends share one timeout.
- * `stop` aborts it when the trigger shuts down.
+ * The deliveries under way, so that a stopping trigger cuts them all at once. One set rather than an
+ * AbortSignal.any (and its weak references) per webhook: the trigger is the costliest hop per timer.
  */
-export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, stop?: AbortSignal): Promise<DeliveryResult> {
+export class Interrupts {
+  private readonly live = new Set<AbortController>();
+  private stopped = false;
+
+  /** Registers a delivery's controller (aborted at once if already stopping); returns its unregister. */
+  add(controller: AbortController): () => void {
+    if (this.stopped) controller.abort();
+    else this.live.add(controller);
+    return () => this.live.delete(controller);
+  }
+
+  abortAll(): void {
+    this.stopped = true;
+    for (const controller of this.live) controller.abort();
+    this.live.clear();
+  }
+}
+
+/**
+ * One delivery attempt, resent once on a stale pooled connection; both sends share one timeout.
+ * `interrupts` cuts it short when the trigger shuts down.
+ */
+export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, interrupts?: Interrupts): Promise<DeliveryResult> {
   const refusal = agents.policy.refusalOfHost(new URL(webhook.url).hostname);
   if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  const first = await send(webhook, timerId, agents, signal, timeoutMs);
-  const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(webhook, timerId, agents, signal, timeoutMs);
-  if (!result.delivered && stop?.aborted && !timeout.aborted) return { ...result, error: 'interrupted: the trigger stopped', interrupted: true };
-  return result;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const unregister = interrupts?.add(controller);
+  try {
+    const { signal } = controller;
+    const first = await send(webhook, timerId, agents, signal, timeoutMs);
+    const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(webhook, timerId, agents, signal, timeoutMs);
+    if (!result.delivered && signal.aborted && !timedOut) return { ...result, error: 'interrupted: the trigger stopped', interrupted: true };
+    return result;
+  } finally {
+    clearTimeout(timeout);
+    unregister?.();
+  }
 }
 
 async function send(webhook: WebhookRequest, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {

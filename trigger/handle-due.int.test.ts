@@ -336,6 +336,20 @@ describe('a host with a rate limit', () => {
   });
 });
 
+describe('a receiver that does not answer', () => {
+  test('the attempt ends at the webhook timeout, is recorded as timed out and retried later', async () => {
+    receiver.answer = () => 'hang';
+    await startTrigger(10, { delivery: { ...delivery, timeoutMs: 300 } });
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await settledCount(1);
+    expect(settled).toEqual([{ id: timer.id, kind: 'ack', requeue: false }]);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'retrying', attempts: 1, last_error: 'timed out after 300 ms', last_status: null });
+    expect(await shardRowAt(timer.id)).toBe(row.next_attempt_at.getTime());
+  });
+});
+
 describe('graceful stop', () => {
   test('a drain cuts a webhook still hanging after its grace period, records it and hands the timer back due now', async () => {
     receiver.answer = () => 'hang';

@@ -13,8 +13,8 @@ import { dueTimersMessage, timersOf, type DueTimer } from '../common/timer-messa
 import { decodeOrDeadLetter, settleWhenDone } from '../common/settle-message.js';
 import type { DeadLetter } from '../common/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
-import { fireAgainAt } from '../common/fire-again.js';
-import { deliverWebhook, type Agents } from './deliver-webhook.js';
+import { fireAllAgain, type FireAgain } from '../common/fire-again.js';
+import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
 import type { AmqpClient } from '../common/amqp.js';
@@ -30,6 +30,7 @@ const REQUEUE_DELAY_MS = 1_000;
 // A timer whose host is stalled or rate-limited comes back this much later.
 const DEFER_MS = 1_000;
 const BATCH_MAX = 1_000;
+const OUTCOME_LINGER_MS = 20;
 
 export interface TriggerDeps {
   main: Pool;
@@ -49,7 +50,15 @@ export interface TriggerDeps {
 export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
   const random = deps.random ?? Math.random;
-  const shardFor = (id: string) => shards[shardOf(id, shards.length)]!;
+  // Rows put back into a shard (retries, deferrals, re-checks) go in batches, one statement per shard.
+  const putBack = shards.map(
+    (shard) =>
+      new Batcher<FireAgain>(async (rows) => {
+        await fireAllAgain(shard, rows);
+        return rows.map(() => undefined);
+      }, BATCH_MAX, 2),
+  );
+  const fireAgainAt = (timer: DueTimer, at: number) => putBack[shardOf(timer.id, shards.length)]!.add({ id: timer.id, url: timer.url, at });
   const claims = new Batcher<string, ClaimResult>(
     (ids) => {
       recordAttemptMetrics.claimBatch(ids.length);
@@ -58,14 +67,16 @@ export function dueTimerHandler(deps: TriggerDeps) {
     BATCH_MAX,
     2,
   );
+  // Outcomes are written after the webhook has left, so they may wait a little for company: at a steady
+  // rate each timer fires on its own, and without the wait every outcome would be its own statement.
   const outcomes = new Batcher<Outcome>(async (batch) => {
     recordAttemptMetrics.outcomeBatch(batch.length);
     await recordOutcomes(main, batch);
     return batch.map(() => undefined);
-  }, BATCH_MAX, 2);
+  }, BATCH_MAX, 2, OUTCOME_LINGER_MS);
   const inFlight = new Set<Promise<void>>();
-  // Aborted when a drain's grace period ends: webhooks still in flight are cut and retried at once.
-  const stopping = new AbortController();
+  // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
+  const interrupts = new Interrupts();
 
   async function fire(timer: DueTimer): Promise<void> {
     // A delayed task goes to the tasks queue: there is no callback host to limit.
@@ -74,7 +85,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const release = await deps.hosts.acquire(host);
     if (!release) {
       log.debug({ timer_id: timer.id, host, ...deps.hosts.load(host) }, 'host stalled or rate-limited; timer deferred');
-      return fireAgainAt(shardFor(timer.id), timer, now() + DEFER_MS);
+      return fireAgainAt(timer, now() + DEFER_MS);
     }
     try {
       await attempt(timer, release);
@@ -87,14 +98,14 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const claim = await claims.add(timer.id);
     if (claim.kind === 'done') return;
     // Held by another trigger, or due later than this copy says: back through the shard for that instant.
-    if (claim.kind === 'held' || claim.kind === 'early') return fireAgainAt(shardFor(timer.id), timer, claim.until);
+    if (claim.kind === 'held' || claim.kind === 'early') return fireAgainAt(timer, claim.until);
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
     // done by the due instant; the webhook itself leaves at its due time, never before.
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
     const taskId = taskIdOfTarget(timer.url);
-    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, stopping.signal);
+    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, interrupts);
     const finishedAt = now();
     release();
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
@@ -105,7 +116,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     if (!result.delivered) log.info({ ...ids, attempt: claim.attempt, error: result.error, state: next.state, next_attempt_at: nextAttemptAt }, 'webhook failed');
     // The retry's row goes into the shard before the timer is marked retrying, so a crash in between
     // leaves at worst an extra attempt, never a timer that waits for nothing.
-    if (nextAttemptAt !== null) await fireAgainAt(shardFor(timer.id), timer, nextAttemptAt);
+    if (nextAttemptAt !== null) await fireAgainAt(timer, nextAttemptAt);
     await outcomes.add({
       id: timer.id,
       attempt: claim.attempt,
@@ -145,7 +156,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
    * attempt is recorded and its timer handed back through its shard, due at once, before the ack.
    */
   const drain = async (graceMs: number) => {
-    const cut = setTimeout(() => stopping.abort(), graceMs);
+    const cut = setTimeout(() => interrupts.abortAll(), graceMs);
     await Promise.allSettled([...inFlight]);
     clearTimeout(cut);
   };
