@@ -51,6 +51,13 @@ export async function findUser(db: Pool, id: string): Promise<UserRow | null> {
   return result.rows[0] ?? null;
 }
 
+/** findUsers(db, ids): the row of each id, in order, null where there is none (one query for many). */
+export async function findUsers(db: Pool, ids: string[]): Promise<Array<UserRow | null>> {
+  const result = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+  const byId = new Map(result.rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 /** The id and password hash of an email, for POST /token. */
 export async function findCredentials(db: Pool, email: string): Promise<{ id: string; password_hash: string } | null> {
   const result = await db.query<{ id: string; password_hash: string }>('SELECT id, password_hash FROM users WHERE email = $1', [email]);

@@ -30,31 +30,62 @@ export type KeyClaim =
   | { kind: 'repeat'; timerId: string; fireAt: number; createdAt: number }
   | { kind: 'mismatch' };
 
+export interface KeyRequest {
+  key: string;
+  /** requestHash of the body */
+  hash: string;
+  /** the timer this request would make */
+  timer: { id: string; fire_at: number; created_at: number };
+}
+
+interface KeyRecord {
+  hash: string;
+  timerId: string;
+  fireAt: number;
+  createdAt: number;
+}
+
+const answerFrom = (record: KeyRecord, hash: string): KeyClaim =>
+  record.hash === hash ? { kind: 'repeat', timerId: record.timerId, fireAt: record.fireAt, createdAt: record.createdAt } : { kind: 'mismatch' };
+
 /**
- * claimKey(main, key, hash, timer): records that `key` makes this timer, unless a live key exists
- * (then: the same request again, or another one).
+ * claimKeys(main, requests): for each request, records that its key makes its timer, unless a live key
+ * exists (then: the same request again, or another one). One INSERT for the whole batch, and one SELECT
+ * for the keys already taken. Within a batch the first request of a key claims it; a later one with the
+ * same key is answered as if it came right after.
  */
-export async function claimKey(main: Pool, key: string, hash: string, timer: { id: string; fire_at: number; created_at: number }): Promise<KeyClaim> {
-  const inserted = await main.query(
+export async function claimKeys(main: Pool, requests: KeyRequest[]): Promise<KeyClaim[]> {
+  const firstOf = new Map<string, KeyRequest>();
+  for (const request of requests) if (!firstOf.has(request.key)) firstOf.set(request.key, request);
+  const firsts = [...firstOf.values()];
+  const inserted = await main.query<{ key: string }>(
     `INSERT INTO idempotency_keys (key, request_hash, timer_id, fire_at, created_at)
-     VALUES ($1, $2, $3, to_timestamp($4::float8 / 1000.0), to_timestamp($5::float8 / 1000.0))
+     SELECT key, hash, timer_id, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0)
+       FROM unnest($1::text[], $2::text[], $3::uuid[], $4::float8[], $5::float8[]) AS r(key, hash, timer_id, fire_at, created_at)
      ON CONFLICT (key) DO UPDATE
        SET request_hash = EXCLUDED.request_hash, timer_id = EXCLUDED.timer_id, fire_at = EXCLUDED.fire_at, created_at = EXCLUDED.created_at
        WHERE idempotency_keys.created_at < now() - make_interval(hours => $6)
      RETURNING key`,
-    [key, hash, timer.id, timer.fire_at, timer.created_at, KEY_TTL_HOURS],
+    [firsts.map((r) => r.key), firsts.map((r) => r.hash), firsts.map((r) => r.timer.id), firsts.map((r) => r.timer.fire_at), firsts.map((r) => r.timer.created_at), KEY_TTL_HOURS],
   );
-  if (inserted.rowCount === 1) return { kind: 'new' };
-  const found = await main.query<{ request_hash: string; timer_id: string; fire_at_ms: string; created_at_ms: string }>(
-    `SELECT request_hash, timer_id, (extract(epoch FROM fire_at) * 1000)::bigint AS fire_at_ms,
-            (extract(epoch FROM created_at) * 1000)::bigint AS created_at_ms
-       FROM idempotency_keys WHERE key = $1`,
-    [key],
-  );
-  const row = found.rows[0];
-  if (!row) return claimKey(main, key, hash, timer); // expired and removed in between: take it
-  if (row.request_hash !== hash) return { kind: 'mismatch' };
-  return { kind: 'repeat', timerId: row.timer_id, fireAt: Number(row.fire_at_ms), createdAt: Number(row.created_at_ms) };
+  const claimed = new Set(inserted.rows.map((row) => row.key));
+  const records = new Map<string, KeyRecord>();
+  for (const r of firsts) if (claimed.has(r.key)) records.set(r.key, { hash: r.hash, timerId: r.timer.id, fireAt: r.timer.fire_at, createdAt: r.timer.created_at });
+  const taken = firsts.filter((r) => !claimed.has(r.key)).map((r) => r.key);
+  if (taken.length > 0) {
+    const found = await main.query<{ key: string; request_hash: string; timer_id: string; fire_at_ms: string; created_at_ms: string }>(
+      `SELECT key, request_hash, timer_id, (extract(epoch FROM fire_at) * 1000)::bigint AS fire_at_ms,
+              (extract(epoch FROM created_at) * 1000)::bigint AS created_at_ms
+         FROM idempotency_keys WHERE key = ANY($1::text[])`,
+      [taken],
+    );
+    for (const row of found.rows) records.set(row.key, { hash: row.request_hash, timerId: row.timer_id, fireAt: Number(row.fire_at_ms), createdAt: Number(row.created_at_ms) });
+  }
+  // A key that expired and was removed between the two statements: its requests claim it again.
+  const vanished = requests.filter((r) => !records.has(r.key));
+  const again = vanished.length > 0 ? await claimKeys(main, vanished) : [];
+  const claims = new Map<KeyRequest, KeyClaim>(vanished.map((r, i) => [r, again[i]!]));
+  return requests.map((r) => claims.get(r) ?? (claimed.has(r.key) && firstOf.get(r.key) === r ? { kind: 'new' } : answerFrom(records.get(r.key)!, r.hash)));
 }
 
 /** Forgets a key whose timer could not be published, so that the client's retry creates it. */

@@ -4,7 +4,8 @@ import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
 import { buildTimer, publishTimer } from './publish-timer.js';
 import { checkTimer, sendRejection, createdView } from './check-timer.js';
-import { claimKey, releaseKey, requestHash } from './idempotency-keys.js';
+import { claimKeys, releaseKey, requestHash, type KeyClaim, type KeyRequest } from './idempotency-keys.js';
+import { Batcher } from '../common/batcher.js';
 import { findTimer, findTimerWaiting } from './find-timer.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from './http-errors.js';
@@ -33,8 +34,13 @@ export interface TimerRouteDeps {
 // Visible ASCII, as most APIs that take an Idempotency-Key allow.
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+// Idempotency keys of requests arriving together are claimed in one statement (group commit).
+const KEY_BATCH_MAX = 500;
+const KEY_BATCHES_IN_FLIGHT = 2;
+
 export function timerRoutes(deps: TimerRouteDeps): Router {
   const router = Router();
+  const keys = new Batcher<KeyRequest, KeyClaim>((requests) => claimKeys(deps.mainDb, requests), KEY_BATCH_MAX, KEY_BATCHES_IN_FLIGHT);
   const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
 
   router.post('/timer', requireJson, parseJson, async (req, res) => {
@@ -51,7 +57,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     let status = 201;
     if (key !== undefined) {
       // Keys are per owner: two users may pick the same one.
-      const claim = await claimKey(deps.mainDb, `${origin.ownerId ?? '-'}:${key}`, requestHash(req.body), timer);
+      const claim = await keys.add({ key: `${origin.ownerId ?? '-'}:${key}`, hash: requestHash(req.body), timer });
       if (claim.kind === 'mismatch') {
         res.status(422).json({ error: 'idempotency_key_reused', message: 'this Idempotency-Key was used with another request body in the last 24 hours' });
         return;

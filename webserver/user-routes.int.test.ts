@@ -365,6 +365,21 @@ describe('a user manages itself', () => {
   });
 });
 
+describe('many users at once', () => {
+  it('concurrent requests of different users (their lookups share one query) each get their own user; a bad subject fails only its own request', async () => {
+    const people = await Promise.all(['kim', 'leo', 'mia'].map((name) => userWithToken(`${name}@example.com`)));
+    // Signed by us but naming no user: 36 dashes look like a UUID to a loose check, not to PostgreSQL.
+    const dashes = (await issueToken(tokens, '-'.repeat(36))).access_token;
+    const asked = Array.from({ length: 60 }, (_, i) => (i % 10 === 9 ? null : people[i % people.length]!));
+    const answers = await Promise.all(asked.map((who) => call('/users/me', { token: who ? who.token : dashes })));
+    for (const [i, answer] of answers.entries()) {
+      const who = asked[i];
+      if (!who) expect(answer.status).toBe(401);
+      else expect({ status: answer.status, id: answer.body.id }).toEqual({ status: 200, id: who.id });
+    }
+  });
+});
+
 describe('AUTH_REQUIRED=true', () => {
   it('every API route needs a token; health, readiness, the OpenAPI document, registering and logging in do not', async () => {
     for (const path of ['/timers', '/tasks', `/timer/${'0'.repeat(8)}-0000-7000-8000-000000000000`, '/users/me', '/api/data', '/no-such-route']) {
