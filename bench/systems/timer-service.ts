@@ -18,7 +18,7 @@ const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
 /** Pipeline settings from the bench's own environment (e.g. TRIGGER_PREFETCH=5000 npm run bench), as `npm run stack` takes them. */
 export function pipelineEnv(): Record<string, string> {
-  const keys = /^(POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX$|READ_YOUR_WRITES_WAIT_MS$|PUBLISH_CONFIRM_TIMEOUT_MS$|TASK_)/;
+  const keys = /^(POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|LOG_LEVEL$|DB_POOL_MAX$|READ_YOUR_WRITES_WAIT_MS$|PUBLISH_CONFIRM_TIMEOUT_MS$|TASK_)/;
   return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => keys.test(e[0]) && e[1] !== undefined));
 }
 
