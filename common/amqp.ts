@@ -45,6 +45,9 @@ export class AmqpClient {
   /** Starts connecting; resolves at once. Use waitForConnect() to wait for the first connection. */
   async start(): Promise<void> {
     const connection = (await amqplib.connect(this.url, {
+      // amqplib leaves Nagle's algorithm on: a publish's frames then wait for the broker's delayed ACK,
+      // and a confirm took 44 ms instead of 1 ms whenever fewer than a few dozen publishes were in flight.
+      noDelay: true,
       clientProperties: { connection_name: this.connectionName },
       recovery: {
         waitForConnect: false,
