@@ -2,6 +2,7 @@
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { manageHttpServer } from '../common/http-server.js';
+import { expressServer } from '../common/express-server.js';
 import { createPool } from '../common/db.js';
 import { createRandomUserApp } from './app.js';
 
@@ -9,7 +10,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-random-user', config.DB_POOL_MAX, log);
   shutdown.add('database', () => db.end());
   const app = createRandomUserApp({ db, log, upstreamUrl: config.RANDOM_USER_API_URL, upstreamTimeoutMs: config.RANDOM_USER_TIMEOUT_MS });
-  const server = app.listen(config.RANDOM_USER_PORT, () => announceReady(log, { port: config.RANDOM_USER_PORT }));
+  const server = expressServer(app).listen(config.RANDOM_USER_PORT, () => announceReady(log, { port: config.RANDOM_USER_PORT }));
   manageHttpServer(server, shutdown, config.SHUTDOWN_TIMEOUT_MS / 2);
 }
 

@@ -2,6 +2,7 @@
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { manageHttpServer } from '../common/http-server.js';
+import { expressServer } from '../common/express-server.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
@@ -70,7 +71,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
       now: Date.now,
     },
   });
-  const server = app.listen(config.PORT, () => {
+  const server = expressServer(app).listen(config.PORT, () => {
     log.info({ port: config.PORT }, 'webserver listening');
     void amqp.waitForConnect().then(() => announceReady(log));
   });

@@ -4,13 +4,15 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import amqplib from 'amqplib';
 import { AMQP_URL } from './broker.js';
+import { expressServer } from '../../common/express-server.js';
 
 export class AppServers {
   private readonly servers: Server[] = [];
 
   /** Listens on a free loopback port; resolves with the base URL. */
   async listen(app: Express): Promise<string> {
-    const server = app.listen(0, '127.0.0.1');
+    // As the processes serve them (common/express-server.ts).
+    const server = expressServer(app).listen(0, '127.0.0.1');
     this.servers.push(server);
     await new Promise((resolve) => server.once('listening', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
