@@ -1,9 +1,13 @@
 // Sends one webhook: POST url with {"id": ...} (or the timer's own method, headers and JSON body), the timer id also as an idempotency key header, a
 // timeout, a keep-alive connection pool per callback origin, and the response body read up to a small
 // limit and dropped. Redirects are not followed. Only addresses the AddressPolicy allows are
-// connected to: IP literals are checked here, names after every DNS resolution (guarded-lookup.ts). undici rather than node-fetch: measured here, node-fetch spent about three times
-// the CPU per webhook, and the trigger is the costliest hop of the pipeline (see BENCHMARKS.md).
-import { Agent, request } from 'undici';
+// connected to: IP literals are checked here, names after every DNS resolution (guarded-lookup.ts).
+// undici's dispatch() with a handler of our own, rather than its request() with an AbortSignal or
+// node-fetch: measured here, request() with a signal spent about 2.5 times the client CPU per webhook
+// (the signal's event listeners and the response stream), node-fetch about three times more again,
+// and the trigger is the costliest hop of the pipeline (see BENCHMARKS.md).
+import { Agent, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressPolicy } from '../common/callback-address.js';
 import { guardedLookup, REFUSED_ADDRESS } from './guarded-lookup.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -43,25 +47,33 @@ export type Agents = ReturnType<typeof createAgents>;
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
- * The deliveries under way, so that a stopping trigger cuts them all at once. One set rather than an
- * AbortSignal.any (and its weak references) per webhook: the trigger is the costliest hop per timer.
+ * The deliveries under way, so that a stopping trigger cuts them all at once: one set of cut functions
+ * rather than an AbortSignal per webhook (their listeners are a large share of a webhook's CPU).
  */
 export class Interrupts {
-  private readonly live = new Set<AbortController>();
+  private readonly live = new Set<() => void>();
   private stopped = false;
 
-  /** Registers a delivery's controller (aborted at once if already stopping); returns its unregister. */
-  add(controller: AbortController): () => void {
-    if (this.stopped) controller.abort();
-    else this.live.add(controller);
-    return () => this.live.delete(controller);
+  /** Registers a delivery's cut (called at once if already stopping); returns its unregister. */
+  add(cut: () => void): () => void {
+    if (this.stopped) cut();
+    else this.live.add(cut);
+    return () => this.live.delete(cut);
   }
 
   abortAll(): void {
     this.stopped = true;
-    for (const controller of this.live) controller.abort();
+    for (const cut of this.live) cut();
     this.live.clear();
   }
+}
+
+type CutReason = 'timeout' | 'interrupt';
+
+/** The attempt's cut-short state, shared by its sends: why it was cut, and how to cut the send under way. */
+interface Cut {
+  reason: CutReason | null;
+  current: ((reason: CutReason) => void) | null;
 }
 
 /**
@@ -69,56 +81,110 @@ export class Interrupts {
  * `interrupts` cuts it short when the trigger shuts down.
  */
 export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, interrupts?: Interrupts): Promise<DeliveryResult> {
-  const refusal = agents.policy.refusalOfHost(new URL(webhook.url).hostname);
+  const url = new URL(webhook.url);
+  const refusal = agents.policy.refusalOfHost(url.hostname);
   if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
-  const controller = new AbortController();
-  let timedOut = false;
-  const timeout = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const unregister = interrupts?.add(controller);
+  const cut: Cut = { reason: null, current: null };
+  const cutShort = (reason: CutReason) => {
+    if (cut.reason) return;
+    cut.reason = reason;
+    cut.current?.(reason);
+  };
+  const timeout = setTimeout(() => cutShort('timeout'), timeoutMs);
+  const unregister = interrupts?.add(() => cutShort('interrupt'));
   try {
-    const { signal } = controller;
-    const first = await send(webhook, timerId, agents, signal, timeoutMs);
-    const result = first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) ? first : await send(webhook, timerId, agents, signal, timeoutMs);
-    if (!result.delivered && signal.aborted && !timedOut) return { ...result, error: 'interrupted: the trigger stopped', interrupted: true };
-    return result;
+    const first = await send(url, webhook, timerId, agents, cut, timeoutMs);
+    if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) || cut.reason) return first;
+    return await send(url, webhook, timerId, agents, cut, timeoutMs);
   } finally {
     clearTimeout(timeout);
     unregister?.();
   }
 }
 
-async function send(webhook: WebhookRequest, timerId: string, agents: Agents, signal: AbortSignal, timeoutMs: number): Promise<DeliveryResult> {
-  try {
-    const response = await request(webhook.url, {
-      method: webhook.method,
-      body: webhook.body,
-      headers: {
-        // The timer's own headers first: the service's below cannot be overridden (and are refused at creation).
-        ...webhook.headers,
-        'content-type': 'application/json',
-        'user-agent': USER_AGENT,
-        'idempotency-key': timerId,
-        'x-timer-id': timerId,
-        // Signed at send time over the exact bytes sent: a resend gets a fresh timestamp.
-        ...agents.sign(timerId, webhook.body),
+function cutResult(reason: CutReason, timeoutMs: number): DeliveryResult {
+  if (reason === 'interrupt') return { delivered: false, status: null, error: 'interrupted: the trigger stopped', retryAfterMs: null, refused: false, interrupted: true };
+  return { delivered: false, status: null, error: `timed out after ${timeoutMs} ms`, retryAfterMs: null, refused: false };
+}
+
+function errorResult(failure: Error): DeliveryResult {
+  const err = failure as Error & { code?: string; cause?: Error & { code?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (code === REFUSED_ADDRESS) return { delivered: false, status: null, error: `refused: ${(err.cause ?? err).message}`, retryAfterMs: null, refused: true };
+  return { delivered: false, status: null, error: code ?? err.message, retryAfterMs: null, refused: false };
+}
+
+function answerResult(status: number, retryAfter: string | string[] | undefined): DeliveryResult {
+  const delivered = status >= 200 && status < 300;
+  const retryAfterMs = delivered ? null : parseRetryAfter(retryAfter, Date.now());
+  return { delivered, status, error: delivered ? null : `HTTP ${status}`, retryAfterMs, refused: false };
+}
+
+/** One send: resolves with its result (never rejects), at the latest when the attempt is cut short. */
+function send(url: URL, webhook: WebhookRequest, timerId: string, agents: Agents, cut: Cut, timeoutMs: number): Promise<DeliveryResult> {
+  return new Promise((resolve) => {
+    let controller: Dispatcher.DispatchController | null = null;
+    let settled = false;
+    let status = 0;
+    let retryAfter: string | string[] | undefined;
+    let bytes = 0;
+    const finish = (result: DeliveryResult) => {
+      if (settled) return;
+      settled = true;
+      cut.current = null;
+      resolve(result);
+    };
+    cut.current = (reason) => {
+      // A request still queued for a connection is aborted when it reaches one (onRequestStart).
+      controller?.abort(new Error(reason === 'timeout' ? 'webhook timed out' : 'trigger stopping'));
+      finish(cutResult(reason, timeoutMs));
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        controller = started;
+        if (cut.reason || settled) started.abort(new Error('webhook cut short'));
       },
-      dispatcher: agents.agent,
-      signal,
-    });
-    // Read up to the limit and drop; a larger body closes the connection instead of being read.
-    await response.body.dump({ limit: MAX_RESPONSE_BYTES });
-    const status = response.statusCode;
-    const delivered = status >= 200 && status < 300;
-    const retryAfterMs = delivered ? null : parseRetryAfter(response.headers['retry-after'], Date.now());
-    return { delivered, status, error: delivered ? null : `HTTP ${status}`, retryAfterMs, refused: false };
-  } catch (err) {
-    const error = err as Error & { code?: string; cause?: Error & { code?: string } };
-    const code = error.code ?? error.cause?.code;
-    if (code === REFUSED_ADDRESS) return { delivered: false, status: null, error: `refused: ${(error.cause ?? error).message}`, retryAfterMs: null, refused: true };
-    const reason = signal.aborted ? `timed out after ${timeoutMs} ms` : (code ?? error.message);
-    return { delivered: false, status: null, error: reason, retryAfterMs: null, refused: false };
-  }
+      onResponseStart(_controller, statusCode, headers: IncomingHttpHeaders) {
+        if (statusCode < 200) return; // an informational answer; the real one follows
+        status = statusCode;
+        retryAfter = headers['retry-after'];
+      },
+      onResponseData(started, chunk) {
+        // Read up to the limit and drop; a larger body closes the connection instead of being read.
+        bytes += chunk.length;
+        if (bytes <= MAX_RESPONSE_BYTES) return;
+        finish(answerResult(status, retryAfter));
+        started.abort(new Error('webhook answer too large'));
+      },
+      onResponseEnd() {
+        finish(answerResult(status, retryAfter));
+      },
+      onResponseError(_controller, err) {
+        finish(cut.reason ? cutResult(cut.reason, timeoutMs) : errorResult(err));
+      },
+    };
+    try {
+      agents.agent.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: webhook.method,
+          body: webhook.body,
+          headers: {
+            // The timer's own headers first: the service's below cannot be overridden (and are refused at creation).
+            ...webhook.headers,
+            'content-type': 'application/json',
+            'user-agent': USER_AGENT,
+            'idempotency-key': timerId,
+            'x-timer-id': timerId,
+            // Signed at send time over the exact bytes sent: a resend gets a fresh timestamp.
+            ...agents.sign(timerId, webhook.body),
+          },
+        },
+        handler,
+      );
+    } catch (err) {
+      finish(errorResult(err as Error));
+    }
+  });
 }
