@@ -22,24 +22,26 @@ const columns = (timers: IncomingTimer[]) => [
 /**
  * insertTimers(main, timers): inserts the rows that are new; returns the ids of the given timers that
  * are still waiting to fire (new or not), which are the ones their shard must hold. A timer already
- * delivered is not handed to a shard again when its message is redelivered.
+ * delivered is not handed to a shard again when its message is redelivered. Only when some rows were
+ * there already (a redelivery) is their state read, in a second statement.
  */
 export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
-  const result = await main.query<{ id: string }>(
-    `WITH inserted AS (
-       INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
-       SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
-              max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
-         FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
-           AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id)
-     SELECT id FROM inserted
-     UNION ALL
-     SELECT id FROM timers WHERE id = ANY($1::uuid[]) AND state = 'scheduled'`,
+  const inserted = await main.query<{ id: string }>(
+    `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+     SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
+            max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
+       FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
+         AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
     columns(timers),
   );
-  return new Set(result.rows.map((row) => row.id));
+  const waiting = new Set(inserted.rows.map((row) => row.id));
+  const known = timers.filter((t) => !waiting.has(t.id)).map((t) => t.id);
+  if (known.length === 0) return waiting;
+  const scheduled = await main.query<{ id: string }>(`SELECT id FROM timers WHERE id = ANY($1::uuid[]) AND state = 'scheduled'`, [known]);
+  for (const row of scheduled.rows) waiting.add(row.id);
+  return waiting;
 }
 
 /** insertTimersToFire(shard, timers): the shard's copies, which pollers claim as they fall due. */
