@@ -39,7 +39,7 @@ export function lateness(created: Created[], receiver: Receiver): Lateness {
  * Median lateness of each tenth of the timers in fire_at order: flat when each timer pays the same
  * pipeline delay, rising when a stage cannot keep up and a backlog builds.
  */
-export function latenessTrend(created: Created[], receiver: Receiver, buckets = 10): Array<number | null> {
+export function latenessTrend(created: Created[], receiver: Receiver, pick: 'p50' | 'p99' = 'p50', buckets = 10): Array<number | null> {
   const sorted = [...created].sort((a, b) => a.fireAt - b.fireAt);
   const size = Math.ceil(sorted.length / buckets);
   return Array.from({ length: buckets }, (_, b) => {
@@ -47,7 +47,7 @@ export function latenessTrend(created: Created[], receiver: Receiver, buckets = 
       const at = receiver.arrivals.get(t.id);
       return at === undefined ? [] : [at - t.fireAt];
     });
-    return summarize(values).p50;
+    return summarize(values)[pick];
   });
 }
 
@@ -67,5 +67,6 @@ export function deliveryCounts(created: Created[], failed: number, late: Latenes
     early: late.early,
     min_ms: late.summary.min,
     p50_ms_by_tenth: latenessTrend(created, receiver),
+    p99_ms_by_tenth: latenessTrend(created, receiver, 'p99'),
   };
 }

@@ -56,7 +56,7 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
     `${scenario}: ${late.delivered}/${created.length} delivered (due at ${dueRate}/s), ${late.missing} missing, ${late.early} early; lateness p50 ${s.p50} p95 ${s.p95} p99 ${s.p99} max ${s.max} min ${s.min} ms` +
       ` (pacer lag p99 ${sendLag.p99} ms)`,
   );
-  ctx.say(`${scenario}: lateness p50 by tenth of the timers (fire_at order): ${latenessTrend(created, receiver).join(' ')} ms`);
+  ctx.say(`${scenario}: lateness p50 by tenth of the timers (fire_at order): ${latenessTrend(created, receiver).join(' ')} ms; p99: ${latenessTrend(created, receiver, 'p99').join(' ')} ms`);
   ctx.say(`${scenario}: CPU s per 1k timers: ${JSON.stringify(cpuByProcess)} total ${total}`);
   const deliveredSpan = (late.lastArrival - late.minFireAt) / 1000;
   const common = {
