@@ -10,6 +10,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Pool } from '../common/db.js';
 import { findUsers, type Role, type UserRow } from '../common/user-store.js';
 import { Batcher } from '../common/batcher.js';
+import { isTimerId } from '../common/timer-id.js';
 import { InvalidTokenError, verifyToken, type TokenSettings } from '../common/tokens.js';
 
 export interface AuthDeps {
@@ -28,7 +29,6 @@ export interface Viewer {
 }
 
 const REALM = 'Bearer realm="timer-service"';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const USER_LOOKUP_BATCH_MAX = 500;
 const USER_LOOKUPS_IN_FLIGHT = 2;
 
@@ -64,8 +64,8 @@ export function authenticate(deps: AuthDeps | undefined, open: (method: string, 
       return next(err);
     }
     try {
-      // Strictly a UUID: a subject PostgreSQL cannot cast would fail the whole batch of lookups.
-      const user = users && UUID.test(userId) ? await users.add(userId) : null;
+      // Strictly a UUID (as every id route checks it): a subject PostgreSQL cannot cast would fail the whole batch of lookups.
+      const user = users && isTimerId(userId) ? await users.add(userId) : null;
       if (!user) return unauthorized(res, true, 'the token names no user');
       res.locals.viewer = { id: user.id, email: user.email, role: user.role } satisfies Viewer;
       next();
