@@ -123,15 +123,11 @@ export type StartResult =
   /** finished, cancelled or unknown: a duplicate or stale message to drop */
   | { kind: 'skip' };
 
-/**
- * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
- * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
- * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
- * twice in one batch: only its first delivery runs.
- */
-export async function startTasks(db: Pool, ids: string[], worker: string): Promise<StartResult[]> {
-  const result = await db.query<TaskRow>(
-    `UPDATE tasks
+// Starts and finishes find their tasks through the primary key. Their state guards are written
+// `state || ''` so that the planner cannot take the state index instead: with few tasks queued or running
+// in its statistics (stale while a batch of submissions waits), it would read every task in that
+// state for each batch.
+export const START_TASKS_SQL = `UPDATE tasks
         SET attempts = attempts + 1,
             state = CASE WHEN attempts + 1 > max_attempts THEN 'failed' ELSE 'running' END,
             error = CASE WHEN attempts + 1 > max_attempts
@@ -140,10 +136,17 @@ export async function startTasks(db: Pool, ids: string[], worker: string): Promi
             finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
             started_at = now(),
             worker = $2
-      WHERE id = ANY($1::uuid[]) AND state IN ('queued', 'running')
-  RETURNING ${COLUMNS}`,
-    [ids, worker],
-  );
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running')
+  RETURNING ${COLUMNS}`;
+
+/**
+ * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
+ * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
+ * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
+ * twice in one batch: only its first delivery runs.
+ */
+export async function startTasks(db: Pool, ids: string[], worker: string): Promise<StartResult[]> {
+  const result = await db.query<TaskRow>(START_TASKS_SQL, [ids, worker]);
   const byId = new Map(result.rows.map((task) => [task.id, task]));
   return ids.map((id): StartResult => {
     const task = byId.get(id);
@@ -155,20 +158,21 @@ export async function startTasks(db: Pool, ids: string[], worker: string): Promi
 
 export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; result: unknown } | { state: 'failed'; error: string });
 
+export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
+      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'`;
+
+export const finishTasksParams = (finishes: Finish[]): unknown[] => [
+  finishes.map((f) => f.id),
+  finishes.map((f) => f.attempt),
+  finishes.map((f) => f.state),
+  finishes.map((f) => (f.state === 'succeeded' ? JSON.stringify(f.result) : null)),
+  finishes.map((f) => (f.state === 'failed' ? f.error : null)),
+];
+
 /** finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current one. */
 export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
-  await db.query(
-    `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
-       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
-      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state = 'running'`,
-    [
-      finishes.map((f) => f.id),
-      finishes.map((f) => f.attempt),
-      finishes.map((f) => f.state),
-      finishes.map((f) => (f.state === 'succeeded' ? JSON.stringify(f.result) : null)),
-      finishes.map((f) => (f.state === 'failed' ? f.error : null)),
-    ],
-  );
+  await db.query(FINISH_TASKS_SQL, finishTasksParams(finishes));
 }
 
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */

@@ -4,6 +4,7 @@ import { decodeMessage, dueTimersMessage, timersOf } from '../common/timer-messa
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { takeAll, useTestBroker } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
+import { planReads } from '../test/helpers/query-plan.js';
 import { CLAIM_DUE_SQL, claimDue, claimDueParams, deleteFired, releaseClaims } from './claim-due.js';
 import { DueSchedule } from './due-schedule.js';
 import { DUE_MESSAGE_MAX, DueTimerFirer, type HeldTimer } from './fire-due.js';
@@ -33,23 +34,8 @@ test("a poll reaches the shard's rows through its indexes, never by reading the 
   const now = Date.now();
   await insertDue(20_000, (i) => now + i);
   const shard = dbs.shards[0]!;
-  const scannedTables = async () => {
-    const client = await shard.connect();
-    try {
-      await client.query('BEGIN');
-      const plan = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${CLAIM_DUE_SQL}`, claimDueParams({ now, horizon: now + 100, leaseUntil: now + 30_000, owner: 'me', limit: 5_000 }));
-      await client.query('ROLLBACK');
-      const scans: string[] = [];
-      const walk = (node: { 'Node Type'?: string; 'Relation Name'?: string; Plans?: unknown[] }) => {
-        if (node['Node Type'] === 'Seq Scan') scans.push(node['Relation Name'] ?? '?');
-        for (const child of node.Plans ?? []) walk(child as typeof node);
-      };
-      walk((plan.rows[0]!['QUERY PLAN'] as Array<{ Plan: Parameters<typeof walk>[0] }>)[0]!.Plan);
-      return scans;
-    } finally {
-      client.release();
-    }
-  };
+  const scannedTables = async () =>
+    (await planReads(shard, CLAIM_DUE_SQL, claimDueParams({ now, horizon: now + 100, leaseUntil: now + 30_000, owner: 'me', limit: 5_000 }))).seqScans;
   expect(await scannedTables()).toEqual([]);
   await shard.query('ANALYZE timers_to_fire');
   expect(await scannedTables()).toEqual([]);

@@ -128,23 +128,12 @@ export interface Outcome {
   nextAttemptAt: number | null;
 }
 
-/**
- * recordOutcomes(main, outcomes): ends each claimed attempt: its new state, its entry in attempt_log.
- * Only the claimant of that attempt writes: a trigger whose claim expired and was taken over does not.
- */
-export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<void> {
-  const entries = outcomes.map((o) =>
-    JSON.stringify({
-      attempt: o.attempt,
-      series: o.series,
-      started_at: new Date(o.startedAt).toISOString(),
-      duration_ms: o.finishedAt - o.startedAt,
-      status: o.status,
-      error: o.error,
-    }),
-  );
-  await main.query(
-    `UPDATE timers AS t
+// Each outcome's row is found through the primary key (a nested loop over the outcomes). The state
+// guard is written `t.state || ''` so that the planner cannot use the state index for it instead: with
+// few rows 'firing' in its statistics (they are always few, or stale after a burst's claims), it chose
+// a bitmap scan of every firing row for each batch (a 60-outcome batch read 40,000 rows in 32 ms; by
+// the primary key, 4 ms).
+export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
         SET state = o.state,
             claim_expires_at = NULL,
             last_attempt_at = to_timestamp(o.started / 1000.0),
@@ -155,18 +144,37 @@ export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<v
             attempt_log = t.attempt_log || jsonb_build_array(o.entry::jsonb)
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::text[], $10::int[])
          AS o(id, attempt, state, started, finished, status, error, next, entry, series)
-      WHERE t.id = o.id AND t.state = 'firing' AND t.attempts = o.attempt AND t.series = o.series`,
-    [
-      outcomes.map((o) => o.id),
-      outcomes.map((o) => o.attempt),
-      outcomes.map((o) => o.state),
-      outcomes.map((o) => o.startedAt),
-      outcomes.map((o) => o.finishedAt),
-      outcomes.map((o) => o.status),
-      outcomes.map((o) => o.error),
-      outcomes.map((o) => o.nextAttemptAt),
-      entries,
-      outcomes.map((o) => o.series),
-    ],
+      WHERE t.id = o.id AND t.state || '' = 'firing' AND t.attempts = o.attempt AND t.series = o.series`;
+
+export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
+  const entries = outcomes.map((o) =>
+    JSON.stringify({
+      attempt: o.attempt,
+      series: o.series,
+      started_at: new Date(o.startedAt).toISOString(),
+      duration_ms: o.finishedAt - o.startedAt,
+      status: o.status,
+      error: o.error,
+    }),
   );
+  return [
+    outcomes.map((o) => o.id),
+    outcomes.map((o) => o.attempt),
+    outcomes.map((o) => o.state),
+    outcomes.map((o) => o.startedAt),
+    outcomes.map((o) => o.finishedAt),
+    outcomes.map((o) => o.status),
+    outcomes.map((o) => o.error),
+    outcomes.map((o) => o.nextAttemptAt),
+    entries,
+    outcomes.map((o) => o.series),
+  ];
+}
+
+/**
+ * recordOutcomes(main, outcomes): ends each claimed attempt: its new state, its entry in attempt_log.
+ * Only the claimant of that attempt writes: a trigger whose claim expired and was taken over does not.
+ */
+export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<void> {
+  await main.query(RECORD_OUTCOMES_SQL, recordOutcomesParams(outcomes));
 }
