@@ -11,6 +11,7 @@ import * as timerRequestShape from './main/0007_timer_request_shape.js';
 import * as createIdempotencyKeys from './main/0008_create_idempotency_keys.js';
 import * as createProcessHeartbeats from './main/0009_create_process_heartbeats.js';
 import * as tasksStateIndex from './main/0010_tasks_state_index.js';
+import * as dropRedundantTasksIndex from './main/0011_drop_redundant_tasks_index.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -34,5 +35,6 @@ export const mainMigrations = staticSource({
   '0008_create_idempotency_keys': createIdempotencyKeys,
   '0009_create_process_heartbeats': createProcessHeartbeats,
   '0010_tasks_state_index': tasksStateIndex,
+  '0011_drop_redundant_tasks_index': dropRedundantTasksIndex,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });
