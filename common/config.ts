@@ -53,7 +53,7 @@ export const configSchema = z.object({
   WEBHOOK_RETRY_MAX_BACKOFF_MS: int(1_000, 86_400_000, 3_600_000).describe('longest wait between two attempts, Retry-After included'),
   WEBHOOK_HOST_CONCURRENCY: int(1, 10_000, 256).describe('webhooks in flight to one callback host per trigger'),
   WEBHOOK_HOST_RATE_PER_S: int(0, 1_000_000, 0).describe('webhooks started per second to one host per trigger; 0: no limit'),
-  WEBHOOK_HOST_STALL_MS: int(1, 600_000, 1_000).describe('a host with every slot taken that has not answered for this long is stalled: its further timers are deferred'),
+  WEBHOOK_HOST_STALL_MS: int(1, 600_000, 1_000).describe('a host with every slot taken that has neither answered nor been sent a request for this long is stalled: its further timers are deferred'),
   WEBHOOK_ALLOWED_CIDRS: z
     .string()
     .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))

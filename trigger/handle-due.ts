@@ -80,7 +80,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
 
   async function fire(timer: DueTimer): Promise<void> {
     // A delayed task goes to the tasks queue: there is no callback host to limit.
-    if (taskIdOfTarget(timer.url)) return attempt(timer, () => undefined);
+    if (taskIdOfTarget(timer.url)) return attempt(timer, () => undefined, () => undefined);
     const host = new URL(timer.url).host;
     const release = await deps.hosts.acquire(host);
     if (!release) {
@@ -88,13 +88,14 @@ export function dueTimerHandler(deps: TriggerDeps) {
       return fireAgainAt(timer, now() + DEFER_MS);
     }
     try {
-      await attempt(timer, release);
+      await attempt(timer, release, () => deps.hosts.started(host));
     } finally {
       release();
     }
   }
 
-  async function attempt(timer: DueTimer, release: () => void): Promise<void> {
+  /** `release` frees the host's slot once the answer is in; `leaving` tells the limiter the request is leaving now. */
+  async function attempt(timer: DueTimer, release: () => void, leaving: () => void): Promise<void> {
     const claim = await claims.add(timer.id);
     if (claim.kind === 'done') return;
     // Held by another trigger, or due later than this copy says: back through the shard for that instant.
@@ -104,6 +105,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
+    leaving();
     const taskId = taskIdOfTarget(timer.url);
     const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, interrupts);
     const finishedAt = now();

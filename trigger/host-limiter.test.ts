@@ -109,3 +109,17 @@ test('a host held back by its rate limit has at most maxWaiting waiting: further
   await jest.advanceTimersByTimeAsync(0);
   expect(outcomes).toEqual(['granted', 'waiting', 'waiting', 'deferred', 'deferred']);
 });
+
+test('a request leaving on a slot taken earlier restarts the stall clock: slots held by timers not yet sent are no stall', async () => {
+  jest.useFakeTimers({ now: 0 });
+  const hosts = limiter({ concurrency: 1, maxWaiting: 0 });
+  const outcomes = track([hosts.acquire('busy.example'), hosts.acquire('busy.example'), hosts.acquire('busy.example')]);
+  // The slot's timer waits 900 ms for its claim and its instant, then its request leaves.
+  await jest.advanceTimersByTimeAsync(900);
+  hosts.started('busy.example');
+  await jest.advanceTimersByTimeAsync(900);
+  // 1.8 s after the slot was taken, but 0.9 s after the request left: nobody deferred yet.
+  expect(outcomes).toEqual(['granted', 'waiting', 'waiting']);
+  await jest.advanceTimersByTimeAsync(100);
+  expect(outcomes).toEqual(['granted', 'deferred', 'deferred']);
+});

@@ -5,6 +5,9 @@
 // `maxWaiting` keep waiting and the rest are handed back to be deferred, so a slow or hanging host
 // never holds the queue's prefetch window that other hosts' timers need (no head-of-line blocking).
 // A host held back by its rate limit waits for tokens, not answers: its wait is bounded at once.
+// A slot is taken before its timer is claimed and sent at its instant; the stall clock counts from the
+// last answer or the last request that left, so slots held by timers not yet sent do not make a host
+// look stalled (a burst's first claims on a busy machine can take longer than stallMs).
 
 export interface HostLimits {
   concurrency: number;
@@ -26,7 +29,7 @@ interface HostState {
   waiting: Array<(release: Release | null) => void>;
   tokens: number;
   refilledAt: number;
-  /** when a slot last came free or the host went from idle to busy */
+  /** when a slot last came free, a request last left, or the host went from idle to busy */
   progressAt: number;
   tokenTimer: NodeJS.Timeout | null;
   stallTimer: NodeJS.Timeout | null;
@@ -46,6 +49,12 @@ export class HostLimiter {
     const slot = new Promise<Release | null>((resolve) => state.waiting.push(resolve));
     this.pump(host, state);
     return slot;
+  }
+
+  /** A request to `host` is leaving now, on a slot taken earlier: progress, for the stall clock. */
+  started(host: string): void {
+    const state = this.hosts.get(host);
+    if (state) state.progressAt = this.now();
   }
 
   /** Webhooks in flight and waiting per host (for logs and tests). */
