@@ -9,8 +9,10 @@ const ROUND_TRIP_TIMEOUT_MS = 30_000;
 export async function bullmqTasks(prefix: string): Promise<TaskSystem & { close(): Promise<void> }> {
   const queue = new Queue(TASK_QUEUE, { connection, prefix });
   const events = new QueueEvents(TASK_QUEUE, { connection, prefix });
-  // Each waiting round trip listens on it; the bench runs 16 at once.
+  // Each waiting round trip (job.waitUntilFinished) listens on both, for its outcome on the events and
+  // for 'closing' on the queue; the bench runs 16 at once.
   events.setMaxListeners(64);
+  queue.setMaxListeners(64);
   let completed = 0;
   events.on('completed', () => {
     completed += 1;
