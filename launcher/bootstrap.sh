@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 
 if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "installing npm dependencies ..."
-  # npm 11.19's `npm ci` refuses lockfiles whose packages have optional per-platform dependencies
-  # (npm/cli#9846); `npm install` installs the same locked versions and leaves the lockfile as it is.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
-    || npm install --no-audit --no-fund --loglevel=error
+  # Exactly the locked, tested versions: `npm ci` never rewrites package-lock.json, so an install leaves
+  # the tree clean. The lockfile keeps every platform's optional packages (msgpackr-extract's and
+  # others'), without which `npm ci` refuses it.
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 
