@@ -15,6 +15,9 @@ export interface ClientLimits {
 // The same as load-balancers/webserver/docker.conf's.
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = { ratePerSecond: 10_000, burst: 20_000, connections: 4_096 };
 
+/** How long nginx keeps an idle upstream connection (its default; load-balancers/webserver/docker.conf's too). */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_S = 60;
+
 export const RANDOM_USER_CONF = fileURLToPath(new URL('../load-balancers/webserver/random-user.conf', import.meta.url));
 
 export function nginxConf(opts: {
@@ -51,6 +54,9 @@ ${servers}
         # Idle upstream connections kept per worker: at 64, most of 256 concurrent clients' requests opened a
         # new connection to a webserver (create p99 over 1 s); at 512 they reuse one (BENCHMARKS.md).
         keepalive 512;
+        # Below the webservers' HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s): nginx closes an idle connection first,
+        # so it never sends a request on one a webserver is closing.
+        keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
     }
     server {
         listen 127.0.0.1:${opts.port};
@@ -80,6 +86,7 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
     blocks: `    upstream random_user {
 ${serverLines(ports)}
         keepalive 64;
+        keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
     }
 ${ownPort}`,
   };
