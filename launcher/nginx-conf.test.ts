@@ -1,5 +1,6 @@
 // The load balancer's configuration as the local launcher writes it and as compose ships it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nginxConf } from './nginx-conf.js';
 import { loadConfig } from '../common/config.js';
@@ -28,7 +29,21 @@ test('the local stack reaches its webservers on the address they listen on (HTTP
 });
 
 test('nginx passes the servers\' own error answers through unchanged (no proxy_intercept_errors)', () => {
-  for (const conf of [localConf(), DOCKER_CONF, readFileSync(fileURLToPath(new URL('../load-balancers/webserver/locations.conf', import.meta.url)), 'utf8')]) {
-    expect(conf).not.toMatch(/proxy_intercept_errors\s+on/);
+  const dir = fileURLToPath(new URL('../load-balancers/webserver/', import.meta.url));
+  const shared = readdirSync(dir).filter((name) => name.endsWith('.conf')).map((name) => readFileSync(join(dir, name), 'utf8'));
+  expect(shared.length).toBeGreaterThanOrEqual(5);
+  for (const conf of [localConf(), ...shared]) expect(conf).not.toMatch(/proxy_intercept_errors\s+on/);
+});
+
+test('every error page nginx answers itself points to a JSON location of error-locations.conf', () => {
+  const dir = fileURLToPath(new URL('../load-balancers/webserver/', import.meta.url));
+  const locations = readFileSync(join(dir, 'error-locations.conf'), 'utf8');
+  const targets = readdirSync(dir)
+    .filter((name) => name.endsWith('.conf'))
+    .flatMap((name) => [...readFileSync(join(dir, name), 'utf8').matchAll(/^\s*error_page [\d ]+= (\S+);/gm)].map((m) => m[1]!));
+  expect(new Set(targets).size).toBeGreaterThanOrEqual(11);
+  for (const target of targets) {
+    const block = new RegExp(`location = ${target} \\{([^}]*)\\}`).exec(locations)?.[1];
+    expect({ target, internal: block?.includes('internal;'), json: block?.includes('default_type application/json;') }).toEqual({ target, internal: true, json: true });
   }
 });

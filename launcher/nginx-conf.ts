@@ -4,6 +4,9 @@
 import { fileURLToPath } from 'node:url';
 
 export const LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/locations.conf', import.meta.url));
+// nginx's own error answers in JSON: the error_page lines, and the internal locations they point to.
+export const ERROR_PAGES_CONF = fileURLToPath(new URL('../load-balancers/webserver/error-pages.conf', import.meta.url));
+export const ERROR_LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/error-locations.conf', import.meta.url));
 
 /** Per client address: requests per second (with a burst taken at once) and open connections. */
 export interface ClientLimits {
@@ -60,6 +63,8 @@ ${servers}
     }
     server {
         listen 127.0.0.1:${opts.port};
+        include ${ERROR_LOCATIONS_CONF};
+        include ${ERROR_PAGES_CONF};
         include ${LOCATIONS_CONF};
 ${randomUser.prefixed}    }
 ${randomUser.blocks}}
@@ -71,6 +76,8 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
   if (ports.length === 0) return { prefixed: '', blocks: '' };
   const ownPort = publicPort === undefined ? '' : `    server {
         listen 127.0.0.1:${publicPort};
+        include ${ERROR_LOCATIONS_CONF};
+        include ${ERROR_PAGES_CONF};
         include ${RANDOM_USER_CONF};
         location / {
             proxy_pass http://random_user;
@@ -79,6 +86,7 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
 `;
   return {
     prefixed: `        location /random-user/ {
+            include ${ERROR_PAGES_CONF};
             include ${RANDOM_USER_CONF};
             proxy_pass http://random_user/;
         }
