@@ -37,7 +37,9 @@ COPY --from=build /app/dist ./dist
 ARG SERVICE=webserver
 ENV SERVICE=${SERVICE}
 # The webserver listens on PORT (3000), the random-user service on RANDOM_USER_PORT (8001); their
-# healthchecks live in docker-compose.yml.
+# healthchecks live in docker-compose.yml. On the container's interface, not only its loopback (the
+# configuration's default), so that nginx and Prometheus in other containers reach them.
+ENV HTTP_HOST=0.0.0.0 METRICS_HOST=0.0.0.0
 EXPOSE 3000 8001
 
 # /data: where the simulator writes its per-worker files and exporters share TARGET_FILE (a named volume

@@ -1,5 +1,6 @@
 // The whole service's configuration: the environment parsed once, validated with zod, frozen.
 // A bad value stops start-up with the variable's name; see docs/configuration.md for every key.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCidr } from './callback-address.js';
 import { isSigningSecret } from '../trigger/sign-webhook.js';
@@ -12,6 +13,10 @@ export const MIN_JWT_SECRET_BYTES = 32;
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
+// An address of this host's own interfaces to listen on; 0.0.0.0 (or ::) means all of them.
+const listenHost = (fallback: string) =>
+  z.string().refine((host) => isIP(host) !== 0, 'must be an IP address such as 127.0.0.1 or 0.0.0.0').default(fallback);
+
 const urlList = z
   .string()
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
@@ -21,6 +26,14 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('deployment mode'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level: fatal, error, warn, info, debug, trace or silent'),
   PORT: int(0, 65535, 3000).describe('HTTP port of a webserver'),
+  HTTP_HOST: listenHost('127.0.0.1').describe('address the webserver and the random-user service listen on: 127.0.0.1 when nginx runs on the same host, 0.0.0.0 in a container (the Docker image sets it) so nginx in another container reaches them'),
+  METRICS_HOST: listenHost('127.0.0.1').describe('address a process\'s own /metrics endpoint (METRICS_PORT) listens on: 127.0.0.1 when Prometheus runs on the same host, 0.0.0.0 in a container'),
+  // nginx gives its clients the same (load-balancers/webserver/locations.conf): whoever reaches a
+  // server directly gets no longer than a client of nginx.
+  HTTP_HEADERS_TIMEOUT_MS: int(1_000, 300_000, 10_000).describe('a request\'s headers must arrive within this, or 408 (nginx: client_header_timeout 10s)'),
+  HTTP_BODY_TIMEOUT_MS: int(100, 300_000, 10_000).describe('a request\'s body must arrive within this after its headers, however it is trickled, or 408 and the connection is closed (nginx: client_body_timeout 10s)'),
+  HTTP_REQUEST_TIMEOUT_MS: int(1_000, 600_000, 20_000).describe('a whole request, headers and body, must arrive within this, or 408'),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 600_000, 65_000).describe('an idle keep-alive connection is closed after this; keep it above the keepalive_timeout of nginx\'s upstream blocks (60s), so nginx never reuses a connection a server is closing'),
   AMQP_URL: z.url({ protocol: /^amqps?$/ }).default('amqp://guest:guest@127.0.0.1:5672').describe('RabbitMQ URL, vhost included'),
   QUEUE_PREFIX: z
     .string()
@@ -130,6 +143,11 @@ export const configSchema = z.object({
   .refine((c) => c.JWT_SECRET_KEY === undefined || Buffer.byteLength(c.JWT_SECRET_KEY) >= MIN_JWT_SECRET_BYTES, {
     message: `must be at least ${MIN_JWT_SECRET_BYTES} bytes`,
     path: ['JWT_SECRET_KEY'],
+  })
+  .refine((c) => c.HTTP_REQUEST_TIMEOUT_MS >= c.HTTP_HEADERS_TIMEOUT_MS, {
+    // Node refuses a header deadline past the request's own.
+    message: 'must be at least HTTP_HEADERS_TIMEOUT_MS',
+    path: ['HTTP_REQUEST_TIMEOUT_MS'],
   })
   .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
     // A lease shorter than the window would expire while its poller still holds the row in memory.

@@ -3,6 +3,8 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { expressServer } from './express-server.js';
+import { httpTimeouts } from './create-http-server.js';
+import { loadConfig } from './config.js';
 
 test("serves an Express app whose requests and responses already have the app's prototypes", async () => {
   const app = express();
@@ -10,7 +12,7 @@ test("serves an Express app whose requests and responses already have the app's 
   app.post('/echo/:name', express.json(), (req, res) => {
     res.status(201).set('x-app', String(req.app === app)).json({ name: req.params.name, body: req.body, type: req.get('content-type') });
   });
-  const server = expressServer(app);
+  const server = expressServer(app, httpTimeouts(loadConfig({})));
   // Before Express sees them: the objects Node's server made.
   server.prependListener('request', (req, res) => {
     seen.push({ request: Object.getPrototypeOf(req) === app.request, response: Object.getPrototypeOf(res) === app.response });

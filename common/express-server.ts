@@ -5,8 +5,10 @@
 // than half of the CPU time per request (BENCHMARKS.md). Here Node's server builds them as instances
 // of classes whose prototypes Express then finds already in place, so its per-request change is a
 // no-op (the approach of expressjs/express#5998). Only for apps that mount no other Express app.
+// The server has the deadlines and JSON refusals of every server here (create-http-server.ts).
 import http from 'node:http';
 import type { Express } from 'express';
+import { createHttpServer, type HttpTimeouts } from './create-http-server.js';
 
 type Prototypes = { request: object; response: object };
 
@@ -18,10 +20,10 @@ function adopt(app: Prototypes, key: keyof Prototypes, proto: object): void {
   app[key] = proto;
 }
 
-export function expressServer(app: Express): http.Server {
+export function expressServer(app: Express, timeouts: HttpTimeouts): http.Server {
   class Request extends http.IncomingMessage {}
   class Response<R extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<R> {}
   adopt(app as unknown as Prototypes, 'request', Request.prototype);
   adopt(app as unknown as Prototypes, 'response', Response.prototype);
-  return http.createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  return createHttpServer({ IncomingMessage: Request, ServerResponse: Response }, app, timeouts);
 }

@@ -24,7 +24,7 @@ export function startProcess(service: string): ProcessContext {
   shutdown.listen();
   // Prometheus metrics (common/metrics.ts): the webserver serves them on its own port, others on METRICS_PORT.
   initMetrics(service);
-  serveMetrics(config.METRICS_PORT, log, shutdown);
+  serveMetrics(config, log, shutdown);
   return { config, log, shutdown };
 }
 

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     'random-user': count('random-users', values['random-users'], 0),
   };
   const port = count('port', values.port, 1);
-  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL)/.test(key))) as Record<string, string>;
+  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|HTTP_|METRICS_HOST|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL)/.test(key))) as Record<string, string>;
   const mail = process.env.SMTP_HOST ? null : await startLocalMailSink(count('mail-port', values['mail-port'], 1), (line) => console.log(line));
   if (mail) Object.assign(passThrough, mail.env);
   const rabbitmqUi = process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672';

@@ -4,6 +4,9 @@
 import { fileURLToPath } from 'node:url';
 
 export const LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/locations.conf', import.meta.url));
+// nginx's own error answers in JSON: the error_page lines, and the internal locations they point to.
+export const ERROR_PAGES_CONF = fileURLToPath(new URL('../load-balancers/webserver/error-pages.conf', import.meta.url));
+export const ERROR_LOCATIONS_CONF = fileURLToPath(new URL('../load-balancers/webserver/error-locations.conf', import.meta.url));
 
 /** Per client address: requests per second (with a burst taken at once) and open connections. */
 export interface ClientLimits {
@@ -14,6 +17,9 @@ export interface ClientLimits {
 
 // The same as load-balancers/webserver/docker.conf's.
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = { ratePerSecond: 10_000, burst: 20_000, connections: 4_096 };
+
+/** How long nginx keeps an idle upstream connection (its default; load-balancers/webserver/docker.conf's too). */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_S = 60;
 
 export const RANDOM_USER_CONF = fileURLToPath(new URL('../load-balancers/webserver/random-user.conf', import.meta.url));
 
@@ -51,9 +57,14 @@ ${servers}
         # Idle upstream connections kept per worker: at 64, most of 256 concurrent clients' requests opened a
         # new connection to a webserver (create p99 over 1 s); at 512 they reuse one (BENCHMARKS.md).
         keepalive 512;
+        # Below the webservers' HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s): nginx closes an idle connection first,
+        # so it never sends a request on one a webserver is closing.
+        keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
     }
     server {
         listen 127.0.0.1:${opts.port};
+        include ${ERROR_LOCATIONS_CONF};
+        include ${ERROR_PAGES_CONF};
         include ${LOCATIONS_CONF};
 ${randomUser.prefixed}    }
 ${randomUser.blocks}}
@@ -65,6 +76,8 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
   if (ports.length === 0) return { prefixed: '', blocks: '' };
   const ownPort = publicPort === undefined ? '' : `    server {
         listen 127.0.0.1:${publicPort};
+        include ${ERROR_LOCATIONS_CONF};
+        include ${ERROR_PAGES_CONF};
         include ${RANDOM_USER_CONF};
         location / {
             proxy_pass http://random_user;
@@ -73,6 +86,7 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
 `;
   return {
     prefixed: `        location /random-user/ {
+            include ${ERROR_PAGES_CONF};
             include ${RANDOM_USER_CONF};
             proxy_pass http://random_user/;
         }
@@ -80,6 +94,7 @@ function randomUserConf(ports: number[], publicPort: number | undefined, serverL
     blocks: `    upstream random_user {
 ${serverLines(ports)}
         keepalive 64;
+        keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
     }
 ${ownPort}`,
   };

@@ -125,6 +125,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     QUEUE_PREFIX: options.queuePrefix,
     MAIN_DB_URL: dbs.main,
     SHARD_DB_URLS: dbs.shards.join(','),
+    // nginx runs on this host and reaches the webservers, the random-user services and the metrics on
+    // 127.0.0.1 (launcher/nginx-conf.ts); nobody else on the network reaches them, bypassing its limits.
+    HTTP_HOST: '127.0.0.1',
+    METRICS_HOST: '127.0.0.1',
     // Development mode: callbacks may reach this machine (receivers on loopback); production refuses it.
     WEBHOOK_ALLOWED_CIDRS: LOOPBACK_CIDRS.join(','),
     // Parse tasks on workers reach the random-user service through nginx.

@@ -1,8 +1,9 @@
-// The random-user service process (seed 000's "Web Server 2"), on RANDOM_USER_PORT (8001).
+// The random-user service process (seed 000's "Web Server 2"), on HTTP_HOST:RANDOM_USER_PORT (8001).
 import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
 import { exitOnFatal } from '../common/shutdown.js';
 import { manageHttpServer } from '../common/http-server.js';
 import { expressServer } from '../common/express-server.js';
+import { httpTimeouts, listen } from '../common/create-http-server.js';
 import { createPool } from '../common/db.js';
 import { createRandomUserApp } from './app.js';
 
@@ -10,8 +11,11 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-random-user', config.DB_POOL_MAX, log);
   shutdown.add('database', () => db.end());
   const app = createRandomUserApp({ db, log, upstreamUrl: config.RANDOM_USER_API_URL, upstreamTimeoutMs: config.RANDOM_USER_TIMEOUT_MS });
-  const server = expressServer(app).listen(config.RANDOM_USER_PORT, () => announceReady(log, { port: config.RANDOM_USER_PORT }));
+  const server = expressServer(app, httpTimeouts(config));
   manageHttpServer(server, shutdown, config.SHUTDOWN_TIMEOUT_MS / 2);
+  // HTTP_HOST: only nginx should reach it, as for a webserver.
+  await listen(server, config.RANDOM_USER_PORT, config.HTTP_HOST);
+  announceReady(log, { host: config.HTTP_HOST, port: config.RANDOM_USER_PORT });
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

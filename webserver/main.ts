@@ -3,6 +3,7 @@ import { announceReady, startProcess, type ProcessContext } from '../common/proc
 import { exitOnFatal } from '../common/shutdown.js';
 import { manageHttpServer } from '../common/http-server.js';
 import { expressServer } from '../common/express-server.js';
+import { httpTimeouts, listen } from '../common/create-http-server.js';
 import { AmqpClient } from '../common/amqp.js';
 import { queueNames } from '../common/queue-names.js';
 import { createPool } from '../common/db.js';
@@ -71,13 +72,14 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
       now: Date.now,
     },
   });
-  const server = expressServer(app).listen(config.PORT, () => {
-    log.info({ port: config.PORT }, 'webserver listening');
-    void amqp.waitForConnect().then(() => announceReady(log));
-  });
+  const server = expressServer(app, httpTimeouts(config));
   manageHttpServer(server, shutdown, config.SHUTDOWN_TIMEOUT_MS / 2);
   // Runs before the server's close, which waits for requests: held waits answer 202 at once.
   shutdown.add('task waits', () => replies.releaseAll());
+  // HTTP_HOST: only nginx should reach a webserver, or its body, rate and connection limits are bypassed.
+  await listen(server, config.PORT, config.HTTP_HOST);
+  log.info({ host: config.HTTP_HOST, port: config.PORT }, 'webserver listening');
+  void amqp.waitForConnect().then(() => announceReady(log));
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

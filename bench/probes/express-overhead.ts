@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Pool } from 'undici';
 import { expressServer } from '../../common/express-server.js';
+import { httpTimeouts } from '../../common/create-http-server.js';
+import { loadConfig } from '../../common/config.js';
 
 const CLIENTS = 64;
 const SECONDS = 4;
@@ -73,5 +75,5 @@ async function measure(name: string, server: http.Server): Promise<void> {
 for (let round = 1; round <= 2; round++) {
   await measure('node:http', bare());
   await measure('Express, app.listen', http.createServer(app()));
-  await measure('Express, common/express-server.ts', expressServer(app()));
+  await measure('Express, common/express-server.ts', expressServer(app(), httpTimeouts(loadConfig({}))));
 }

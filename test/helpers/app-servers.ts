@@ -5,6 +5,8 @@ import type { Express } from 'express';
 import amqplib from 'amqplib';
 import { AMQP_URL } from './broker.js';
 import { expressServer } from '../../common/express-server.js';
+import { httpTimeouts } from '../../common/create-http-server.js';
+import { loadConfig } from '../../common/config.js';
 
 export class AppServers {
   private readonly servers: Server[] = [];
@@ -12,7 +14,7 @@ export class AppServers {
   /** Listens on a free loopback port; resolves with the base URL. */
   async listen(app: Express): Promise<string> {
     // As the processes serve them (common/express-server.ts).
-    const server = expressServer(app).listen(0, '127.0.0.1');
+    const server = expressServer(app, httpTimeouts(loadConfig({}))).listen(0, '127.0.0.1');
     this.servers.push(server);
     await new Promise((resolve) => server.once('listening', resolve));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
