@@ -2,7 +2,8 @@
 // item does not refuse the others. The valid ones are published together as one persistent message
 // (one confirm for the batch; the consumer stores each timer of it) and answered 201 once the broker
 // has confirmed it, or all 503 when it has not.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './storable-input.js';
 import { z } from 'zod';
 import type { AmqpClient } from '../common/amqp.js';
 import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
@@ -36,7 +37,7 @@ const unavailable = (err: unknown): TimerRejection['body'] => ({
 
 export function batchRoutes(deps: BatchRouteDeps): Router {
   const router = Router();
-  router.post('/timers', requireJson, json({ limit: BATCH_BODY_LIMIT_BYTES, strict: false }), async (req, res) => {
+  router.post('/timers', requireJson, jsonBody({ limit: BATCH_BODY_LIMIT_BYTES, strict: false }), async (req, res) => {
     const batch = batchRequest.safeParse(req.body);
     if (!batch.success) return sendInvalid(res, 'the batch is not valid', batch.error);
     const now = deps.now();
