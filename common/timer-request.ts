@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from './time.js';
 import { webhookShapeFields } from './webhook-shape.js';
 import { MAX_URL_LENGTH } from './timer-message.js';
-import { instantText, isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable.js';
+import { instantText, isStorableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from './storable.js';
 
 export { MAX_URL_LENGTH };
 
@@ -87,10 +87,16 @@ export const createTimerRequest = checkWhen(
     { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields },
     objectError,
   ),
-).refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
-  message: 'must be at least retry_backoff_s',
-  path: ['retry_max_backoff_s'],
-});
+)
+  .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
+    message: 'must be at least retry_backoff_s',
+    path: ['retry_max_backoff_s'],
+  })
+  // The webhook body is any JSON: a string deep inside it is held to the same rule as every field.
+  .superRefine((t, ctx) => {
+    const path = unstorablePath(t);
+    if (path) ctx.addIssue({ code: 'custom', path, message: UNSTORABLE_TEXT_MESSAGE });
+  });
 
 export type CreateTimerRequest = z.infer<typeof createTimerRequest>;
 
