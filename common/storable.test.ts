@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, test } from '@jest/globals';
 import { instantText, isStorableText, MAX_INSTANT_MS, MIN_INSTANT_MS, unstorablePath } from './storable.js';
 
 describe('text PostgreSQL can store', () => {
@@ -35,4 +35,10 @@ describe('instants', () => {
       expect(instantText.safeParse(text).success).toBe(false);
     }
   });
+});
+
+test('a body nested fifty thousand levels deep is walked without overflowing the stack', () => {
+  const deep = JSON.parse('['.repeat(50_000) + '"a\\u0000"' + ']'.repeat(50_000)) as unknown;
+  expect(unstorablePath(deep)).toHaveLength(50_000);
+  expect(unstorablePath(JSON.parse('{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)))).toBeNull();
 });

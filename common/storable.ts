@@ -47,29 +47,36 @@ export const instantText = z.iso.datetime({ offset: true, error: ISO_INSTANT_MES
 
 /**
  * The path of the first string (a value or a key) in a parsed body or query that PostgreSQL could not
- * store, e.g. ['timers', 3, 'url']; null when there is none.
+ * store, e.g. ['timers', 3, 'url']; null when there is none. Iterative, so a body nested fifty
+ * thousand levels deep (JSON.parse takes it) cannot overflow the stack.
  */
 export function unstorablePath(value: unknown): Array<string | number> | null {
-  const path: Array<string | number> = [];
-  return walk(value, path) ? path : null;
-}
-
-// Depth first; leaves `path` at the offending string and answers true when there is one.
-function walk(value: unknown, path: Array<string | number>): boolean {
-  if (typeof value === 'string') return !isStorableText(value);
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      path.push(i);
-      if (walk(value[i], path)) return true;
-      path.pop();
+  interface Step {
+    value: unknown;
+    key: string | number | null;
+    parent: Step | null;
+  }
+  const pathTo = (step: Step | null): Array<string | number> => {
+    const path: Array<string | number> = [];
+    for (let at = step; at && at.key !== null; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const stack: Step[] = [{ value, key: null, parent: null }];
+  while (stack.length > 0) {
+    const step = stack.pop()!;
+    const item = step.value;
+    if (typeof item === 'string') {
+      if (!isStorableText(item)) return pathTo(step);
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push({ value: item[i], key: i, parent: step });
+    } else if (item !== null && typeof item === 'object') {
+      const keys = Object.keys(item);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        if (!isStorableText(key)) return [...pathTo(step), key];
+        stack.push({ value: (item as Record<string, unknown>)[key], key, parent: step });
+      }
     }
-    return false;
   }
-  for (const key of Object.keys(value)) {
-    path.push(key);
-    if (!isStorableText(key) || walk((value as Record<string, unknown>)[key], path)) return true;
-    path.pop();
-  }
-  return false;
+  return null;
 }

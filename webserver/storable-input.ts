@@ -18,11 +18,21 @@ export const refuseUnstorableQuery = refuseUnstorable('query');
 
 const refuseUnstorableBody = refuseUnstorable('body');
 
-/** A body parser followed by the check of the text it read, as one handler. */
+/**
+ * A body parser followed by the check of the text it read, as one handler. The check runs in the
+ * parser's callback, outside Express's own try/catch, so an error there is handed on, never thrown.
+ */
 const checked =
   (parse: RequestHandler): RequestHandler =>
   (req, res, next) =>
-    parse(req, res, (err?: unknown) => (err ? next(err) : refuseUnstorableBody(req, res, next)));
+    parse(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      try {
+        refuseUnstorableBody(req, res, next);
+      } catch (checkError) {
+        next(checkError);
+      }
+    });
 
 /** The JSON body parser of every route (express.json's options), followed by the check of its text. */
 export const jsonBody = (options: Parameters<typeof json>[0]): RequestHandler => checked(json(options));
