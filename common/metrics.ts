@@ -20,6 +20,12 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 export const metrics = {
   timersCreated: new Counter({ name: 'timer_created_total', help: 'timers accepted by POST /timer (webserver)', registers: [registry] }),
   timersFired: new Counter({ name: 'timer_fired_total', help: 'due timers published to timers_to_fire (timer poller)', registers: [registry] }),
+  deadLetters: new Counter({
+    name: 'timer_dead_letters_total',
+    help: 'messages moved to a .dead queue, by the queue they came from: each one is a defect to look at (any process)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  }),
   timersCancelled: new Counter({ name: 'timer_cancelled_total', help: 'timers cancelled before they fired (webserver)', registers: [registry] }),
   webhookAttempts: new Counter({
     name: 'timer_webhook_attempts_total',

@@ -3,15 +3,22 @@
 // from a poller to a trigger.
 import { z } from 'zod';
 import { PoisonMessageError } from './errors/poison-message.js';
+import { instantMs, storableText } from './storable.js';
+
+/** The longest callback URL (or task target) a timer may carry. */
+export const MAX_URL_LENGTH = 2048;
 
 const timerId = z.uuid();
-const epochMs = z.number().int().nonnegative();
+// What the store can store, the same pieces the webserver's request schemas are built from
+// (common/timer-request.ts), so that a timer the door accepts is one a consumer can store.
+const epochMs = instantMs;
+const storedUrl = storableText.min(1).max(MAX_URL_LENGTH);
 
 const positiveMs = z.number().int().positive().optional();
 
 export const incomingTimerMessage = z.object({
   id: timerId,
-  url: z.string().min(1),
+  url: storedUrl,
   fire_at: epochMs,
   created_at: epochMs,
   // Delivery settings of this timer; absent: the trigger's configured defaults.
@@ -21,10 +28,10 @@ export const incomingTimerMessage = z.object({
   retry_max_backoff_ms: positiveMs,
   // The webhook's own shape; absent: seed 001's POST {"id": ...}. body is the JSON text to send.
   method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
+  headers: z.record(storableText, storableText).optional(),
+  body: storableText.optional(),
   // x-request-id of the POST that created it, kept with the timer for the logs of every hop
-  request_id: z.string().max(128).optional(),
+  request_id: storableText.max(128).optional(),
   // The user whose token created the timer (issue 7); absent: ownerless.
   owner_id: z.uuid().optional(),
 });
@@ -41,7 +48,7 @@ export function timersOf<T extends object>(message: T | { timers: T[] }): T[] {
   return 'timers' in message && Array.isArray(message.timers) ? message.timers : [message as T];
 }
 
-export const dueTimerMessage = z.object({ id: timerId, url: z.string().min(1), fire_at: epochMs });
+export const dueTimerMessage = z.object({ id: timerId, url: storedUrl, fire_at: epochMs });
 export type DueTimer = z.infer<typeof dueTimerMessage>;
 
 // A poller publishes the timers falling due together as one message (one persistent write and one

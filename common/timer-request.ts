@@ -3,8 +3,10 @@
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from './time.js';
 import { webhookShapeFields } from './webhook-shape.js';
+import { MAX_URL_LENGTH } from './timer-message.js';
+import { instantText, isStorableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from './storable.js';
 
-export const MAX_URL_LENGTH = 2048;
+export { MAX_URL_LENGTH };
 
 const wholeNumber = z
   .number({ error: 'must be a number' })
@@ -13,8 +15,8 @@ const wholeNumber = z
   .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`)
   .optional();
 
-/** An absolute due time: ISO 8601 with a time zone offset (Z or +hh:mm). */
-export const fireAtField = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with a time zone, e.g. 2030-01-01T12:00:00Z' }).optional();
+/** An absolute due time: ISO 8601 with a time zone offset (Z or +hh:mm), from 1970 on; read as UTC. */
+export const fireAtField = instantText.optional();
 
 /** The two ways to say when: a delay (each part 0 when left out) or fire_at, never both. */
 export interface When {
@@ -45,21 +47,27 @@ function checkWhen<T extends When>(schema: z.ZodType<T>) {
     });
 }
 
-/** An absolute http(s) URL with a host: a name, an IPv4 address or a bracketed IPv6 address. */
-function isAbsoluteHttpUrl(text: string): boolean {
-  if (!/^https?:\/\/[^/?#]/i.test(text)) return false;
+/** The URL when it is absolute http(s) with a host (a name, an IPv4 or a bracketed IPv6 address), else null. */
+function absoluteHttpUrl(text: string): URL | null {
+  if (!/^https?:\/\/[^/?#]/i.test(text)) return null;
   try {
     const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-export const callbackUrl = z
-  .string({ error: 'must be a string' })
-  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .refine(isAbsoluteHttpUrl, 'must be an absolute http(s) URL');
+// One message a URL: the first rule it breaks. Credentials in a URL would be stored and shown in every
+// read of the timer (GET, lists, the dashboard) and in logs, so a URL with user:pass@ is refused.
+export const callbackUrl = z.string({ error: 'must be a string' }).superRefine((text, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+  if (text.length > MAX_URL_LENGTH) return fail(`must be at most ${MAX_URL_LENGTH} characters`);
+  if (!isStorableText(text)) return fail(UNSTORABLE_TEXT_MESSAGE);
+  const url = absoluteHttpUrl(text);
+  if (!url) return fail('must be an absolute http(s) URL');
+  if (url.username !== '' || url.password !== '') return fail('must not contain a user name or password (user:pass@); send credentials in headers');
+});
 
 const seconds = (min: number, max: number) =>
   z.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
@@ -79,10 +87,16 @@ export const createTimerRequest = checkWhen(
     { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields },
     objectError,
   ),
-).refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
-  message: 'must be at least retry_backoff_s',
-  path: ['retry_max_backoff_s'],
-});
+)
+  .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
+    message: 'must be at least retry_backoff_s',
+    path: ['retry_max_backoff_s'],
+  })
+  // The webhook body is any JSON: a string deep inside it is held to the same rule as every field.
+  .superRefine((t, ctx) => {
+    const path = unstorablePath(t);
+    if (path) ctx.addIssue({ code: 'custom', path, message: UNSTORABLE_TEXT_MESSAGE });
+  });
 
 export type CreateTimerRequest = z.infer<typeof createTimerRequest>;
 

@@ -2,11 +2,11 @@
 // then ack. An undecodable message or a row the database refuses is dead-lettered; an unreachable
 // database requeues the message after a pause. Used for incoming_timers and incoming_logs.
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Logger } from '../common/logger.js';
 import { Batcher } from '../common/batcher.js';
 import { isUnavailable } from '../common/db.js';
-import { decodeOrDeadLetter, safeSettle } from '../common/settle-message.js';
+import { safeSettle } from '../common/settle-message.js';
 import type { DeadLetter } from '../common/dead-letter.js';
 
 export type StoreOutcome = { stored: true } | { stored: false; reason: string };
@@ -33,10 +33,13 @@ export async function storeSplitting<T>(items: T[], storeAll: (items: T[]) => Pr
   }
 }
 
-export interface BatchedStoreOptions<M, T = M> {
-  schema: z.ZodType<M>;
-  /** the items one message carries, stored each on its own (default: the message is the item) */
-  itemsOf?: (message: M) => T[];
+export interface BatchedStoreOptions<T> {
+  /** one item's shape: an item that does not have it is dead-lettered alone, its siblings are stored */
+  schema: z.ZodType<T>;
+  /** the undecoded items one message body carries, or null when the body is not such a message (default: the body is the item) */
+  itemsOf?: (body: unknown) => unknown[] | null;
+  /** one message body for the given items, to dead-letter the refused ones of a message (default: the item itself) */
+  encode?: (items: unknown[]) => Buffer;
   store: (items: T[]) => Promise<StoreOutcome[]>;
   batchMax: number;
   /** where an undecodable message or a refused row goes, with the reason */
@@ -46,28 +49,54 @@ export interface BatchedStoreOptions<M, T = M> {
   describe: (item: T) => Record<string, unknown>;
 }
 
-export function batchedStoreHandler<M, T = M>({ schema, itemsOf, store, batchMax, deadLetter, log, describe }: BatchedStoreOptions<M, T>) {
+interface Refused {
+  item: unknown;
+  reason: string;
+}
+
+const bodyOf = (content: Buffer): unknown => {
+  try {
+    return JSON.parse(content.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+};
+
+export function batchedStoreHandler<T>({ schema, itemsOf, encode, store, batchMax, deadLetter, log, describe }: BatchedStoreOptions<T>) {
   const batcher = new Batcher<T, StoreOutcome>(store, batchMax, 2);
   const settle = safeSettle(log);
-  const split = itemsOf ?? ((message: M) => [message as unknown as T]);
+  const split = itemsOf ?? ((body: unknown) => [body]);
+  const pack = encode ?? ((items: unknown[]) => Buffer.from(JSON.stringify(items[0])));
 
-  // A message is acked once all its items are stored. When the database refuses some, the others stay
-  // stored and the whole message is dead-lettered, naming how many were refused and why: storing is
-  // idempotent, so replaying that message later adds only what is missing.
+  // Each item of a message is decoded and stored on its own: a message is acked once every item is
+  // either stored or refused, and the refused ones (a shape the store cannot take, or a row the
+  // database refused) are dead-lettered together, with the first reason, while their siblings stay
+  // stored. Storing is idempotent, so replaying a dead letter later adds only what is missing.
   const handle = (message: ConsumeMessage, channel: Channel): void => {
-    const decoded = decodeOrDeadLetter(schema, message, channel, deadLetter);
-    if (!decoded) return;
-    const items = split(decoded);
+    const body = bodyOf(message.content);
+    const raw = body === undefined ? null : split(body);
+    if (!raw || raw.length === 0) return deadLetter(message, channel, body === undefined ? 'undecodable: message body is not JSON' : 'undecodable: message has the wrong shape');
+    const refused: Refused[] = [];
+    const items: T[] = [];
+    const rawOf: unknown[] = [];
+    for (const item of raw) {
+      const parsed = schema.safeParse(item);
+      if (parsed.success) {
+        items.push(parsed.data);
+        rawOf.push(item);
+      } else refused.push({ item, reason: `undecodable: item has the wrong shape: ${z.prettifyError(parsed.error)}` });
+    }
     Promise.all(items.map((item) => batcher.add(item))).then(
       (outcomes) => {
-        const refused = outcomes.flatMap((outcome, i) => (outcome.stored ? [] : [{ item: items[i]!, reason: outcome.reason }]));
-        if (refused.length === 0) {
-          for (const item of items) log.debug(describe(item), 'stored');
-          return settle(() => channel.ack(message));
-        }
-        for (const { item, reason } of refused) log.warn({ ...describe(item), reason }, 'the database refused a row');
-        const which = items.length === 1 ? 'the row' : `${refused.length} of the message's ${items.length} rows`;
-        deadLetter(message, channel, `the database refused ${which}: ${refused[0]!.reason}`);
+        outcomes.forEach((outcome, i) => {
+          if (outcome.stored) return log.debug(describe(items[i]!), 'stored');
+          log.warn({ ...describe(items[i]!), reason: outcome.reason }, 'the database refused a row');
+          refused.push({ item: rawOf[i], reason: `the database refused the row: ${outcome.reason}` });
+        });
+        if (refused.length === 0) return settle(() => channel.ack(message));
+        const which = raw.length === 1 ? 'its one item' : `${refused.length} of its ${raw.length} items`;
+        const content = refused.length === raw.length ? message.content : pack(refused.map((r) => r.item));
+        deadLetter(message, channel, `${which} refused; the first: ${refused[0]!.reason}`, content);
       },
       (err: Error) => {
         log.warn({ err: err.message }, 'database unavailable; message will be retried');

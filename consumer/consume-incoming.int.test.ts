@@ -138,21 +138,30 @@ test('an undecodable message goes to the dead-letter queue and the next one is s
   expect(dead.headers['x-dead-queue']).toBe(amqp.names.incomingTimers);
 });
 
+// Every timer the webserver accepts passes the message schema, so a database refusal cannot come from
+// a client: the tests make one with a constraint of their own on their own database.
+const REFUSED_URL = 'http://127.0.0.1/refuse-me';
+async function refuseUrlsMarked(): Promise<void> {
+  await dbs.main.query(`ALTER TABLE timers ADD CONSTRAINT test_refuses_marked_urls CHECK (url NOT LIKE '%refuse-me%')`);
+}
+
 test('a row the database refuses is dead-lettered alone; the rest of its batch is stored', async () => {
+  await refuseUrlsMarked();
   const batch = timers(5);
-  batch[2] = { ...batch[2]!, url: 'http://127.0.0.1/\u0000' };
+  batch[2] = { ...batch[2]!, url: REFUSED_URL };
   const outcomes = await storeBatch({ main: dbs.main, shards: dbs.shards }, batch);
   expect(outcomes.map((o) => o.stored)).toEqual([true, true, false, true, true]);
   expect((await countRows()).main).toBe(4);
 });
 
 test('a refused row reaches the dead-letter queue with the reason the database gave', async () => {
+  await refuseUrlsMarked();
   const [refused] = timers(1);
   const settledOnce = new Promise<string>((resolve) => void consumeWithObserver((kind) => resolve(kind)));
-  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ ...refused!, url: 'http://127.0.0.1/\u0000' }), { messageId: refused!.id });
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ ...refused!, url: REFUSED_URL }), { messageId: refused!.id });
   expect(await settledOnce).toBe('ack');
   const dead = await nextMessage(amqp.names.incomingTimersDead);
-  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused the row: /);
+  expect(dead.headers['x-dead-reason']).toMatch(/^its one item refused; the first: the database refused the row: .*test_refuses_marked_urls/);
 });
 
 test('an unreachable database fails the whole batch so that it is requeued, not dead-lettered', async () => {
@@ -177,16 +186,30 @@ test('a batch message (POST /timers) is acked once every timer of it is in the t
   expect(rows.shards.every((n) => n > 0)).toBe(true);
 });
 
-test('a batch message with a refused timer stores the others and is dead-lettered naming the refusal; replaying it adds nothing twice', async () => {
+test('a batch message with a refused timer stores the others and dead-letters only the refused one; replaying it adds nothing twice', async () => {
+  await refuseUrlsMarked();
   const batch = timers(4);
-  batch[1] = { ...batch[1]!, url: 'http://127.0.0.1/\u0000' };
+  batch[1] = { ...batch[1]!, url: REFUSED_URL };
   const settledOnce = new Promise<string>((resolve) => void consumeWithObserver((kind) => resolve(kind)));
   await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers: batch }), { messageId: batch[0]!.id });
   expect(await settledOnce).toBe('ack');
   const dead = await nextMessage(amqp.names.incomingTimersDead);
-  expect(dead.headers['x-dead-reason']).toMatch(/^the database refused 1 of the message's 4 rows: /);
-  expect(JSON.parse(dead.body)).toEqual({ timers: batch });
+  expect(dead.headers['x-dead-reason']).toMatch(/^1 of its 4 items refused; the first: the database refused the row: /);
+  expect(JSON.parse(dead.body)).toEqual(batch[1]);
   expect((await countRows()).main).toBe(3);
   await storeBatch({ main: dbs.main, shards: dbs.shards }, batch.filter((_, i) => i !== 1));
   expect((await countRows()).main).toBe(3);
+});
+
+test('a batch [good, fire_at before 1970] loses nothing good: the good timer is stored and only the other is dead-lettered', async () => {
+  const [good, bad] = timers(2);
+  const before1970 = { ...bad!, fire_at: -1_000 };
+  const settledOnce = new Promise<string>((resolve) => void consumeWithObserver((kind) => resolve(kind)));
+  await amqp.publish(amqp.names.incomingTimers, encodeMessage({ timers: [good!, before1970] }), { messageId: good!.id });
+  expect(await settledOnce).toBe('ack');
+  const dead = await nextMessage(amqp.names.incomingTimersDead);
+  expect(dead.headers['x-dead-reason']).toMatch(/^1 of its 2 items refused; the first: undecodable: item has the wrong shape/);
+  expect(JSON.parse(dead.body)).toEqual(before1970);
+  const stored = await dbs.main.query<{ id: string }>('SELECT id FROM timers');
+  expect(stored.rows.map((r) => r.id)).toEqual([good!.id]);
 });

@@ -2,14 +2,22 @@
 // batches, then ack (consumer/batched-store.ts).
 import type { Logger } from '../common/logger.js';
 import type { DeadLetter } from '../common/dead-letter.js';
-import { incomingTimersMessage, timersOf, type IncomingTimer } from '../common/timer-message.js';
+import { incomingTimerMessage } from '../common/timer-message.js';
 import { batchedStoreHandler } from './batched-store.js';
 import { storeBatch, type Databases } from './store-batch.js';
 
+/** A message carries one timer, or a batch of them as {"timers": [...]} (POST /timers). */
+function timerItemsOf(body: unknown): unknown[] | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
+  const timers = (body as { timers?: unknown }).timers;
+  return timers === undefined ? [body] : Array.isArray(timers) ? timers : null;
+}
+
 export function incomingTimerHandler(dbs: Databases, batchMax: number, deadLetter: DeadLetter, log: Logger) {
   return batchedStoreHandler({
-    schema: incomingTimersMessage,
-    itemsOf: (message) => timersOf<IncomingTimer>(message),
+    schema: incomingTimerMessage,
+    itemsOf: timerItemsOf,
+    encode: (items) => Buffer.from(JSON.stringify(items.length === 1 ? items[0] : { timers: items })),
     store: (timers) => storeBatch(dbs, timers),
     batchMax,
     deadLetter,

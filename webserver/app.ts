@@ -16,6 +16,7 @@ import { sumRoutes } from './sum-routes.js';
 import { parseRoutes } from './parse-routes.js';
 import { metricsRoute } from '../common/metrics-server.js';
 import { requestIds } from './request-id.js';
+import { refuseUnstorableQuery } from './storable-input.js';
 import { docsRoutes } from './docs-routes.js';
 import { authenticate, type AuthDeps } from './authenticate.js';
 import { userRoutes } from './user-routes.js';
@@ -46,6 +47,7 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestIds);
+  app.use(refuseUnstorableQuery);
   app.use(healthRoutes(deps.amqp, deps.mainDb));
   app.get('/metrics', metricsRoute);
   app.use(docsRoutes());

@@ -36,6 +36,8 @@ const unavailable = (err: unknown): TimerRejection['body'] => ({
 
 export function batchRoutes(deps: BatchRouteDeps): Router {
   const router = Router();
+  // The envelope is read without the whole-body text check: each item is answered on its own, and the
+  // timer schema refuses text PostgreSQL cannot store in that item, naming the field.
   router.post('/timers', requireJson, json({ limit: BATCH_BODY_LIMIT_BYTES, strict: false }), async (req, res) => {
     const batch = batchRequest.safeParse(req.body);
     if (!batch.success) return sendInvalid(res, 'the batch is not valid', batch.error);

@@ -11,7 +11,7 @@ import { timerView } from './timer-view.js';
 import { taskView } from './task-view.js';
 import type { TimerRow } from './find-timer.js';
 import { countByState } from './dashboard-counts.js';
-import { queueDepths } from './dashboard-queues.js';
+import { queueDepths, type QueueDepth } from './dashboard-queues.js';
 import { aliveTriggerLateness, processSummary } from './dashboard-processes.js';
 
 export interface DashboardDeps {
@@ -31,6 +31,12 @@ const LIST_LIMIT = 20;
 const PROCESS_LIMIT = 500;
 export const CACHE_MS = 1_000;
 export const LATENESS_LABEL = 'webhooks sent by the running triggers';
+
+/** The .dead queues' depths and their total: every message in one is a defect an operator must look at. */
+export function deadLetters(queues: QueueDepth[]) {
+  const dead = queues.filter((q) => q.name.endsWith('.dead')).map((q) => ({ name: q.name, messages: q.messages ?? 0 }));
+  return { messages: dead.reduce((total, q) => total + q.messages, 0), queues: dead };
+}
 
 export function dashboardTimer(row: TimerRow, now: number, defaultMaxAttempts: number) {
   const { id, url, state, fire_at, created_at, attempts, max_attempts, last_status, last_error, attempt_history } = timerView(row, now, defaultMaxAttempts);
@@ -60,6 +66,7 @@ async function buildSummary(deps: DashboardDeps) {
     generated_at: new Date(now).toISOString(),
     counts: { timers: timerCounts, tasks: taskCounts },
     queues,
+    dead_letters: deadLetters(queues),
     processes: { alive_after_ms: ALIVE_INTERVALS * deps.heartbeatIntervalMs, ...processSummary(beats, deps.heartbeatIntervalMs) },
     lateness: { label: LATENESS_LABEL, buckets: aliveTriggerLateness(beats, deps.heartbeatIntervalMs) },
     timers: { recent: recentTimers, failed: failedTimers },

@@ -1,5 +1,6 @@
 // Seed 002's routes: POST /api/data stores an access-log line, GET /api/data reads records by cursor.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './storable-input.js';
 import { parseLogLine } from '../common/access-log-line.js';
 import { encodeLogMessage, type IncomingLog } from '../common/log-message.js';
 import { createLogRequest, logPageQuery } from '../common/log-request.js';
@@ -15,7 +16,7 @@ export type LogRouteDeps = TimerRouteDeps;
 
 export function logRoutes(deps: LogRouteDeps): Router {
   const router = Router();
-  const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
 
   router.post('/api/data', requireJson, parseJson, async (req, res) => {
     const body = createLogRequest.safeParse(req.body);

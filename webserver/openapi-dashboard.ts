@@ -36,6 +36,12 @@ export const dashboardSummary = z.object({
   generated_at: isoTime,
   counts: z.object({ timers: counts(TIMER_STATES), tasks: counts(TASK_STATES) }),
   queues: z.array(z.object({ name: z.string(), messages: z.number().int().nullable().describe('ready; null: no such queue'), consumers: z.number().int().nullable() })),
+  dead_letters: z
+    .object({
+      messages: z.number().int().describe('messages in all .dead queues together; each one is a defect to look at'),
+      queues: z.array(z.object({ name: z.string(), messages: z.number().int() })),
+    })
+    .describe('the dead-letter queues (a missing queue counts 0)'),
   processes: z.object({
     alive_after_ms: z.number().int().describe('a process is alive when its last heartbeat is younger than this'),
     by_type: z.array(z.object({ type: z.string(), alive: z.number().int().min(0), gone: z.number().int().min(0).describe('seen within the hour, not alive now') })),

@@ -4,7 +4,8 @@
 // fire-and-forget (data from ?data=) and answers 202 without an id. As in the seed, all three need a
 // bearer token (issue 7): the task belongs to its user, and another user's id is a 404. As the seed's curl example sends
 // it without a Content-Type, the body is read as JSON whatever its Content-Type.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './storable-input.js';
 import { z } from 'zod';
 import { fieldErrors } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
@@ -18,7 +19,7 @@ const asyncParserQuery = z.object({ data: z.string().max(2_048).default('') });
 
 export function parseRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   const router = Router();
-  const parseAnyJson = json({ limit: deps.bodyLimitBytes, strict: false, type: () => true });
+  const parseAnyJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false, type: () => true });
   router.use(['/parse', '/parser_results', '/async_parser'], requireViewer);
 
   router.post('/parse', parseAnyJson, async (req, res) => {

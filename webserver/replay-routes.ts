@@ -1,7 +1,9 @@
 // Replaying failed timers: POST /timer/{id}/replay for one, POST /timers/replay for those matching a filter.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './storable-input.js';
 import { z } from 'zod';
 import type { Pool } from '../common/db.js';
+import { instantText, storableText } from '../common/storable.js';
 import { findTimer } from './find-timer.js';
 import { findFailed, replayTimers } from './replay-timers.js';
 import { timerView } from './timer-view.js';
@@ -11,9 +13,9 @@ import { canSee, ownerScope, viewerOf } from './authenticate.js';
 export const MAX_BULK_REPLAY = 1_000;
 
 export const bulkReplayRequest = z.strictObject({
-  url_prefix: z.string().min(1).max(2048).optional().describe('only timers whose callback URL starts with this'),
-  failed_after: z.iso.datetime({ offset: true }).optional().describe('only timers whose last attempt was at or after this instant'),
-  failed_before: z.iso.datetime({ offset: true }).optional().describe('only timers whose last attempt was before this instant'),
+  url_prefix: storableText.min(1).max(2048).optional().describe('only timers whose callback URL starts with this'),
+  failed_after: instantText.optional().describe('only timers whose last attempt was at or after this instant'),
+  failed_before: instantText.optional().describe('only timers whose last attempt was before this instant'),
   limit: z.number().int().min(1).max(MAX_BULK_REPLAY).default(100).describe(`at most this many (up to ${MAX_BULK_REPLAY}), longest-failed first`),
 });
 
@@ -46,7 +48,7 @@ export function replayRoutes(deps: ReplayRouteDeps): Router {
     res.json(timerView(row, deps.now(), deps.defaultMaxAttempts));
   });
 
-  router.post('/timers/replay', requireJson, json({ limit: deps.bodyLimitBytes, strict: false }), async (req, res) => {
+  router.post('/timers/replay', requireJson, jsonBody({ limit: deps.bodyLimitBytes, strict: false }), async (req, res) => {
     const filter = bulkReplayRequest.safeParse(req.body ?? {});
     if (!filter.success) {
       sendInvalid(res, 'the filter is not valid', filter.error);

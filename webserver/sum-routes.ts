@@ -3,20 +3,24 @@
 // session id (the task id) and GET /async/get_task_result?session_id=... answers null until the task is
 // finished, then its result. The body is a JSON list of numbers or {"numbers": [...]}; as in the seed's
 // clients, it is read as JSON whatever its Content-Type.
-import { Router, json, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { jsonBody } from './storable-input.js';
 import { z } from 'zod';
 import { fieldErrors } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
 import { findTask, type TaskRow } from '../common/task-store.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { badTaskId, invalid } from './task-routes.js';
+import { FINITE_SUM_MESSAGE, hasFiniteSum } from '../worker/tasks/sum.js';
 import { canSee, ownerScope, viewerOf } from './authenticate.js';
 
 export function sumBody(maxNumbers: number) {
   const numbers = z
     .array(z.number({ error: 'must be a number' }).finite('must be a finite number'), { error: 'must be a list of numbers' })
     .min(1, 'give at least one number')
-    .max(maxNumbers, `give at most ${maxNumbers} numbers`);
+    .max(maxNumbers, `give at most ${maxNumbers} numbers`)
+    // An overflow caused by the input is the client's to fix: refused here, not a failed task and a 500.
+    .refine(hasFiniteSum, FINITE_SUM_MESSAGE);
   return z
     .union([numbers, z.strictObject({ numbers })], { error: 'must be a JSON list of numbers or {"numbers": [...]}' })
     .transform((body) => (Array.isArray(body) ? body : body.numbers));
@@ -28,7 +32,7 @@ function taskFailed(res: Response, task: TaskRow): void {
 
 export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   const router = Router();
-  const parseAnyJson = json({ limit: deps.bodyLimitBytes, strict: false, type: () => true });
+  const parseAnyJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false, type: () => true });
   const body = sumBody(deps.sumMaxNumbers);
 
   router.post('/sync/sum', parseAnyJson, async (req, res) => {

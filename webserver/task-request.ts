@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS } from '../common/time.js';
 import { TASK_STATES } from '../common/task-store.js';
+import { instantText } from '../common/storable.js';
 
 export const MAX_TIMEOUT_S = 86_400;
 export const MAX_ATTEMPTS = 100;
@@ -11,7 +12,7 @@ export const submitTaskRequest = z
     type: z.string({ error: 'must be a string' }).min(1).max(100).describe('a registered task type: noop, sum, parse'),
     args: z.unknown().default({}).describe("the task type's arguments, checked against its schema"),
     delay_seconds: z.number().min(0).max(MAX_DELAY_SECONDS).optional().describe('start no earlier than this many seconds from now'),
-    run_at: z.iso.datetime({ offset: true }).optional().describe('start no earlier than this instant (ISO 8601)'),
+    run_at: instantText.optional().describe('start no earlier than this instant (ISO 8601)'),
     timeout_s: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe('per-attempt timeout (default TASK_DEFAULT_TIMEOUT_S)'),
     max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional().describe('deliveries the task may start (default TASK_DEFAULT_MAX_ATTEMPTS)'),
   })
@@ -29,8 +30,8 @@ export const waitQuery = (maxSeconds: number) =>
 export const listTasksQuery = z.strictObject({
   type: z.string().max(100).optional(),
   state: z.enum(TASK_STATES).optional(),
-  created_after: z.iso.datetime({ offset: true }).optional().describe('created at or after this instant'),
-  created_before: z.iso.datetime({ offset: true }).optional().describe('created before this instant'),
+  created_after: instantText.optional().describe('created at or after this instant'),
+  created_before: instantText.optional().describe('created before this instant'),
   cursor: z.uuid().optional().describe('next_cursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });

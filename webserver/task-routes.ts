@@ -1,6 +1,7 @@
 // The general task API (issue 5): submit (optionally waiting), read, list with filters and a cursor,
 // and cancel a task that has not started.
-import { Router, json, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { jsonBody } from './storable-input.js';
 import { fieldErrors, type FieldError } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
 import { cancelTask, findTask, listTasks, FINAL_STATES } from '../common/task-store.js';
@@ -21,7 +22,7 @@ export function badTaskId(res: Response, field = 'id'): void {
 
 export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   const router = Router();
-  const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const wait = waitQuery(deps.maxWaitS);
 
   router.post('/tasks', requireJson, parseJson, async (req, res) => {

@@ -1,6 +1,7 @@
 // Managing one timer before it fires: DELETE /timer/{id} cancels it, PATCH /timer/{id} reschedules it
 // (a new delay or fire_at, a new URL). Both wait, like GET, for a just-accepted timer to be stored.
-import { Router, json, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { jsonBody } from './storable-input.js';
 import type { Pool } from '../common/db.js';
 import type { AddressPolicy } from '../common/callback-address.js';
 import { changesTime, fireAtOf, rescheduleTimerRequest } from '../common/timer-request.js';
@@ -57,7 +58,7 @@ export function timerManageRoutes(deps: ManageRouteDeps): Router {
     if (id) answer(res, id, await cancelTimer(deps.mainDb, deps.shards, id));
   });
 
-  router.patch('/timer/:id', requireJson, json({ limit: deps.bodyLimitBytes, strict: false }), async (req, res) => {
+  router.patch('/timer/:id', requireJson, jsonBody({ limit: deps.bodyLimitBytes, strict: false }), async (req, res) => {
     const parsed = rescheduleTimerRequest.safeParse(req.body);
     if (!parsed.success) return sendInvalid(res, 'the change is not valid', parsed.error);
     const now = deps.now();

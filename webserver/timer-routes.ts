@@ -1,5 +1,6 @@
 // Seed 001's routes: POST /timer (with an optional Idempotency-Key) and GET /timer/{id}.
-import { Router, json } from 'express';
+import { Router } from 'express';
+import { jsonBody } from './storable-input.js';
 import type { AmqpClient } from '../common/amqp.js';
 import type { Pool } from '../common/db.js';
 import { buildTimer, publishTimer } from './publish-timer.js';
@@ -41,7 +42,7 @@ const KEY_BATCHES_IN_FLIGHT = 2;
 export function timerRoutes(deps: TimerRouteDeps): Router {
   const router = Router();
   const keys = new Batcher<KeyRequest, KeyClaim>((requests) => claimKeys(deps.mainDb, requests), KEY_BATCH_MAX, KEY_BATCHES_IN_FLIGHT);
-  const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
 
   router.post('/timer', requireJson, parseJson, async (req, res) => {
     const now = deps.now();

@@ -2,7 +2,8 @@
 // username = the email, and password) or JSON {email | username, password}; answers
 // {access_token, token_type: "bearer", expires_in}. An unknown email and a wrong password get the
 // same 401, after the same scrypt work, so the answer does not tell which emails are registered.
-import { Router, json, urlencoded } from 'express';
+import { Router } from 'express';
+import { formBody, jsonBody } from './storable-input.js';
 import type { Pool } from '../common/db.js';
 import { fieldErrors } from '../common/timer-request.js';
 import { findCredentials } from '../common/user-store.js';
@@ -13,8 +14,8 @@ import { invalid } from './task-routes.js';
 
 export function tokenRoutes(deps: { mainDb: Pool; tokens: TokenSettings; bodyLimitBytes: number }): Router {
   const router = Router();
-  const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
-  const parseForm = urlencoded({ limit: deps.bodyLimitBytes, extended: false });
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
+  const parseForm = formBody({ limit: deps.bodyLimitBytes, extended: false });
 
   router.post('/token', parseJson, parseForm, async (req, res) => {
     if (!req.is('application/json') && !req.is('application/x-www-form-urlencoded')) {

@@ -1,7 +1,8 @@
 // The users API (issue 7, seed 004): register (which enqueues the registration mail), read, update and
 // delete. A user reaches only itself: another id is a 404, as if it did not exist. An admin reaches
 // every user and lists them (GET /users, by a cursor).
-import { Router, json, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { jsonBody } from './storable-input.js';
 import type { Pool } from '../common/db.js';
 import { fieldErrors } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
@@ -54,7 +55,7 @@ function reachable(res: Response, id: string): string | null {
 
 export function userRoutes(deps: UserRouteDeps): Router {
   const router = Router();
-  const parseJson = json({ limit: deps.bodyLimitBytes, strict: false });
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
 
   router.post('/users', requireJson, parseJson, async (req, res) => {
     const body = registerRequest.safeParse(req.body);

@@ -90,9 +90,18 @@ function histogram(buckets) {
   return buckets.length > 0 ? buckets[buckets.length - 1].count : 0;
 }
 
+// Dead letters are defects, not load: a banner above everything, naming each queue that holds some.
+function deadLetterBanner(dead) {
+  const banner = $('dead-letters');
+  banner.hidden = dead.messages === 0;
+  const where = dead.queues.filter((q) => q.messages > 0).map((q) => `${q.name}: ${q.messages}`).join(', ');
+  banner.textContent = `${dead.messages} dead letter${dead.messages === 1 ? '' : 's'} (${where}): messages that could not be processed; read their x-dead-reason in the RabbitMQ management UI`;
+}
+
 function draw(s) {
   counts($('timer-counts'), s.counts.timers);
   counts($('task-counts'), s.counts.tasks);
+  deadLetterBanner(s.dead_letters);
   rows($('queues'), s.queues, (q) => [el('td', {}, q.name), el('td', { className: 'num' }, q.messages ?? 'missing'), el('td', { className: 'num' }, q.consumers ?? '')]);
   rows($('processes'), s.processes.by_type, (p) => [
     el('td', {}, p.type), el('td', { className: `num ${p.alive > 0 ? 'alive' : 'none'}` }, p.alive), el('td', { className: 'num' }, p.gone)]);
