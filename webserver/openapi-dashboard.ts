@@ -5,7 +5,8 @@ import { TIMER_STATES } from './list-timers.js';
 import { TASK_STATES } from '../common/task-store.js';
 import { timerAnswer } from './openapi-timer.js';
 import { taskAnswer } from './openapi-tasks.js';
-import { TOKEN } from './openapi-users.js';
+import { TOKEN } from './openapi-security.js';
+import type { Describe } from './openapi-answers.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 const counts = (states: readonly string[]) =>
@@ -58,22 +59,17 @@ export const dashboardSearchAnswer = z.union([
   z.object({ kind: z.literal('task'), task: taskAnswer.extend({ worker: z.string().nullable() }) }),
 ]);
 
-type Helpers = {
-  json: (type: z.ZodType, description: string) => unknown;
-  error: (description: string) => unknown;
-};
-
-export function dashboardPaths({ json, error }: Helpers) {
+export function dashboardPaths({ json, error }: Describe) {
   const access = {
-    401: error('DASHBOARD_OPEN is false and no token, or a bad one, was sent'),
-    403: error('DASHBOARD_OPEN is false and the token is not an admin\'s'),
+    401: error('unauthorized: DASHBOARD_OPEN is false and no token was sent; invalid_token: a bad one was sent (whatever DASHBOARD_OPEN)', ['WWW-Authenticate']),
+    403: error('forbidden: DASHBOARD_OPEN is false and the token is not an admin\'s'),
   };
   return {
     '/dashboard/api/summary': {
       get: {
         summary: 'What the /dashboard page shows: counts, queues, processes alive, lateness, recent and failed timers and tasks (cached 1 s)',
         security: TOKEN,
-        responses: { 200: json(dashboardSummary, 'the summary'), ...access, 503: error('the database or the broker is unavailable') },
+        responses: { 200: json(dashboardSummary, 'the summary'), ...access },
       },
     },
     '/dashboard/api/search': {
@@ -83,10 +79,9 @@ export function dashboardPaths({ json, error }: Helpers) {
         parameters: [{ name: 'id', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } }],
         responses: {
           200: json(dashboardSearchAnswer, 'the timer or the task'),
-          400: error('the id is not a UUID'),
+          400: error('invalid_id: the id is not a UUID'),
           ...access,
           404: error('no timer and no task has this id'),
-          503: error('the database is unavailable'),
         },
       },
     },

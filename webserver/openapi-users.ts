@@ -1,14 +1,17 @@
-// The OpenAPI description of users and tokens (issue 7), merged into webserver/openapi.ts: the paths,
-// the bearer security scheme, and which operations need a token. The answer schemas are the ones the
-// tests check the handlers' answers against.
+// The OpenAPI description of users and tokens (issue 7), merged into webserver/openapi.ts. The answer
+// schemas are the ones the tests check the handlers' answers against.
 import { z } from 'zod';
 import { listUsersQuery, registerRequest, updateUserRequest } from '../common/user-request.js';
+import { OPEN, TOKEN } from './openapi-security.js';
+import type { Describe } from './openapi-answers.js';
+
+export { securitySchemes, withSecurity, TOKEN, TOKEN_OPTIONAL } from './openapi-security.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
 export const userAnswer = z.object({
   id: z.uuid().describe('the user id (UUIDv7)'),
-  email: z.string().describe('trimmed and lower-cased'),
+  email: z.email().describe('trimmed and lower-cased'),
   name: z.string().nullable(),
   role: z.enum(['user', 'admin']).describe('admin: from ADMIN_EMAILS at registration'),
   created_at: isoTime,
@@ -23,58 +26,66 @@ export const tokenAnswer = z.object({
 const tokenForm = z.object({
   grant_type: z.literal('password').optional(),
   username: z.string().describe('the email'),
-  password: z.string(),
+  password: z.string().min(1),
+  scope: z.string().optional().describe('ignored'),
 });
-const tokenJson = z.object({ email: z.string().optional(), username: z.string().optional().describe('the email'), password: z.string() });
+const tokenJson = z.object({ email: z.string().optional(), username: z.string().optional().describe('the email'), password: z.string().min(1) });
 
-type Helpers = {
-  schema: (type: z.ZodType, io?: 'input' | 'output') => Record<string, unknown>;
-  json: (type: z.ZodType, description: string) => unknown;
-  error: (description: string) => unknown;
-};
+type Json = Record<string, unknown>;
 
-export const securitySchemes = { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a token from POST /token' } };
-/** Operations that always need a token. */
-export const TOKEN = [{ bearer: [] }];
-/** Operations open to anonymous clients unless AUTH_REQUIRED (what a token changes: ownership). */
-export const TOKEN_OPTIONAL = [{}, { bearer: [] }];
-const OPEN: never[] = [];
+/** The email as the routes check it: trimmed and lower-cased first, then an address (z.pipe, which the JSON schema loses). */
+function withEmailFormat(schema: Json): Json {
+  const properties = schema.properties as Record<string, Json>;
+  return { ...schema, properties: { ...properties, email: { ...properties.email, format: 'email', description: 'an email address (surrounding spaces are trimmed and it is lower-cased before it is checked and stored)' } } };
+}
 
-export function userPaths({ schema, json, error }: Helpers) {
-  const body = (type: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(type, 'input') } } });
-  const unauthorized = error('no token, or a bad one (malformed, expired, wrongly signed, alg none, another algorithm): WWW-Authenticate: Bearer');
+export function userPaths({ body, schema, query, json, error }: Describe) {
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
+  const update = schema(updateUserRequest, 'input');
   return {
     '/users': {
       post: {
         summary: 'Register: 201 with the user; the registration mail goes out through a send_registration_email task',
         security: OPEN,
-        requestBody: body(registerRequest),
-        responses: { 201: json(userAnswer, 'the user (never the password)'), 409: error('the email is taken'), 415: error('not JSON'), 422: error('a bad field; details names each'), 503: error('the broker or the database is unavailable') },
+        requestBody: { required: true, content: { 'application/json': { schema: withEmailFormat(schema(registerRequest, 'input')) } } },
+        responses: {
+          201: json(userAnswer, 'the user (never the password)', 'User', ['Location']),
+          409: error('email_taken: a user with this email exists'),
+          415: error('unsupported_media_type: the body is not sent as application/json'),
+          422: error('validation_failed: a bad field; details names each'),
+        },
       },
       get: {
         summary: 'List users by a cursor (admin)',
         security: TOKEN,
-        parameters: Object.entries((schema(listUsersQuery, 'input') as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s })),
-        responses: { 200: json(userListAnswer, 'one page'), 401: unauthorized, 403: error('not an admin'), 422: error('a bad cursor or limit') },
+        parameters: query(listUsersQuery),
+        responses: { 200: json(userListAnswer, 'one page'), 403: error('forbidden: not an admin'), 422: error('validation_failed: a bad cursor or limit') },
       },
     },
-    '/users/me': { get: { summary: 'The user of the token', security: TOKEN, responses: { 200: json(userAnswer, 'the user'), 401: unauthorized } } },
+    '/users/me': { get: { summary: 'The user of the token', security: TOKEN, responses: { 200: json(userAnswer, 'the user', 'User'), 404: error('the user was deleted meanwhile') } } },
     '/users/{id}': {
-      get: { summary: 'A user (itself, or any for an admin)', security: TOKEN, parameters: [idParameter], responses: { 200: json(userAnswer, 'the user'), 400: error('the id is not a UUID'), 401: unauthorized, 404: notFound } },
+      get: { summary: 'A user (itself, or any for an admin)', security: TOKEN, parameters: [idParameter], responses: { 200: json(userAnswer, 'the user', 'User'), 404: notFound } },
       patch: {
         summary: 'Change the name or the password',
         security: TOKEN,
         parameters: [idParameter],
-        requestBody: body(updateUserRequest),
-        responses: { 200: json(userAnswer, 'the user'), 401: unauthorized, 404: notFound, 422: error('a bad field') },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { ...update, anyOf: [{ required: ['name'] }, { required: ['password'] }], description: 'give name (null clears it), password, or both' } } },
+        },
+        responses: {
+          200: json(userAnswer, 'the user', 'User'),
+          404: notFound,
+          415: error('unsupported_media_type: the body is not sent as application/json'),
+          422: error('validation_failed: a bad field, or neither name nor password'),
+        },
       },
       delete: {
-        summary: "Delete a user; its tokens stop working, its timers and tasks stay (admins see them)",
+        summary: 'Delete a user; its tokens stop working, its timers and tasks stay (admins see them)',
         security: TOKEN,
         parameters: [idParameter],
-        responses: { 204: { description: 'deleted' }, 401: unauthorized, 404: notFound },
+        responses: { 204: { description: 'deleted' }, 404: notFound },
       },
     },
     '/token': {
@@ -83,21 +94,19 @@ export function userPaths({ schema, json, error }: Helpers) {
         security: OPEN,
         requestBody: {
           required: true,
-          content: { 'application/x-www-form-urlencoded': { schema: schema(tokenForm, 'input') }, 'application/json': { schema: schema(tokenJson, 'input') } },
+          content: {
+            'application/x-www-form-urlencoded': { schema: schema(tokenForm, 'input') },
+            'application/json': { schema: { ...schema(tokenJson, 'input'), anyOf: [{ required: ['email'] }, { required: ['username'] }], description: 'email, or username (the email)' } },
+          },
         },
-        responses: { 200: json(tokenAnswer, 'the token'), 401: error('incorrect email or password (the same answer for both)'), 415: error('neither a form nor JSON'), 422: error('a missing field') },
+        responses: {
+          200: json(tokenAnswer, 'the token (Cache-Control: no-store)'),
+          401: error('invalid_credentials: incorrect email or password (the same answer for both)', ['WWW-Authenticate']),
+          415: error('unsupported_media_type: neither a form nor JSON'),
+          422: error('validation_failed: a missing field (password, and username or email)'),
+          429: error('too many failed logins for this email or from this address: wait Retry-After seconds', ['Retry-After']),
+        },
       },
     },
   };
-}
-
-/** Marks every operation with its security: the parse routes of seed 000 need a token, the rest take one. */
-export function withSecurity<T extends Record<string, Record<string, Record<string, unknown>>>>(paths: T): T {
-  const needToken = new Set(['/parse', '/parser_results/{task_id}', '/async_parser']);
-  for (const [path, operations] of Object.entries(paths)) {
-    for (const operation of Object.values(operations)) {
-      operation.security ??= path === '/health' || path === '/ready' ? OPEN : needToken.has(path) ? TOKEN : TOKEN_OPTIONAL;
-    }
-  }
-  return paths;
 }

@@ -1,4 +1,5 @@
-// A whole stack for an end-to-end test file: its own databases, queue names and ports, torn down after.
+// A whole stack for an end-to-end test file: its own databases, queue names and ports, torn down after;
+// every answer its API gives the tests is checked against the OpenAPI description (checked-answers.ts).
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startStack, databaseUrls, type Stack, type ProcessKind } from '../../launcher/stack.js';
@@ -11,6 +12,7 @@ import { WebhookReceiver } from './webhook-receiver.js';
 import { POSTGRES_URL, uniqueName } from './databases.js';
 import { freePort } from '../../launcher/free-port.js';
 import { MailSink } from '../../launcher/mail-sink.js';
+import { watchAnswers } from './checked-answers.js';
 
 export { freePort } from '../../launcher/free-port.js';
 
@@ -53,6 +55,8 @@ export async function startTestStack(
     env: { LOG_LEVEL: process.env.TEST_STACK_LOG_LEVEL ?? 'info', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtpPort), ...opts.env },
     clientLimits: opts.clientLimits,
   });
+  // Every answer the file's tests get through the stack's nginx is checked against the OpenAPI description.
+  const unwatch = watchAnswers(stack.url);
   return {
     stack,
     url: stack.url,
@@ -60,6 +64,7 @@ export async function startTestStack(
     randomUserUrl: randomUserPublicPort === undefined ? null : `http://127.0.0.1:${randomUserPublicPort}`,
     mailSink,
     async teardown() {
+      unwatch();
       await stack.stop();
       await mailSink.close();
       await deleteTopology(queueNames(`${name}.`));
