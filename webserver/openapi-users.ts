@@ -42,7 +42,9 @@ const OPEN: never[] = [];
 
 export function userPaths({ schema, json, error }: Helpers) {
   const body = (type: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(type, 'input') } } });
-  const unauthorized = error('no token, or a bad one (malformed, expired, wrongly signed, alg none, another algorithm): WWW-Authenticate: Bearer');
+  const unauthorized = error(
+    'no token, or a bad one (malformed, expired, wrongly signed, alg none, another algorithm: invalid_token), or one revoked by a password change or a logout everywhere (token_revoked): WWW-Authenticate: Bearer',
+  );
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
   return {
@@ -61,6 +63,14 @@ export function userPaths({ schema, json, error }: Helpers) {
       },
     },
     '/users/me': { get: { summary: 'The user of the token', security: TOKEN, responses: { 200: json(userAnswer, 'the user'), 401: unauthorized } } },
+    '/users/me/logout-all': {
+      post: {
+        summary: 'Log out everywhere: revoke every token of the user issued so far, this one included',
+        description: 'Every webserver refuses the earlier tokens at once (401 token_revoked); a token from a later POST /token works.',
+        security: TOKEN,
+        responses: { 204: { description: 'revoked' }, 401: unauthorized },
+      },
+    },
     '/users/{id}': {
       get: { summary: 'A user (itself, or any for an admin)', security: TOKEN, parameters: [idParameter], responses: { 200: json(userAnswer, 'the user'), 400: error('the id is not a UUID'), 401: unauthorized, 404: notFound } },
       patch: {
@@ -68,6 +78,7 @@ export function userPaths({ schema, json, error }: Helpers) {
         security: TOKEN,
         parameters: [idParameter],
         requestBody: body(updateUserRequest),
+        description: 'A new password revokes every token of the user issued before it (also the one of this request): they get 401 token_revoked; log in again.',
         responses: { 200: json(userAnswer, 'the user'), 401: unauthorized, 404: notFound, 422: error('a bad field') },
       },
       delete: {

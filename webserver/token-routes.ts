@@ -31,7 +31,7 @@ export function tokenRoutes(deps: { mainDb: Pool; tokens: TokenSettings; bodyLim
         .set('WWW-Authenticate', 'Bearer realm="timer-service"')
         .json({ error: 'invalid_credentials', message: 'incorrect email or password' });
     }
-    res.set('Cache-Control', 'no-store').json(await issueToken(deps.tokens, user.id));
+    res.set('Cache-Control', 'no-store').json(await issueToken(deps.tokens, user.id, Date.now(), user.token_generation));
   });
 
   return router;

@@ -1,13 +1,14 @@
 // The users API (issue 7, seed 004): register (which enqueues the registration mail), read, update and
 // delete. A user reaches only itself: another id is a 404, as if it did not exist. An admin reaches
-// every user and lists them (GET /users, by a cursor).
+// every user and lists them (GET /users, by a cursor). A password change and POST /users/me/logout-all
+// revoke every token issued before them (the user's next token generation, authenticate.ts).
 import { Router, json, type Response } from 'express';
 import type { Pool } from '../common/db.js';
 import { fieldErrors } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
 import { newTimerId } from '../common/timer-id.js';
 import { hashPassword } from '../common/passwords.js';
-import { deleteUserRow, findUser, insertUser, listUsers, updateUser, type UserRow } from '../common/user-store.js';
+import { deleteUserRow, findUser, insertUser, listUsers, revokeTokens, updateUser, type UserRow } from '../common/user-store.js';
 import { listUsersQuery, registerRequest, updateUserRequest } from '../common/user-request.js';
 import { REGISTRATION_MAIL_TYPE } from '../worker/tasks/send-registration-email.js';
 import { requireJson } from './http-errors.js';
@@ -88,6 +89,14 @@ export function userRoutes(deps: UserRouteDeps): Router {
     const user = await findUser(deps.mainDb, viewerOf(res)!.id);
     if (!user) return notFound(res, viewerOf(res)!.id);
     res.json(userView(user));
+  });
+
+  // Logs the user out everywhere: every token issued so far, this one included, is refused from now on,
+  // on every replica (each request reads the user's token generation).
+  router.post('/users/me/logout-all', requireViewer, async (_req, res) => {
+    const viewer = viewerOf(res)!;
+    if (!(await revokeTokens(deps.mainDb, viewer.id))) return notFound(res, viewer.id);
+    res.status(204).end();
   });
 
   router.get('/users', requireViewer, async (req, res) => {
