@@ -13,6 +13,7 @@ import * as createProcessHeartbeats from './main/0009_create_process_heartbeats.
 import * as tasksStateIndex from './main/0010_tasks_state_index.js';
 import * as dropRedundantTasksIndex from './main/0011_drop_redundant_tasks_index.js';
 import * as userTokenGeneration from './main/0012_user_token_generation.js';
+import * as createLoginThrottles from './main/0013_create_login_throttles.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -38,5 +39,6 @@ export const mainMigrations = staticSource({
   '0010_tasks_state_index': tasksStateIndex,
   '0011_drop_redundant_tasks_index': dropRedundantTasksIndex,
   '0012_user_token_generation': userTokenGeneration,
+  '0013_create_login_throttles': createLoginThrottles,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -20,6 +20,11 @@ export const tokenAnswer = z.object({
   token_type: z.literal('bearer'),
   expires_in: z.number().int().min(1).describe('seconds (DEFAULT_EXP_DELTA_MIN * 60)'),
 });
+export const tooManyAttemptsAnswer = z.object({
+  error: z.literal('too_many_attempts'),
+  message: z.string(),
+  retry_after_s: z.number().int().min(1).describe('the same as Retry-After'),
+});
 const tokenForm = z.object({
   grant_type: z.literal('password').optional(),
   username: z.string().describe('the email'),
@@ -47,13 +52,18 @@ export function userPaths({ schema, json, error }: Helpers) {
   );
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
+  const retryAfter = { 'Retry-After': { description: 'seconds to wait before the next attempt', schema: { type: 'integer', minimum: 1 } } };
+  const hashingBusy = {
+    ...(error('overloaded: this webserver already hashes PASSWORD_HASH_CONCURRENCY passwords and PASSWORD_HASH_QUEUE more wait; or the database is unavailable (service_unavailable)') as object),
+    headers: retryAfter,
+  };
   return {
     '/users': {
       post: {
         summary: 'Register: 201 with the user; the registration mail goes out through a send_registration_email task',
         security: OPEN,
         requestBody: body(registerRequest),
-        responses: { 201: json(userAnswer, 'the user (never the password)'), 409: error('the email is taken'), 415: error('not JSON'), 422: error('a bad field; details names each'), 503: error('the broker or the database is unavailable') },
+        responses: { 201: json(userAnswer, 'the user (never the password)'), 409: error('the email is taken'), 415: error('not JSON'), 422: error('a bad field; details names each'), 503: { ...(error('the broker or the database is unavailable, or the password hashing slots are full (overloaded)') as object), headers: retryAfter } },
       },
       get: {
         summary: 'List users by a cursor (admin)',
@@ -79,7 +89,7 @@ export function userPaths({ schema, json, error }: Helpers) {
         parameters: [idParameter],
         requestBody: body(updateUserRequest),
         description: 'A new password revokes every token of the user issued before it (also the one of this request): they get 401 token_revoked; log in again.',
-        responses: { 200: json(userAnswer, 'the user'), 401: unauthorized, 404: notFound, 422: error('a bad field') },
+        responses: { 200: json(userAnswer, 'the user'), 401: unauthorized, 404: notFound, 422: error('a bad field'), 503: hashingBusy },
       },
       delete: {
         summary: "Delete a user; its tokens stop working, its timers and tasks stay (admins see them)",
@@ -96,7 +106,16 @@ export function userPaths({ schema, json, error }: Helpers) {
           required: true,
           content: { 'application/x-www-form-urlencoded': { schema: schema(tokenForm, 'input') }, 'application/json': { schema: schema(tokenJson, 'input') } },
         },
-        responses: { 200: json(tokenAnswer, 'the token'), 401: error('incorrect email or password (the same answer for both)'), 415: error('neither a form nor JSON'), 422: error('a missing field') },
+        description:
+          'Failed logins are counted per email and per client address (shared by every webserver). Past LOGIN_ACCOUNT_FREE_FAILURES for the email or LOGIN_ADDRESS_FREE_FAILURES for the address, the next attempt waits a delay that doubles with each failure (from LOGIN_BACKOFF_BASE_MS up to LOGIN_ACCOUNT_MAX_DELAY_S, LOGIN_ADDRESS_MAX_DELAY_S); an attempt within it gets 429, whatever the password, and is not counted. The owner\'s successful login clears the email\'s count.',
+        responses: {
+          200: json(tokenAnswer, 'the token'),
+          401: error('incorrect email or password (the same answer for both)'),
+          415: error('neither a form nor JSON'),
+          422: error('a missing field'),
+          429: { ...(json(tooManyAttemptsAnswer, 'too many failed logins for this email or from this address: retry after Retry-After seconds') as object), headers: retryAfter },
+          503: hashingBusy,
+        },
       },
     },
   };

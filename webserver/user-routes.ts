@@ -15,6 +15,7 @@ import { requireJson } from './http-errors.js';
 import { requireViewer, viewerOf, type AuthDeps, type Viewer } from './authenticate.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { invalid } from './task-routes.js';
+import type { PasswordSlots } from './password-slots.js';
 
 export interface UserRouteDeps {
   mainDb: Pool;
@@ -23,6 +24,8 @@ export interface UserRouteDeps {
   bodyLimitBytes: number;
   /** REGISTRATION_MAIL_MAX_ATTEMPTS */
   registrationMailMaxAttempts: number;
+  /** where every scrypt hash of the webserver runs */
+  passwordSlots: PasswordSlots;
 }
 
 export function userView(user: UserRow) {
@@ -65,7 +68,7 @@ export function userRoutes(deps: UserRouteDeps): Router {
       id: newTimerId(),
       email,
       name: name ?? null,
-      passwordHash: await hashPassword(password),
+      passwordHash: await deps.passwordSlots.run(() => hashPassword(password)),
       role: deps.auth.adminEmails.includes(email) ? 'admin' : 'user',
     });
     if (user === 'taken') return void res.status(409).json({ error: 'email_taken', message: 'a user with this email exists' });
@@ -121,7 +124,8 @@ export function userRoutes(deps: UserRouteDeps): Router {
     if (!id) return;
     const body = updateUserRequest.safeParse(req.body);
     if (!body.success) return invalid(res, 'the change is not valid', fieldErrors(body.error));
-    const passwordHash = body.data.password === undefined ? undefined : await hashPassword(body.data.password);
+    const { password } = body.data;
+    const passwordHash = password === undefined ? undefined : await deps.passwordSlots.run(() => hashPassword(password));
     const user = await updateUser(deps.mainDb, id, { name: body.data.name, passwordHash });
     if (!user) return notFound(res, id);
     res.json(userView(user));
