@@ -131,4 +131,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ WEBHOOK_SIGNING_SECRETS: ` ${secret}, ${secret} ` }).WEBHOOK_SIGNING_SECRETS).toEqual([secret, secret]);
     expect(configErrorOf({ WEBHOOK_SIGNING_SECRETS: 'whsec_short' }).message).toMatch(/WEBHOOK_SIGNING_SECRETS.*whsec_<base64/);
   });
+
+  test('TRUSTED_PROXIES: loopback by default; range names, addresses and CIDRs; anything else is named', () => {
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual(['loopback']);
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 172.18.0.0/16, 10.0.0.5, fd00::/8, uniquelocal' }).TRUSTED_PROXIES).toEqual([
+      'loopback',
+      '172.18.0.0/16',
+      '10.0.0.5',
+      'fd00::/8',
+      'uniquelocal',
+    ]);
+    expect(configErrorOf({ TRUSTED_PROXIES: 'true' }).message).toMatch(/TRUSTED_PROXIES.*loopback, linklocal, uniquelocal/);
+    expect(configErrorOf({ TRUSTED_PROXIES: '10.0.0.0/33' }).message).toMatch(/TRUSTED_PROXIES/);
+  });
+
+  test('failed logins are not forgotten before the longest login delay has passed', () => {
+    expect(configErrorOf({ LOGIN_ADDRESS_MAX_DELAY_S: '7200' }).message).toMatch(/LOGIN_FAILURES_FORGET_S: must be at least/);
+    expect(loadConfig({ LOGIN_ADDRESS_MAX_DELAY_S: '7200', LOGIN_FAILURES_FORGET_S: '7200' }).LOGIN_FAILURES_FORGET_S).toBe(7200);
+  });
 });

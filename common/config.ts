@@ -16,6 +16,8 @@ const int = (min: number, max: number, fallback: number) =>
 // An address of this host's own interfaces to listen on; 0.0.0.0 (or ::) means all of them.
 const listenHost = (fallback: string) =>
   z.string().refine((host) => isIP(host) !== 0, 'must be an IP address such as 127.0.0.1 or 0.0.0.0').default(fallback);
+/** Names Express's `trust proxy` knows for address ranges (proxy-addr). */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 const urlList = z
   .string()
@@ -119,6 +121,21 @@ export const configSchema = z.object({
     .pipe(z.array(z.email('must be email addresses, comma-separated')))
     .default([])
     .describe('comma-separated emails that get the admin role when they register'),
+  // Login throttling and client addresses: docs/configuration.md#logins-and-client-addresses
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((item) => PROXY_RANGE_NAMES.includes(item) || isIP(item) !== 0 || isCidr(item), 'must be loopback, linklocal, uniquelocal, addresses or CIDRs, comma-separated')))
+    .default(['loopback'])
+    .describe('the proxies (nginx) whose X-Forwarded-For a webserver believes: loopback, linklocal, uniquelocal, addresses or CIDRs; a client address comes from the header only through them'),
+  LOGIN_BACKOFF_BASE_MS: int(100, 60_000, 1_000).describe('first delay of a throttled login; doubles with each further failure'),
+  LOGIN_ACCOUNT_FREE_FAILURES: int(1, 1_000, 5).describe('failed logins of one email (from any address) before its logins wait'),
+  LOGIN_ACCOUNT_MAX_DELAY_S: int(1, 3_600, 30).describe('ceiling of the wait of one email: the longest an attacker can keep its owner out per failure'),
+  LOGIN_ADDRESS_FREE_FAILURES: int(1, 100_000, 10).describe('failed logins from one client address (an IPv6 /64), for any emails, before its logins wait'),
+  LOGIN_ADDRESS_MAX_DELAY_S: int(1, 86_400, 300).describe('ceiling of the wait of one client address'),
+  LOGIN_FAILURES_FORGET_S: int(60, 604_800, 3_600).describe('failed logins are forgotten this long after the last one (at least both ceilings)'),
+  PASSWORD_HASH_CONCURRENCY: int(1, 64, 2).describe('scrypt hashes (logins, registrations, password changes) a webserver computes at once, on libuv\'s threadpool of 4'),
+  PASSWORD_HASH_QUEUE: int(0, 10_000, 16).describe('requests waiting for a hash slot; more get 503 overloaded with Retry-After'),
   SMTP_HOST: z.string().min(1).default('127.0.0.1').describe('SMTP server of the registration mail'),
   SMTP_PORT: int(1, 65535, 1025).describe('its port (npm run stack starts a local mail sink and sets it)'),
   SMTP_SECURE: z.stringbool().default(false).describe('implicit TLS from the start (port 465); otherwise STARTTLS when the server offers it'),
@@ -149,6 +166,11 @@ export const configSchema = z.object({
     message: 'must be at least HTTP_HEADERS_TIMEOUT_MS',
     path: ['HTTP_REQUEST_TIMEOUT_MS'],
   })
+  .refine((c) => c.LOGIN_FAILURES_FORGET_S >= Math.max(c.LOGIN_ACCOUNT_MAX_DELAY_S, c.LOGIN_ADDRESS_MAX_DELAY_S), {
+    // Forgotten sooner than the longest delay, an attacker that waits the delay out would start afresh.
+    message: 'must be at least LOGIN_ACCOUNT_MAX_DELAY_S and LOGIN_ADDRESS_MAX_DELAY_S',
+    path: ['LOGIN_FAILURES_FORGET_S'],
+  })
   .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
     // A lease shorter than the window would expire while its poller still holds the row in memory.
     message: 'must be at least POLLER_LOOKAHEAD_MS + 1000',
@@ -157,11 +179,12 @@ export const configSchema = z.object({
 
 type ParsedConfig = z.infer<typeof configSchema>;
 export type Config = Readonly<
-  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS' | 'WEBHOOK_SIGNING_SECRETS' | 'ADMIN_EMAILS'> & {
+  Omit<ParsedConfig, 'SHARD_DB_URLS' | 'WEBHOOK_ALLOWED_CIDRS' | 'WEBHOOK_SIGNING_SECRETS' | 'ADMIN_EMAILS' | 'TRUSTED_PROXIES'> & {
     SHARD_DB_URLS: readonly string[];
     WEBHOOK_ALLOWED_CIDRS: readonly string[];
     WEBHOOK_SIGNING_SECRETS: readonly string[];
     ADMIN_EMAILS: readonly string[];
+    TRUSTED_PROXIES: readonly string[];
   }
 >;
 
@@ -182,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   Object.freeze(parsed.data.WEBHOOK_ALLOWED_CIDRS);
   Object.freeze(parsed.data.WEBHOOK_SIGNING_SECRETS);
   Object.freeze(parsed.data.ADMIN_EMAILS);
+  Object.freeze(parsed.data.TRUSTED_PROXIES);
   return Object.freeze(parsed.data);
 }
 

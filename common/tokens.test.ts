@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { InvalidTokenError, issueToken, verifyToken, type TokenSettings } from './tokens.js';
+import { InvalidTokenError, issueToken, verifyToken, verifyTokenClaims, type TokenSettings } from './tokens.js';
 
 const settings: TokenSettings = { secret: 'a'.repeat(32) + ' test secret', algorithm: 'HS256', expiresInMin: 60 };
 const userId = '0190a8a4-0000-7000-8000-000000000001';
@@ -87,5 +87,11 @@ describe('access tokens', () => {
     await rejected(handMade({ alg: 'HS256' }, claims({ sub: undefined })));
     await rejected(handMade({ alg: 'HS256' }, claims({ iss: 'someone-else' })));
     await rejected(handMade({ alg: 'HS256' }, claims({ exp: undefined })));
+  });
+
+  test('a token carries the token generation it was issued in; one without the claim is generation 0; a bad one is refused', async () => {
+    expect(await verifyTokenClaims(settings, (await issueToken(settings, userId, now, 7)).access_token, now)).toEqual({ userId, generation: 7 });
+    expect(await verifyTokenClaims(settings, handMade({ alg: 'HS256' }, claims()), now)).toEqual({ userId, generation: 0 });
+    for (const gen of [-1, 1.5, '3', null, 2 ** 60]) await rejected(handMade({ alg: 'HS256' }, claims({ gen })));
   });
 });

@@ -40,8 +40,9 @@ export const updateUserRequest = z
 export const tokenRequest = z
   .object({
     grant_type: z.literal('password', { error: 'must be "password"' }).optional(),
-    username: z.string().optional(),
-    email: z.string().optional(),
+    // No longer than a registered email can be: a longer one matches nobody, and is not stored as a throttle key.
+    username: z.string().max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`).optional(),
+    email: z.string().max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`).optional(),
     password: z.string({ error: 'is required' }).min(1, 'is required').max(MAX_PASSWORD_LENGTH),
     scope: z.string().optional(),
   })

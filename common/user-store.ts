@@ -12,9 +12,11 @@ export interface UserRow {
   created_at: Date;
   updated_at: Date;
   registration_mail_sent_at: Date | null;
+  /** the generation of the user's tokens that is valid; earlier ones are revoked (common/tokens.ts) */
+  token_generation: number;
 }
 
-const COLUMNS = 'id, email, name, role, created_at, updated_at, registration_mail_sent_at';
+const COLUMNS = 'id, email, name, role, created_at, updated_at, registration_mail_sent_at, token_generation';
 
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -58,23 +60,37 @@ export async function findUsers(db: Pool, ids: string[]): Promise<Array<UserRow 
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-/** The id and password hash of an email, for POST /token. */
-export async function findCredentials(db: Pool, email: string): Promise<{ id: string; password_hash: string } | null> {
-  const result = await db.query<{ id: string; password_hash: string }>('SELECT id, password_hash FROM users WHERE email = $1', [email]);
+export interface Credentials {
+  id: string;
+  password_hash: string;
+  token_generation: number;
+}
+
+/** The id, password hash and token generation of an email, for POST /token. */
+export async function findCredentials(db: Pool, email: string): Promise<Credentials | null> {
+  const result = await db.query<Credentials>('SELECT id, password_hash, token_generation FROM users WHERE email = $1', [email]);
   return result.rows[0] ?? null;
 }
 
+/** updateUser(db, id, changes): the changed row, or null. A new password also revokes every token issued before it. */
 export async function updateUser(db: Pool, id: string, changes: { name?: string | null; passwordHash?: string }): Promise<UserRow | null> {
   const result = await db.query<UserRow>(
     `UPDATE users
         SET name = CASE WHEN $2::boolean THEN $3 ELSE name END,
             password_hash = COALESCE($4, password_hash),
+            token_generation = token_generation + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END,
             updated_at = now()
       WHERE id = $1
   RETURNING ${COLUMNS}`,
     [id, changes.name !== undefined, changes.name ?? null, changes.passwordHash ?? null],
   );
   return result.rows[0] ?? null;
+}
+
+/** revokeTokens(db, id): starts the user's next token generation (every earlier token is refused); false when there is no such user. */
+export async function revokeTokens(db: Pool, id: string): Promise<boolean> {
+  const result = await db.query('UPDATE users SET token_generation = token_generation + 1, updated_at = now() WHERE id = $1', [id]);
+  return (result.rowCount ?? 0) > 0;
 }
 
 /** Users in id order (UUIDv7: registration order), after the cursor (the last id of the previous page). */

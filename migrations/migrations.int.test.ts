@@ -10,8 +10,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and seed 000's random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
-// 0009: process_heartbeats.
-const MAIN_TABLES = ['idempotency_keys', 'log_records', 'process_heartbeats', 'random_users', 'tasks', 'timers', 'users'];
+// 0009: process_heartbeats; 0013: login_throttles.
+const MAIN_TABLES = ['idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -63,11 +63,41 @@ async function ownerColumns(url: string): Promise<string[]> {
   }
 }
 
+async function userColumns(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ c: string }>(
+      `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`,
+    );
+    return result.rows.map((r) => r.c);
+  } finally {
+    await client.end();
+  }
+}
+
+test('0012_user_token_generation and 0013_create_login_throttles each go down alone and up again', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  try {
+    expect(await userColumns(urls.main)).toContain('token_generation');
+    await db.migrate.down({ name: '0013_create_login_throttles' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'login_throttles'));
+    await db.migrate.down({ name: '0012_user_token_generation' });
+    expect(await userColumns(urls.main)).not.toContain('token_generation');
+    await db.migrate.up({ name: '0012_user_token_generation' });
+    await db.migrate.up({ name: '0013_create_login_throttles' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    expect(await userColumns(urls.main)).toContain('token_generation');
+  } finally {
+    await db.destroy();
+  }
+});
+
 test('0005_create_users goes down alone (users and the owner_id columns) and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));
   try {
     expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
-    // By name: later migrations (0006-0010) stay where they are.
+    // By name: later migrations (0006 onwards) stay where they are.
     await db.migrate.down({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'users'));
     expect(await ownerColumns(urls.main)).toEqual([]);

@@ -12,6 +12,8 @@ import * as createIdempotencyKeys from './main/0008_create_idempotency_keys.js';
 import * as createProcessHeartbeats from './main/0009_create_process_heartbeats.js';
 import * as tasksStateIndex from './main/0010_tasks_state_index.js';
 import * as dropRedundantTasksIndex from './main/0011_drop_redundant_tasks_index.js';
+import * as userTokenGeneration from './main/0012_user_token_generation.js';
+import * as createLoginThrottles from './main/0013_create_login_throttles.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
@@ -36,5 +38,7 @@ export const mainMigrations = staticSource({
   '0009_create_process_heartbeats': createProcessHeartbeats,
   '0010_tasks_state_index': tasksStateIndex,
   '0011_drop_redundant_tasks_index': dropRedundantTasksIndex,
+  '0012_user_token_generation': userTokenGeneration,
+  '0013_create_login_throttles': createLoginThrottles,
 });
 export const shardMigrations = staticSource({ '0001_create_timers_to_fire': createTimersToFire });

@@ -22,6 +22,9 @@ import { authenticate, type AuthDeps } from './authenticate.js';
 import { userRoutes } from './user-routes.js';
 import { tokenRoutes } from './token-routes.js';
 import { dashboardApi, dashboardPage } from './dashboard-routes.js';
+import { DEFAULT_LOGIN_SETTINGS, LoginThrottle, type LoginSettings } from './login-throttle.js';
+import { PasswordSlots } from './password-slots.js';
+import { loadConfig } from '../common/config.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
@@ -35,17 +38,35 @@ export interface DashboardSettings {
 }
 const DASHBOARD_DEFAULTS: DashboardSettings = { open: false, heartbeatIntervalMs: 5_000, rabbitmqManagementUrl: 'http://localhost:15672/' };
 
+/** TRUSTED_PROXIES unless told: loopback, where nginx runs in a local stack. */
+const DEFAULT_TRUSTED_PROXIES = loadConfig({}).TRUSTED_PROXIES;
+
 /**
  * `tasks` adds the task API and seeds 003 and 000's routes (issue 5); `auth` with `tasks`, users and
  * tokens (issue 7). Without `auth` every client is anonymous
  * (and the dashboard's data is refused unless `dashboard.open`).
  */
 export function createApp(
-  deps: TimerRouteDeps & ReplayRouteDeps & { log: Logger; maxInFlight: number; tasks?: TaskDeps; auth?: AuthDeps; registrationMailMaxAttempts?: number; dashboard?: DashboardSettings },
+  deps: TimerRouteDeps &
+    ReplayRouteDeps & {
+      log: Logger;
+      maxInFlight: number;
+      tasks?: TaskDeps;
+      auth?: AuthDeps;
+      registrationMailMaxAttempts?: number;
+      dashboard?: DashboardSettings;
+      /** login throttling and password hashing slots, with `auth` */
+      login?: LoginSettings;
+      /** TRUSTED_PROXIES */
+      trustedProxies?: readonly string[];
+    },
 ): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // req.ip: the client nginx saw (the right end of X-Forwarded-For, past the trusted hops), or the
+  // socket's address when the request does not come from a trusted proxy (webserver/client-address.ts).
+  app.set('trust proxy', [...(deps.trustedProxies ?? DEFAULT_TRUSTED_PROXIES)]);
   app.use(requestIds);
   app.use(refuseUnstorableQuery);
   app.use(healthRoutes(deps.amqp, deps.mainDb));
@@ -62,8 +83,13 @@ export function createApp(
   app.use(dashboardApi({ ...dashboard, mainDb: deps.mainDb, amqp: deps.amqp, defaultMaxAttempts: deps.defaultMaxAttempts, now: deps.now }));
   if (deps.auth && deps.tasks) {
     const { auth, tasks } = deps;
-    app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes }));
-    app.use(userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10 }));
+    const login = deps.login ?? DEFAULT_LOGIN_SETTINGS;
+    const passwordSlots = new PasswordSlots(login.hashConcurrency, login.hashQueue);
+    const throttle = new LoginThrottle(deps.mainDb, login);
+    app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes, throttle, passwordSlots }));
+    app.use(
+      userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10, passwordSlots }),
+    );
   }
   app.use(timerManageRoutes(deps));
   app.use(batchRoutes(deps));

@@ -2,7 +2,9 @@
 // (a deleted user's token stops working at once); the lookups of requests arriving together go to the
 // database as one query (group commit, common/batcher.ts), not one round trip per request. A missing token makes the request anonymous, unless
 // AUTH_REQUIRED; any bad token (malformed, expired, wrongly signed, alg none, another algorithm,
-// truncated, a deleted user) is a 401 with WWW-Authenticate: Bearer, never a 500.
+// truncated, a deleted user) is a 401 with WWW-Authenticate: Bearer, never a 500. A token of an earlier
+// generation than the user's (issued before a password change or a logout everywhere) is a 401
+// token_revoked: the generation is read with the user, so a revocation holds on every replica at once.
 //
 // What a viewer sees of timers and tasks: an admin everything, a user its own, an anonymous client
 // only what was created without a token.
@@ -11,7 +13,7 @@ import type { Pool } from '../common/db.js';
 import { findUsers, type Role, type UserRow } from '../common/user-store.js';
 import { Batcher } from '../common/batcher.js';
 import { isTimerId } from '../common/timer-id.js';
-import { InvalidTokenError, verifyToken, type TokenSettings } from '../common/tokens.js';
+import { InvalidTokenError, verifyTokenClaims, type TokenClaims, type TokenSettings } from '../common/tokens.js';
 
 export interface AuthDeps {
   mainDb: Pool;
@@ -37,11 +39,15 @@ export function viewerOf(res: Response): Viewer | null {
   return (res.locals.viewer as Viewer | undefined) ?? null;
 }
 
-export function unauthorized(res: Response, tokenGiven: boolean, message: string): void {
+/**
+ * 401 with WWW-Authenticate. A bad token's challenge says error="invalid_token" (RFC 6750, revoked
+ * included); the body's code may be more precise (`token_revoked`).
+ */
+export function unauthorized(res: Response, tokenGiven: boolean, message: string, code = tokenGiven ? 'invalid_token' : 'unauthorized'): void {
   res
     .status(401)
     .set('WWW-Authenticate', tokenGiven ? `${REALM}, error="invalid_token", error_description="${message}"` : REALM)
-    .json({ error: tokenGiven ? 'invalid_token' : 'unauthorized', message });
+    .json({ error: code, message });
 }
 
 /** Reads the Authorization header of every request that passes (routes after it see viewerOf(res)). */
@@ -56,17 +62,20 @@ export function authenticate(deps: AuthDeps | undefined, open: (method: string, 
     if (!deps) return next();
     const match = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i.exec(header);
     if (!match) return unauthorized(res, true, 'the Authorization header must be: Bearer <token>');
-    let userId: string;
+    let claims: TokenClaims;
     try {
-      userId = await verifyToken(deps.tokens, match[1]!);
+      claims = await verifyTokenClaims(deps.tokens, match[1]!);
     } catch (err) {
       if (err instanceof InvalidTokenError) return unauthorized(res, true, err.message);
       return next(err);
     }
     try {
       // Strictly a UUID (as every id route checks it): a subject PostgreSQL cannot cast would fail the whole batch of lookups.
-      const user = users && isTimerId(userId) ? await users.add(userId) : null;
+      const user = users && isTimerId(claims.userId) ? await users.add(claims.userId) : null;
       if (!user) return unauthorized(res, true, 'the token names no user');
+      if (claims.generation < user.token_generation) {
+        return unauthorized(res, true, 'the token was revoked (a password change or a logout everywhere); log in again', 'token_revoked');
+      }
       res.locals.viewer = { id: user.id, email: user.email, role: user.role } satisfies Viewer;
       next();
     } catch (err) {

@@ -7,6 +7,7 @@ import { isTimerId } from '../common/timer-id.js';
 import type { Logger } from '../common/logger.js';
 import { DependencyUnavailableError } from '../common/errors/dependency-unavailable.js';
 import { isUnavailable } from '../common/db.js';
+import { PasswordWorkBusyError } from './password-slots.js';
 
 // body-parser's error types (err.type) and what they mean to a client.
 const BODY_ERRORS: Record<string, { status: number; error: string; message: string }> = {
@@ -39,6 +40,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json({ error: 'bad_request', message: 'the request body could not be read' });
+      return;
+    }
+    if (err instanceof PasswordWorkBusyError) {
+      // Logins, registrations and password changes beyond this webserver's hashing slots and queue.
+      res.status(503).set('Retry-After', '1').json({ error: 'overloaded', message: 'this server is busy hashing passwords; retry shortly' });
       return;
     }
     if (err instanceof DependencyUnavailableError || isUnavailable(err)) {

@@ -16,6 +16,7 @@ import { taskRegistry } from '../worker/tasks/registry.js';
 import { watchWebserverGauges } from './metrics-gauges.js';
 import { jwtSecret } from '../common/config.js';
 import { startHeartbeat } from '../common/heartbeat.js';
+import { loginSettings, sweepForgottenLoginFailures } from './login-throttle.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
@@ -39,6 +40,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   incomingQueue.start();
   shutdown.add('queue guard', () => incomingQueue.stop());
   shutdown.add('idempotency key sweep', sweepExpiredKeys(mainDb, log));
+  const login = loginSettings(config);
+  shutdown.add('login failure sweep', sweepForgottenLoginFailures(mainDb, login, log));
   watchWebserverGauges(amqp, mainDb);
   const app = createApp({
     amqp,
@@ -59,6 +62,8 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
       adminEmails: config.ADMIN_EMAILS,
     },
     registrationMailMaxAttempts: config.REGISTRATION_MAIL_MAX_ATTEMPTS,
+    login,
+    trustedProxies: config.TRUSTED_PROXIES,
     dashboard: { open: config.DASHBOARD_OPEN, heartbeatIntervalMs: config.HEARTBEAT_INTERVAL_MS, rabbitmqManagementUrl: config.RABBITMQ_MANAGEMENT_URL },
     tasks: {
       amqp,

@@ -23,6 +23,11 @@ export const tokenAnswer = z.object({
   token_type: z.literal('bearer'),
   expires_in: z.number().int().min(1).describe('seconds (DEFAULT_EXP_DELTA_MIN * 60)'),
 });
+export const tooManyAttemptsAnswer = z.object({
+  error: z.literal('too_many_attempts'),
+  message: z.string(),
+  retry_after_s: z.number().int().min(1).describe('the same as Retry-After'),
+});
 const tokenForm = z.object({
   grant_type: z.literal('password').optional(),
   username: z.string().describe('the email'),
@@ -43,6 +48,10 @@ export function userPaths({ body, schema, query, json, error }: Describe) {
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
   const update = schema(updateUserRequest, 'input');
+  const hashingBusy = error(
+    'overloaded: this webserver already hashes PASSWORD_HASH_CONCURRENCY passwords and PASSWORD_HASH_QUEUE more wait; or service_unavailable: the broker or the database',
+    ['Retry-After'],
+  );
   return {
     '/users': {
       post: {
@@ -54,6 +63,7 @@ export function userPaths({ body, schema, query, json, error }: Describe) {
           409: error('email_taken: a user with this email exists'),
           415: error('unsupported_media_type: the body is not sent as application/json'),
           422: error('validation_failed: a bad field; details names each'),
+          503: hashingBusy,
         },
       },
       get: {
@@ -64,6 +74,14 @@ export function userPaths({ body, schema, query, json, error }: Describe) {
       },
     },
     '/users/me': { get: { summary: 'The user of the token', security: TOKEN, responses: { 200: json(userAnswer, 'the user', 'User'), 404: error('the user was deleted meanwhile') } } },
+    '/users/me/logout-all': {
+      post: {
+        summary: 'Log out everywhere: revoke every token of the user issued so far, this one included',
+        description: 'Every webserver refuses the earlier tokens at once (401 token_revoked); a token from a later POST /token works.',
+        security: TOKEN,
+        responses: { 204: { description: 'revoked' } },
+      },
+    },
     '/users/{id}': {
       get: { summary: 'A user (itself, or any for an admin)', security: TOKEN, parameters: [idParameter], responses: { 200: json(userAnswer, 'the user', 'User'), 404: notFound } },
       patch: {
@@ -74,11 +92,13 @@ export function userPaths({ body, schema, query, json, error }: Describe) {
           required: true,
           content: { 'application/json': { schema: { ...update, anyOf: [{ required: ['name'] }, { required: ['password'] }], description: 'give name (null clears it), password, or both' } } },
         },
+        description: 'A new password revokes every token of the user issued before it (also the one of this request): they get 401 token_revoked; log in again.',
         responses: {
           200: json(userAnswer, 'the user', 'User'),
           404: notFound,
           415: error('unsupported_media_type: the body is not sent as application/json'),
           422: error('validation_failed: a bad field, or neither name nor password'),
+          503: hashingBusy,
         },
       },
       delete: {
@@ -104,8 +124,11 @@ export function userPaths({ body, schema, query, json, error }: Describe) {
           401: error('invalid_credentials: incorrect email or password (the same answer for both)', ['WWW-Authenticate']),
           415: error('unsupported_media_type: neither a form nor JSON'),
           422: error('validation_failed: a missing field (password, and username or email)'),
-          429: error('too many failed logins for this email or from this address: wait Retry-After seconds', ['Retry-After']),
+          429: json(tooManyAttemptsAnswer, 'too_many_attempts: too many failed logins for this email or from this address; wait Retry-After seconds', 'TooManyAttempts', ['Retry-After']),
+          503: hashingBusy,
         },
+        description:
+          "Failed logins are counted per email and per client address (shared by every webserver). Past LOGIN_ACCOUNT_FREE_FAILURES for the email or LOGIN_ADDRESS_FREE_FAILURES for the address, the next attempt waits a delay that doubles with each failure (from LOGIN_BACKOFF_BASE_MS up to LOGIN_ACCOUNT_MAX_DELAY_S, LOGIN_ADDRESS_MAX_DELAY_S); an attempt within it gets 429, whatever the password, and is not counted. The owner's successful login clears the email's count.",
       },
     },
   };

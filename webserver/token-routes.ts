@@ -1,8 +1,10 @@
-// POST /token (issue 7, seed 000): the OAuth2 password grant as FastAPI apps take it (a form with
-// username = the email, and password) or JSON {email | username, password}; answers
-// {access_token, token_type: "bearer", expires_in}. An unknown email and a wrong password get the
-// same 401, after the same scrypt work, so the answer does not tell which emails are registered.
-import { Router } from 'express';
+// POST /token: the OAuth2 password grant as FastAPI apps take it (a form with username = the email, and
+// password) or JSON {email | username, password}; answers {access_token, token_type: "bearer",
+// expires_in}. An unknown email and a wrong password get the same 401, after the same scrypt work, so
+// the answer does not tell which emails are registered. Failed logins are throttled per email and per
+// client address (login-throttle.ts): a throttled attempt gets 429 too_many_attempts with Retry-After
+// before any hashing. The hashing itself runs in the webserver's bounded password slots.
+import { Router, type Response } from 'express';
 import { formBody, jsonBody } from './storable-input.js';
 import type { Pool } from '../common/db.js';
 import { fieldErrors } from '../common/timer-request.js';
@@ -11,8 +13,29 @@ import { verifyNothing, verifyPassword } from '../common/passwords.js';
 import { issueToken, type TokenSettings } from '../common/tokens.js';
 import { tokenRequest } from '../common/user-request.js';
 import { invalid } from './task-routes.js';
+import { throttleKey } from './client-address.js';
+import { retryAfterSeconds } from './login-backoff.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordSlots } from './password-slots.js';
 
-export function tokenRoutes(deps: { mainDb: Pool; tokens: TokenSettings; bodyLimitBytes: number }): Router {
+export interface TokenRouteDeps {
+  mainDb: Pool;
+  tokens: TokenSettings;
+  bodyLimitBytes: number;
+  throttle: LoginThrottle;
+  passwordSlots: PasswordSlots;
+}
+
+function tooManyAttempts(res: Response, waitMs: number): void {
+  const seconds = retryAfterSeconds(waitMs);
+  res
+    .status(429)
+    .set('Retry-After', String(seconds))
+    .set('Cache-Control', 'no-store')
+    .json({ error: 'too_many_attempts', message: `too many failed logins for this email or from this address; retry in ${seconds} s`, retry_after_s: seconds });
+}
+
+export function tokenRoutes(deps: TokenRouteDeps): Router {
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const parseForm = formBody({ limit: deps.bodyLimitBytes, extended: false });
@@ -24,15 +47,20 @@ export function tokenRoutes(deps: { mainDb: Pool; tokens: TokenSettings; bodyLim
     const body = tokenRequest.safeParse(req.body ?? {});
     if (!body.success) return invalid(res, 'the token request is not valid', fieldErrors(body.error));
     const { email, password } = body.data;
+    const subjects = { account: email, address: throttleKey(req.ip) };
+    const check = await deps.throttle.check(subjects);
+    if (!check.allowed) return tooManyAttempts(res, check.waitMs);
     const user = await findCredentials(deps.mainDb, email);
-    const ok = user ? await verifyPassword(password, user.password_hash) : await verifyNothing(password);
+    const ok = await deps.passwordSlots.run(() => (user ? verifyPassword(password, user.password_hash) : verifyNothing(password)));
     if (!user || !ok) {
+      await deps.throttle.failed(subjects);
       return void res
         .status(401)
         .set('WWW-Authenticate', 'Bearer realm="timer-service"')
         .json({ error: 'invalid_credentials', message: 'incorrect email or password' });
     }
-    res.set('Cache-Control', 'no-store').json(await issueToken(deps.tokens, user.id));
+    await deps.throttle.succeeded(subjects, check);
+    res.set('Cache-Control', 'no-store').json(await issueToken(deps.tokens, user.id, Date.now(), user.token_generation));
   });
 
   return router;

@@ -1,6 +1,7 @@
 // The users API (issue 7, seed 004): register (which enqueues the registration mail), read, update and
 // delete. A user reaches only itself: another id is a 404, as if it did not exist. An admin reaches
-// every user and lists them (GET /users, by a cursor).
+// every user and lists them (GET /users, by a cursor). A password change and POST /users/me/logout-all
+// revoke every token issued before them (the user's next token generation, authenticate.ts).
 import { Router, type Response } from 'express';
 import { jsonBody } from './storable-input.js';
 import type { Pool } from '../common/db.js';
@@ -8,13 +9,14 @@ import { fieldErrors } from '../common/timer-request.js';
 import { isTimerId } from '../common/timer-id.js';
 import { newTimerId } from '../common/timer-id.js';
 import { hashPassword } from '../common/passwords.js';
-import { deleteUserRow, findUser, insertUser, listUsers, updateUser, type UserRow } from '../common/user-store.js';
+import { deleteUserRow, findUser, insertUser, listUsers, revokeTokens, updateUser, type UserRow } from '../common/user-store.js';
 import { listUsersQuery, registerRequest, updateUserRequest } from '../common/user-request.js';
 import { REGISTRATION_MAIL_TYPE } from '../worker/tasks/send-registration-email.js';
 import { requireJson } from './http-errors.js';
 import { requireViewer, viewerOf, type AuthDeps, type Viewer } from './authenticate.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { invalid } from './task-routes.js';
+import type { PasswordSlots } from './password-slots.js';
 
 export interface UserRouteDeps {
   mainDb: Pool;
@@ -23,6 +25,8 @@ export interface UserRouteDeps {
   bodyLimitBytes: number;
   /** REGISTRATION_MAIL_MAX_ATTEMPTS */
   registrationMailMaxAttempts: number;
+  /** where every scrypt hash of the webserver runs */
+  passwordSlots: PasswordSlots;
 }
 
 export function userView(user: UserRow) {
@@ -65,7 +69,7 @@ export function userRoutes(deps: UserRouteDeps): Router {
       id: newTimerId(),
       email,
       name: name ?? null,
-      passwordHash: await hashPassword(password),
+      passwordHash: await deps.passwordSlots.run(() => hashPassword(password)),
       role: deps.auth.adminEmails.includes(email) ? 'admin' : 'user',
     });
     if (user === 'taken') return void res.status(409).json({ error: 'email_taken', message: 'a user with this email exists' });
@@ -91,6 +95,14 @@ export function userRoutes(deps: UserRouteDeps): Router {
     res.json(userView(user));
   });
 
+  // Logs the user out everywhere: every token issued so far, this one included, is refused from now on,
+  // on every replica (each request reads the user's token generation).
+  router.post('/users/me/logout-all', requireViewer, async (_req, res) => {
+    const viewer = viewerOf(res)!;
+    if (!(await revokeTokens(deps.mainDb, viewer.id))) return notFound(res, viewer.id);
+    res.status(204).end();
+  });
+
   router.get('/users', requireViewer, async (req, res) => {
     if (viewerOf(res)!.role !== 'admin') return void res.status(403).json({ error: 'forbidden', message: 'only an admin lists users' });
     const query = listUsersQuery.safeParse(req.query);
@@ -113,7 +125,8 @@ export function userRoutes(deps: UserRouteDeps): Router {
     if (!id) return;
     const body = updateUserRequest.safeParse(req.body);
     if (!body.success) return invalid(res, 'the change is not valid', fieldErrors(body.error));
-    const passwordHash = body.data.password === undefined ? undefined : await hashPassword(body.data.password);
+    const { password } = body.data;
+    const passwordHash = password === undefined ? undefined : await deps.passwordSlots.run(() => hashPassword(password));
     const user = await updateUser(deps.mainDb, id, { name: body.data.name, passwordHash });
     if (!user) return notFound(res, id);
     res.json(userView(user));

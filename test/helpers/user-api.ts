@@ -17,6 +17,7 @@ import { AMQP_URL, deleteTopology, testQueuePrefix } from './broker.js';
 import { silentLogger } from './logger.js';
 import { AppServers, takeMessage } from './app-servers.js';
 import { appDeps } from './app-deps.js';
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from '../../webserver/login-throttle.js';
 
 export type Json = Record<string, unknown>;
 export interface CallOptions { method?: string; token?: string; body?: unknown; base?: string; headers?: Record<string, string> }
@@ -37,8 +38,16 @@ export interface UserApi {
   createTimer(token?: string): Promise<string>;
 }
 
+export interface UserApiOptions {
+  /** login throttling and hashing slots; by default the configuration's throttling, and as many hashing slots as libuv has threads and a queue with room for the tests' bursts of registrations */
+  login?: LoginSettings;
+  /** TRUSTED_PROXIES of both apps (the configuration's loopback by default, so a test's X-Forwarded-For names the client) */
+  trustedProxies?: readonly string[];
+}
+
 /** Starts both apps before the file's tests and removes their queues and databases after. */
-export function useUserApi(): UserApi {
+export function useUserApi(options: UserApiOptions = {}): UserApi {
+  const login = options.login ?? { ...DEFAULT_LOGIN_SETTINGS, hashConcurrency: 4, hashQueue: 1_000 };
   const prefix = testQueuePrefix();
   const log = silentLogger();
   const servers = new AppServers();
@@ -54,7 +63,18 @@ export function useUserApi(): UserApi {
     await amqp.waitForConnect();
     const tasks: TaskDeps = { amqp, mainDb: api.dbs.main, registry: taskRegistry({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
     const app = (required: boolean) =>
-      createApp(appDeps({ amqp, mainDb: api.dbs.main, shards: api.dbs.shards, log, tasks, auth: { mainDb: api.dbs.main, tokens: testTokens, required, adminEmails: ['admin@example.com'] } }));
+      createApp(
+        appDeps({
+          amqp,
+          mainDb: api.dbs.main,
+          shards: api.dbs.shards,
+          log,
+          tasks,
+          auth: { mainDb: api.dbs.main, tokens: testTokens, required, adminEmails: ['admin@example.com'] },
+          login,
+          trustedProxies: options.trustedProxies,
+        }),
+      );
     base = await servers.listen(app(false));
     api.strictBase = await servers.listen(app(true));
   });
