@@ -119,7 +119,9 @@ export function withCommonAnswers<T extends Record<string, Record<string, Json>>
         if (!operation.responses[401]) add(operation, 401, error(reason, ['WWW-Authenticate']));
       }
       // nginx answers these itself, before any webserver sees the request.
-      add(operation, 400, { description: 'nginx could not read the request (e.g. a header over 8 KB); answered as text/html', content: { 'text/html': {} } });
+      add(operation, 400, error('bad_request: the request could not be parsed as HTTP; headers_too_large: its headers are over nginx\'s limit (nginx, or the webserver itself)'));
+      add(operation, 408, error('request_timeout: the headers or the body did not arrive within their deadline (nginx, or HTTP_HEADERS_TIMEOUT_MS / HTTP_BODY_TIMEOUT_MS of the webserver)'));
+      add(operation, 414, error('uri_too_long: the request URI is over nginx\'s limit (nginx)'));
       add(operation, 429, error('too_many_requests: past the request rate or connection count allowed to a client address (nginx)', ['Retry-After']));
       add(
         operation,

@@ -1,7 +1,7 @@
 // Checks an answer of the API against its OpenAPI description: the operation of the request's method
 // and path (templates like /timer/{id}) must list the status, and a JSON body must match the schema
 // documented for it (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses it, with formats). A non-JSON
-// answer (an HTML page, the metrics text, nginx's HTML 400) is checked for its status only. A method and
+// answer (an HTML page, the metrics text) is checked for its status only. A method and
 // path the description does not list must get one of the answers any URL gets (404 not_found, or
 // nginx's own), with the Error schema.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -33,7 +33,7 @@ export const UNDESCRIBED: ReadonlyArray<{ prefix: string; why: string }> = [
 ];
 
 // What any URL can get, described or not: no route (404), and what nginx answers before any route.
-const ANY_URL = new Set([400, 404, 413, 429, 503]);
+const ANY_URL = new Set([400, 404, 408, 413, 414, 429, 503]);
 
 type Media = { schema?: unknown };
 type Response = { content?: Record<string, Media> };
