@@ -2,7 +2,7 @@
 // test-report.ts). Prints each problem, then on its last line "PASSED FAILED" for .ci/run to add up;
 // exits 1 unless the run is green.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFloor, testRunVerdict, type JestReport } from './test-report.js';
 
@@ -11,7 +11,8 @@ if (!reportPath || exitStatus === undefined) {
   console.error('usage: node --import tsx .ci/check-test-report.ts REPORT EXIT_STATUS');
   process.exit(2);
 }
-const root = resolve(import.meta.dirname, '..');
+// Jest names files by their real path.
+const root = realpathSync(resolve(import.meta.dirname, '..'));
 const report = existsSync(reportPath) && statSync(reportPath).size > 0 ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JestReport) : null;
 // The tracked test files: what a clean clone has, and what jest must have run.
 const paths = execFileSync('git', ['ls-files', '-z', '--', '*.test.ts'], { cwd: root, encoding: 'utf8' }).split('\0').filter(Boolean);
