@@ -1,6 +1,7 @@
 // The chaos run's webhook receiver: fails a share of requests with 500, lets another share hang past
 // the trigger's timeout, answers the rest 200, and records per idempotency key when the first request
-// came and how many were answered 2xx (more than one is a duplicate delivery).
+// came and how many were answered 2xx (more than one is a duplicate delivery), and counts the 500s and
+// hangs it injected.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +22,8 @@ export interface FlakyBehaviour {
 
 export class FlakyReceiver {
   readonly records = new Map<string, ReceiverRecord>();
+  /** requests answered 500 and requests left hanging: the faults this receiver injected */
+  readonly injected = { failed: 0, hung: 0 };
   private readonly server: http.Server;
 
   constructor(
@@ -41,8 +44,10 @@ export class FlakyReceiver {
       this.records.set(key, record);
       const draw = this.random();
       if (draw < this.behaviour.failShare) {
+        this.injected.failed += 1;
         res.writeHead(500).end();
       } else if (draw < this.behaviour.failShare + this.behaviour.hangShare) {
+        this.injected.hung += 1;
         setTimeout(() => res.destroy(), this.behaviour.hangMs).unref();
       } else {
         record.delivered += 1;

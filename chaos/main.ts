@@ -3,8 +3,10 @@
 // steady rate with due times spread over the run, and meanwhile kills random processes of every kind
 // (the launcher restarts them), restarts RabbitMQ and PostgreSQL once each, and has the callback
 // receiver fail a share of requests with 500s and timeouts. Then it waits for every accepted timer to
-// reach a final state and prints accepted, delivered, lost, duplicates, stuck and lateness; it exits 1
-// on any lost or stuck timer.
+// reach a final state and prints accepted, delivered, lost, duplicates, stuck and lateness. It exits 1
+// on any lost or stuck timer, and also when the run proved nothing: a planned fault that did not happen
+// (each is recorded as it is injected), a process kind never killed, a receiver that failed no webhook,
+// or too few timers accepted (chaos/verdict.ts).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { PostgresCluster } from './postgres-cluster.js';
 import { FlakyReceiver } from './flaky-receiver.js';
 import { faultPlan, type Fault } from './fault-plan.js';
 import { chaosOutcome, type ChaosOutcome } from './outcome.js';
+import { chaosVerdict, describeFault, type FaultResult } from './verdict.js';
 
 const HELP = `usage: npm run chaos -- [options]
   --quick            the short form CI runs: 1,500 timers at 50/s (about 2 minutes in all)
@@ -30,7 +33,8 @@ const HELP = `usage: npm run chaos -- [options]
   --kill-every S     seconds between two kill -9 (default 5)
   --fail-share F     share of webhooks answered 500 (default 0.05)
   --hang-share F     share of webhooks left hanging past the timeout (default 0.02)
-  --drain S          seconds to wait, after the last due time, for every timer to be final (default 180)`;
+  --drain S          seconds to wait, after the last due time, for every timer to be final (default 180)
+  --min-accepted F   least share of the timers that must be accepted for the run to count (default 0.1)`;
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +48,7 @@ const { values } = parseArgs({
     'fail-share': { type: 'string', default: '0.05' },
     'hang-share': { type: 'string', default: '0.02' },
     drain: { type: 'string', default: '180' },
+    'min-accepted': { type: 'string', default: '0.1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -72,6 +77,7 @@ const settings = {
   failShare: number('fail-share', values['fail-share'], 0.05, 0),
   hangShare: number('hang-share', values['hang-share'], 0.02, 0),
   drainMs: number('drain', values.drain, 180, 1) * 1000,
+  minAcceptedShare: number('min-accepted', values['min-accepted'], 0.1, 0),
 };
 
 const WEBHOOK_TIMEOUT_MS = 2_000;
@@ -88,21 +94,39 @@ async function finalStates(mainDbUrl: string, ids: string[]): Promise<Map<string
   }
 }
 
-async function inject(fault: Fault, stack: Stack, rabbit: RabbitNode, postgres: PostgresCluster): Promise<void> {
-  if (fault.action === 'kill') {
-    const process_ = stack.of(fault.kind)[fault.replica];
-    // A signal sent past the launcher: to it this is a crash, and it restarts the process.
-    if (process_?.pid) process.kill(process_.pid, 'SIGKILL');
-    log(`kill -9 ${fault.kind}-${fault.replica + 1}`);
-  } else if (fault.action === 'restart-broker') {
+/** Injects one fault; resolves with what was done once it has taken effect, rejects when it could not be. */
+async function inject(fault: Fault, stack: Stack, rabbit: RabbitNode, postgres: PostgresCluster): Promise<string> {
+  if (fault.action === 'kill') return killOne(fault.kind, fault.replica, stack);
+  const began = Date.now();
+  if (fault.action === 'restart-broker') {
     log('restarting RabbitMQ ...');
     await rabbit.restart();
     log('RabbitMQ is back');
-  } else {
-    log('restarting PostgreSQL ...');
-    await postgres.restart();
-    log('PostgreSQL is back');
+    return `RabbitMQ stopped and started again in ${((Date.now() - began) / 1000).toFixed(1)} s`;
   }
+  log('restarting PostgreSQL ...');
+  await postgres.restart();
+  log('PostgreSQL is back');
+  return `PostgreSQL restarted in ${((Date.now() - began) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * kill -9 of the planned replica of a kind, or of another of its kind when that one is still being
+ * restarted after an earlier kill; resolves once the process has ended by that signal.
+ */
+async function killOne(kind: Extract<Fault, { action: 'kill' }>['kind'], planned: number, stack: Stack): Promise<string> {
+  const replicas = stack.of(kind);
+  const index = [planned, ...replicas.keys()].find((i) => replicas[i]?.pid !== undefined);
+  if (index === undefined) throw new Error(`no ${kind} was running`);
+  const target = replicas[index]!;
+  const pid = target.pid!;
+  const ended = target.exit;
+  // A signal sent past the launcher: to it this is a crash, and it restarts the process.
+  process.kill(pid, 'SIGKILL');
+  const status = await ended;
+  if (status.signal !== 'SIGKILL') throw new Error(`${kind}-${index + 1} (pid ${pid}) ended otherwise (code ${status.code}, signal ${status.signal})`);
+  log(`kill -9 ${kind}-${index + 1}`);
+  return `${kind}-${index + 1} (pid ${pid}) ended by SIGKILL`;
 }
 
 function print(outcome: ChaosOutcome, refused: number): void {
@@ -158,12 +182,20 @@ async function main(): Promise<void> {
     const accepted = new Map<string, number>();
     const durationMs = (settings.timers / settings.rate) * 1000;
     const plan = faultPlan(durationMs, settings.killEveryMs, settings.replicas, Math.random);
+    // What became of each planned fault, recorded as it happens: the verdict needs every one injected.
+    const results: Array<FaultResult | undefined> = plan.map(() => undefined);
     const started = Date.now();
     // Each fault at its own instant: a broker restart in progress does not hold back the kills.
     const faults = Promise.all(
-      plan.map(async (fault) => {
+      plan.map(async (fault, i) => {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + fault.atMs - Date.now())));
-        await inject(fault, stack!, rabbit, postgres).catch((err: Error) => log(`fault ${fault.action} failed: ${err.message}`));
+        const at = Date.now() - started;
+        try {
+          results[i] = { injected: true, at, detail: await inject(fault, stack!, rabbit, postgres) };
+        } catch (err) {
+          results[i] = { injected: false, at, reason: (err as Error).message };
+          log(`${describeFault(fault)} was not injected: ${(err as Error).message}`);
+        }
       }),
     );
     const progress = setInterval(() => log(`${accepted.size} accepted, ${receiver.records.size} seen by the receiver`), 5_000);
@@ -184,7 +216,7 @@ async function main(): Promise<void> {
     log(`load done: ${load.ok} accepted, ${load.failed} refused; waiting for every timer to be final ...`);
 
     const ids = [...accepted.keys()];
-    const lastDue = Math.max(...accepted.values());
+    const lastDue = [...accepted.values()].reduce((latest, fireAt) => Math.max(latest, fireAt), 0);
     const deadline = Math.max(Date.now(), lastDue) + settings.drainMs;
     let states = await finalStates(stack.env.MAIN_DB_URL!, ids);
     let outcome = chaosOutcome(accepted, receiver.records, states);
@@ -197,14 +229,46 @@ async function main(): Promise<void> {
     await client.close();
     print(outcome, load.failed);
     console.log(`  refusals by reason    ${[...refusals].map(([reason, n]) => `${reason}: ${n}`).join(', ') || 'none'}`);
+    const kills = plan.filter((fault, i) => fault.action === 'kill' && results[i]?.injected).length;
+    const restarts = plan.flatMap((fault, i) => (fault.action !== 'kill' && results[i]?.injected ? [results[i].detail] : []));
+    console.log(`  faults injected       ${kills} of ${plan.filter((f) => f.action === 'kill').length} kill -9; ${restarts.join('; ') || 'no restart'}; webhooks answered 500: ${receiver.injected.failed}, left hanging: ${receiver.injected.hung}`);
+    const problems = chaosVerdict({
+      plan,
+      results,
+      receiver: { failShare: settings.failShare, hangShare: settings.hangShare, ...receiver.injected },
+      timers: settings.timers,
+      accepted: outcome.accepted,
+      minAcceptedShare: settings.minAcceptedShare,
+      lost: outcome.lost,
+      stuck: outcome.stuck,
+    });
     const resultsDir = join(process.cwd(), 'chaos', 'results');
     mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ settings, refused: load.failed, refusals: Object.fromEntries(refusals), ...outcome, lostIds: outcome.lostIds.slice(0, 100), stuckIds: outcome.stuckIds.slice(0, 100) }, null, 2));
-    if (outcome.lost > 0 || outcome.stuck > 0) {
-      console.log(`FAILED: ${outcome.lost} lost, ${outcome.stuck} stuck (ids in chaos/results/latest.json; logs kept in ${dir})`);
+    const faultLog = plan.map((fault, i) => ({ fault: describeFault(fault), ...(results[i] ?? { injected: false, reason: 'never attempted' }) }));
+    writeFileSync(
+      join(resultsDir, 'latest.json'),
+      JSON.stringify(
+        {
+          settings,
+          problems,
+          refused: load.failed,
+          refusals: Object.fromEntries(refusals),
+          faults: faultLog,
+          receiverFaults: receiver.injected,
+          ...outcome,
+          lostIds: outcome.lostIds.slice(0, 100),
+          stuckIds: outcome.stuckIds.slice(0, 100),
+        },
+        null,
+        2,
+      ),
+    );
+    if (problems.length > 0) {
+      for (const problem of problems) console.log(`FAILED: ${problem}`);
+      console.log(`(faults, lost and stuck ids in chaos/results/latest.json; logs kept in ${dir})`);
       process.exitCode = 1;
     } else {
-      console.log('PASSED: nothing lost, nothing stuck');
+      console.log('PASSED: every planned fault injected, nothing lost, nothing stuck');
     }
   } finally {
     await stack?.stop();

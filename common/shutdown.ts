@@ -5,6 +5,12 @@ import type { Logger } from './logger.js';
 
 type Step = { name: string; run: () => Promise<void> | void };
 
+/** How the process ends: process.exit, or a stand-in where the stop is exercised without ending it. */
+export type Exit = (code: number) => void;
+
+/** Where SIGTERM and SIGINT come from: the process, or a stand-in that emits them. */
+export type SignalSource = { on(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
+
 export class Shutdown {
   private readonly steps: Step[] = [];
   private stopping: Promise<void> | null = null;
@@ -12,6 +18,7 @@ export class Shutdown {
   constructor(
     private readonly log: Logger,
     private readonly timeoutMs: number,
+    private readonly exit: Exit = (code) => process.exit(code),
   ) {}
 
   /** Registers a step; steps run last-registered first. */
@@ -19,15 +26,16 @@ export class Shutdown {
     this.steps.push({ name, run });
   }
 
-  listen(): void {
+  listen(signals: SignalSource = process): void {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.on(signal, () => {
+      signals.on(signal, () => {
         if (this.stopping) {
           this.log.warn({ signal }, 'second signal: exiting now');
-          process.exit(1);
+          this.exit(1);
+          return;
         }
         this.log.info({ signal }, 'stopping');
-        void this.stop().then(() => process.exit(0));
+        void this.stop().then(() => this.exit(0));
       });
     }
   }
@@ -41,7 +49,7 @@ export class Shutdown {
   private async runSteps(): Promise<void> {
     const deadline = setTimeout(() => {
       this.log.error({ timeout_ms: this.timeoutMs }, 'shutdown deadline passed: exiting');
-      process.exit(1);
+      this.exit(1);
     }, this.timeoutMs);
     deadline.unref();
     for (const step of [...this.steps].reverse()) {

@@ -44,6 +44,11 @@ export class ManagedProcess {
     return this.child !== null;
   }
 
+  /** How the running process ends, once it has (the last one's end when none runs). */
+  get exit(): Promise<ExitStatus> {
+    return this.exited;
+  }
+
   /** Spawns the process; resolves once it is ready, rejects if it exits first. */
   start(): Promise<void> {
     if (this.child) return Promise.resolve();
