@@ -24,7 +24,7 @@ COPY launcher ./launcher
 COPY migrations ./migrations
 RUN npm run build
 # tsc compiles only TypeScript: the dashboard's page, script and stylesheet go beside its compiled routes.
-RUN cp -r webserver/dashboard dist/webserver/dashboard
+RUN cp -r webserver/dashboard/page dist/webserver/dashboard/page
 
 # ---- runtime: production dependencies and the compiled code only ----
 FROM node:20-bookworm-slim AS runtime

@@ -1,8 +1,8 @@
 // For the knex CLI: the main database and shard_1..N of the configuration in the environment.
 // `npm run migrate` (launcher/migrate.ts) migrates all of them at once and is the usual way.
 import type { Knex } from 'knex';
-import { loadConfig } from './common/config.js';
-import { knexConfig } from './common/knex-config.js';
+import { loadConfig } from './common/process/config.js';
+import { knexConfig } from './common/db/knex-config.js';
 
 const config = loadConfig();
 

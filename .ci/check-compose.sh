@@ -3,7 +3,7 @@
 #   1. `docker-compose config -q` accepts it (Debian's docker-compose is installed when missing);
 #   2. every build arg SERVICE names a process of the repo (<service>/main.ts, or launcher/migrate.ts
 #      for "migrate") that the Dockerfile's CMD knows how to start;
-#   3. every environment key given to a SERVICE-built container is a key of common/config.ts.
+#   3. every environment key given to a SERVICE-built container is a key of common/process/config.ts.
 # Exits non-zero on the first kind of problem found, saying what is wrong.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ import yaml
 
 with open(sys.argv[1]) as f:
     compose = yaml.safe_load(f)
-config_ts = open('common/config.ts').read()
+config_ts = open('common/process/config.ts').read()
 dockerfile = open('Dockerfile').read()
 config_keys = set(re.findall(r'^\s+([A-Z][A-Z0-9_]*):', config_ts, re.M))
 problems = []
@@ -61,7 +61,7 @@ for name, service in compose.get('services', {}).items():
         env = dict(item.split('=', 1) if '=' in item else (item, None) for item in env)
     for key in env:
         if key not in config_keys:
-            problems.append(f'{name}: environment key {key} is not a key of common/config.ts')
+            problems.append(f'{name}: environment key {key} is not a key of common/process/config.ts')
 if built == 0:
     problems.append('no service is built with a SERVICE build arg')
 for problem in problems:

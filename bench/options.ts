@@ -1,6 +1,6 @@
 // Command-line flags of `npm run bench` and the scenario sizes of the quick and the full form.
 import { parseArgs } from 'node:util';
-import { wholeNumberFlag } from '../common/cli-flags.js';
+import { wholeNumberFlag } from '../common/process/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];

@@ -3,11 +3,11 @@
 // database requeues the message after a pause. Used for incoming_timers and incoming_logs.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
-import type { Logger } from '../common/logger.js';
-import { Batcher } from '../common/batcher.js';
-import { isUnavailable } from '../common/db.js';
-import { safeSettle } from '../common/settle-message.js';
-import type { DeadLetter } from '../common/dead-letter.js';
+import type { Logger } from '../common/observability/logger.js';
+import { Batcher } from '../common/batch/batcher.js';
+import { isUnavailable } from '../common/db/pool.js';
+import { safeSettle } from '../common/broker/settle-message.js';
+import type { DeadLetter } from '../common/broker/dead-letter.js';
 
 export type StoreOutcome = { stored: true } | { stored: false; reason: string };
 

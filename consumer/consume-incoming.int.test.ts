@@ -1,16 +1,16 @@
 // Integration: the consumer on the real local RabbitMQ and PostgreSQL, with its own queues and databases.
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { AmqpClient } from '../common/amqp.js';
-import { encodeMessage, type IncomingTimer } from '../common/timer-message.js';
-import { newTimerId } from '../common/timer-id.js';
-import { shardOf } from '../common/shard.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { encodeMessage, type IncomingTimer } from '../common/messages/timer-message.js';
+import { newTimerId } from '../common/messages/timer-id.js';
+import { shardOf } from '../common/store/shard.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { incomingTimerHandler } from './consume-incoming.js';
-import { deadLetterer } from '../common/dead-letter.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
 import { storeBatch } from './store-batch.js';
-import { createPool, isUnavailable } from '../common/db.js';
+import { createPool, isUnavailable } from '../common/db/pool.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;

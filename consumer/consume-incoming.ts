@@ -1,8 +1,8 @@
 // Handles incoming_timers deliveries (one timer, or a batch from POST /timers): decode, store in
 // batches, then ack (consumer/batched-store.ts).
-import type { Logger } from '../common/logger.js';
-import type { DeadLetter } from '../common/dead-letter.js';
-import { incomingTimerMessage } from '../common/timer-message.js';
+import type { Logger } from '../common/observability/logger.js';
+import type { DeadLetter } from '../common/broker/dead-letter.js';
+import { incomingTimerMessage } from '../common/messages/timer-message.js';
 import { batchedStoreHandler } from './batched-store.js';
 import { storeBatch, type Databases } from './store-batch.js';
 

@@ -1,13 +1,13 @@
 // Integration: incoming_logs -> log_records through the real consumer handler, RabbitMQ and PostgreSQL.
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import type { AmqpClient } from '../common/amqp.js';
-import { encodeLogMessage, type IncomingLog } from '../common/log-message.js';
-import { newTimerId } from '../common/timer-id.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { encodeLogMessage, type IncomingLog } from '../common/messages/log-message.js';
+import { newTimerId } from '../common/messages/timer-id.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { incomingLogHandler } from './consume-logs.js';
-import { deadLetterer } from '../common/dead-letter.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
 import { storeLogRecords } from './persist-log-records.js';
 
 let dbs: TestDatabases;

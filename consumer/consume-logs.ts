@@ -1,8 +1,8 @@
 // Handles incoming_logs deliveries: decode, store in batches in log_records, then ack.
-import type { Logger } from '../common/logger.js';
-import type { Pool } from '../common/db.js';
-import { incomingLogMessage } from '../common/log-message.js';
-import type { DeadLetter } from '../common/dead-letter.js';
+import type { Logger } from '../common/observability/logger.js';
+import type { Pool } from '../common/db/pool.js';
+import { incomingLogMessage } from '../common/messages/log-message.js';
+import type { DeadLetter } from '../common/broker/dead-letter.js';
 import { batchedStoreHandler } from './batched-store.js';
 import { storeLogRecords } from './persist-log-records.js';
 

@@ -1,14 +1,14 @@
 // The consumer process: incoming_timers -> timers table + timer-db shards, incoming_logs -> log_records, in batches.
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { createPool } from '../common/db/pool.js';
 import { incomingTimerHandler } from './consume-incoming.js';
-import { deadLetterer } from '../common/dead-letter.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
 import { incomingLogHandler } from './consume-logs.js';
-import { watchQueues } from '../common/metrics.js';
-import { startHeartbeat } from '../common/heartbeat.js';
+import { watchQueues } from '../common/observability/metrics.js';
+import { startHeartbeat } from '../common/process/heartbeat.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);

@@ -1,8 +1,8 @@
 // The consumer's SQL for access-log records: one multi-row insert per batch. The row's xid (the
 // inserting transaction) and seq are filled in by their column defaults and give the cursor order.
 // Idempotent (ON CONFLICT DO NOTHING): a redelivered message does not add a record twice.
-import type { Pool } from '../common/db.js';
-import type { IncomingLog } from '../common/log-message.js';
+import type { Pool } from '../common/db/pool.js';
+import type { IncomingLog } from '../common/messages/log-message.js';
 import { storeSplitting, type StoreOutcome } from './batched-store.js';
 
 export async function insertLogRecords(db: Pick<Pool, 'query'>, logs: IncomingLog[]): Promise<void> {

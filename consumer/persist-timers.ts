@@ -1,7 +1,7 @@
 // The consumer's SQL: new timers into the main timers table and into their shard's timers_to_fire.
 // Both inserts are idempotent (ON CONFLICT DO NOTHING), so a redelivered batch writes nothing twice.
-import type { Pool } from '../common/db.js';
-import type { IncomingTimer } from '../common/timer-message.js';
+import type { Pool } from '../common/db/pool.js';
+import type { IncomingTimer } from '../common/messages/timer-message.js';
 
 const columns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.id),

@@ -1,11 +1,11 @@
 // Stores one batch of incoming timers: the main table first, then every shard in parallel. Only when
 // all of it is committed are the messages acked; a failure leaves them to be redelivered, which is safe.
-import type { Pool } from '../common/db.js';
-import { shardOf } from '../common/shard.js';
-import type { IncomingTimer } from '../common/timer-message.js';
+import type { Pool } from '../common/db/pool.js';
+import { shardOf } from '../common/store/shard.js';
+import type { IncomingTimer } from '../common/messages/timer-message.js';
 import { insertTimers, insertTimersToFire } from './persist-timers.js';
 import { storeSplitting, type StoreOutcome } from './batched-store.js';
-import { metrics } from '../common/metrics.js';
+import { metrics } from '../common/observability/metrics.js';
 
 export type { StoreOutcome };
 

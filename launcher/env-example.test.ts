@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { configSchema } from '../common/config.js';
+import { configSchema } from '../common/process/config.js';
 import { ENV_EXAMPLE_FILE, envExample } from './env-example.js';
 
-test('.env.example is up to date with common/config.ts (npm run env-example rewrites it)', () => {
+test('.env.example is up to date with common/process/config.ts (npm run env-example rewrites it)', () => {
   expect(readFileSync(ENV_EXAMPLE_FILE, 'utf8')).toBe(envExample());
 });
 

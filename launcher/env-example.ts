@@ -1,10 +1,10 @@
-// `npm run env-example`: writes `.env.example`, every variable of common/config.ts with its default and
+// `npm run env-example`: writes `.env.example`, every variable of common/process/config.ts with its default and
 // meaning, from configSchema itself; launcher/env-example.test.ts fails when the file is out of date.
 // Copy it to `.env` and uncomment what you change: every process reads `.env` at start.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { configSchema } from '../common/config.js';
+import { configSchema } from '../common/process/config.js';
 
 export const ENV_EXAMPLE_FILE = fileURLToPath(new URL('../.env.example', import.meta.url));
 
@@ -18,7 +18,7 @@ function defaultOf(schema: z.ZodType): string | undefined {
 
 export function envExample(): string {
   const lines = [
-    '# Every variable of the timer service, with its default (generated from common/config.ts by',
+    '# Every variable of the timer service, with its default (generated from common/process/config.ts by',
     '# `npm run env-example`; docs/configuration.md explains them). Copy to .env and uncomment what you',
     '# change: processes read .env at start, and a variable of the real environment wins over it.',
     '',

@@ -1,5 +1,5 @@
 // The launcher's local mail sink: a real SMTP server on loopback that prints what the workers send.
-import { smtpMailer } from '../common/mailer.js';
+import { smtpMailer } from '../worker/mailer.js';
 import { smtpSettings } from '../test/helpers/mail-sink.js';
 import { parseMail, startLocalMailSink } from './mail-sink.js';
 

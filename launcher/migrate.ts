@@ -1,8 +1,8 @@
 // `npm run migrate`: creates the main database and every shard of the configuration (MAIN_DB_URL,
 // SHARD_DB_URLS) when missing and migrates them all. `npm run migrate -- --down` goes one step down.
-import { loadConfig } from '../common/config.js';
-import { migrateAll, rollbackAll } from '../common/migrate.js';
-import { loadEnvFile } from '../common/env-file.js';
+import { loadConfig } from '../common/process/config.js';
+import { migrateAll, rollbackAll } from '../common/db/migrate.js';
+import { loadEnvFile } from '../common/process/env-file.js';
 
 loadEnvFile();
 const config = loadConfig();

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nginxConf } from './nginx-conf.js';
-import { loadConfig } from '../common/config.js';
+import { loadConfig } from '../common/process/config.js';
 
 const DOCKER_CONF = readFileSync(fileURLToPath(new URL('../load-balancers/webserver/docker.conf', import.meta.url)), 'utf8');
 const localConf = () => nginxConf({ port: 8080, webserverPorts: [8081, 8082], runDir: '/tmp/stack', randomUserPorts: [8180], randomUserPublicPort: 8001 });

@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrateAll } from '../common/migrate.js';
+import { migrateAll } from '../common/db/migrate.js';
 import { ManagedProcess } from './managed-process.js';
 import { nginxConf, type ClientLimits } from './nginx-conf.js';
-import { LOOPBACK_CIDRS } from '../common/callback-address.js';
+import { LOOPBACK_CIDRS } from '../common/webhooks/callback-address.js';
 import { freePort } from './free-port.js';
 
 export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'random-user'] as const;

@@ -1,9 +1,9 @@
 // Integration: `npm run migrate` creates and migrates every database; one step down and up again works.
 import pg from 'pg';
 import knex from 'knex';
-import { knexConfig } from '../common/knex-config.js';
-import { migrateAll, rollbackAll } from '../common/migrate.js';
-import { dropDatabase } from '../common/database-admin.js';
+import { knexConfig } from '../common/db/knex-config.js';
+import { migrateAll, rollbackAll } from '../common/db/migrate.js';
+import { dropDatabase } from '../common/db/database-admin.js';
 import { databaseUrls } from '../launcher/stack.js';
 import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 

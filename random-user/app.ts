@@ -2,9 +2,9 @@
 // upstream random-user API, stores it, and answers the stored user. An upstream failure or timeout:
 // 502 with the reason, and nothing stored. The database down: 503 naming it.
 import express, { type Express } from 'express';
-import type { Pool } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import { errorHandler, notFound } from '../webserver/http-errors.js';
+import type { Pool } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
+import { errorHandler, notFound } from '../webserver/http/http-errors.js';
 import { fetchRandomUser, UpstreamError } from './fetch-user.js';
 import { storeUser } from './store-user.js';
 

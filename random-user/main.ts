@@ -1,10 +1,10 @@
 // The random-user service process (seed 000's "Web Server 2"), on HTTP_HOST:RANDOM_USER_PORT (8001).
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { manageHttpServer } from '../common/http-server.js';
-import { expressServer } from '../common/express-server.js';
-import { httpTimeouts, listen } from '../common/create-http-server.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { manageHttpServer } from '../common/http/http-server.js';
+import { expressServer } from '../common/http/express-server.js';
+import { httpTimeouts, listen } from '../common/http/create-http-server.js';
+import { createPool } from '../common/db/pool.js';
 import { createRandomUserApp } from './app.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {

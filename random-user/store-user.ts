@@ -1,5 +1,5 @@
 // The random_users table: one row per user fetched, the upstream's whole record kept as it came.
-import type { Pool } from '../common/db.js';
+import type { Pool } from '../common/db/pool.js';
 import type { RandomUserRecord } from './fetch-user.js';
 
 export interface StoredUser {

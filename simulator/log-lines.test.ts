@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { parseLogLine } from '../common/access-log-line.js';
+import { parseLogLine } from '../common/messages/access-log-line.js';
 import { randomLogLine } from './log-lines.js';
 
 test('every generated line parses, and both IP families, absolute URLs and queries occur', () => {

@@ -1,6 +1,6 @@
 // Random access-log lines for the client simulator: mostly IPv4, some IPv6; every standard method;
 // origin-form paths with and without a query, some absolute URLs; common status codes.
-import { HTTP_METHODS } from '../common/access-log-line.js';
+import { HTTP_METHODS } from '../common/messages/access-log-line.js';
 
 const PATHS = ['/', '/index.html', '/api/users', '/api/orders', '/static/app.js', '/login', '/search', '/img/logo.png'];
 const STATUSES = [200, 200, 200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 404, 418, 429, 500, 502, 503];

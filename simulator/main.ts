@@ -1,8 +1,8 @@
 // `npm run simulate`: seed 002's client. Flags override the environment (THREADS, REQUESTS_DELAY,
 // SIMULATE_REQUESTS, SIMULATE_DURATION_S, SIMULATE_OUTPUT_DIR, API_URL; docs/configuration.md).
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../common/config.js';
-import { wholeNumberFlag } from '../common/cli-flags.js';
+import { loadConfig } from '../common/process/config.js';
+import { wholeNumberFlag } from '../common/process/cli-flags.js';
 import { Simulation, type Progress, type Summary } from './simulate.js';
 
 const HELP = `usage: npm run simulate -- [options]

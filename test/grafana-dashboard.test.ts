@@ -1,7 +1,7 @@
 // The Grafana dashboard (deploy/grafana/timer-service.json) only queries metrics the code defines, and
 // shows every timer_* metric the code defines: a renamed or new metric fails here, not on a blank panel.
 import { readFileSync } from 'node:fs';
-import { metricNames } from '../common/metrics.js';
+import { metricNames } from '../common/observability/metrics.js';
 
 interface Panel {
   title: string;
@@ -31,7 +31,7 @@ test('the expression parser finds metric names, not functions or labels', () => 
   expect(metricsIn('sum by (stage) (rate(timer_batch_size_sum[5m])) / sum by (stage) (rate(timer_batch_size_count[5m]))')).toEqual(['timer_batch_size', 'timer_batch_size']);
 });
 
-test('every metric the dashboard queries is defined in common/metrics.ts (or is a default process metric)', async () => {
+test('every metric the dashboard queries is defined in common/observability/metrics.ts (or is a default process metric)', async () => {
   expect(exprs.length).toBeGreaterThan(10);
   const defined = await metricNames();
   const unknown = exprs.flatMap(({ panel, expr }) => metricsIn(expr).filter((name) => !defined.has(name)).map((name) => `${panel}: ${name}`));

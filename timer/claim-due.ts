@@ -1,6 +1,6 @@
 // A timer-db shard's SQL for pollers: claim rows entering the look-ahead window, delete the ones
 // handed to the broker, and give back claims on shutdown.
-import type { Pool } from '../common/db.js';
+import type { Pool } from '../common/db/pool.js';
 
 export interface ClaimedTimer {
   id: string;

@@ -3,14 +3,14 @@
 // up to DUE_MESSAGE_MAX timers (one persistent write and one confirm); a burst is split into several,
 // so that every trigger gets a share. A publish that fails is retried; should the lease run
 // out meanwhile and another poller publish it too, the trigger's claim drops the duplicate.
-import type { AmqpClient } from '../common/amqp.js';
-import type { Pool } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import { Batcher } from '../common/batcher.js';
-import { encodeTimers } from '../common/timer-message.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import type { Pool } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
+import { Batcher } from '../common/batch/batcher.js';
+import { encodeTimers } from '../common/messages/timer-message.js';
 import { deleteFired } from './claim-due.js';
 import type { ClaimedTimer } from './claim-due.js';
-import { metrics } from '../common/metrics.js';
+import { metrics } from '../common/observability/metrics.js';
 
 export interface HeldTimer extends ClaimedTimer {
   shard: number;

@@ -1,17 +1,17 @@
 // The timer (poller) process: timer-db shards -> in-memory schedule -> timers_to_fire at the due instant.
 import { nanoid } from 'nanoid';
 import { hostname } from 'node:os';
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { createPool } from '../common/db/pool.js';
 import { DueSchedule } from './due-schedule.js';
 import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { releaseClaims } from './claim-due.js';
-import { watchQueues } from '../common/metrics.js';
-import { startHeartbeat } from '../common/heartbeat.js';
+import { watchQueues } from '../common/observability/metrics.js';
+import { startHeartbeat } from '../common/process/heartbeat.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;

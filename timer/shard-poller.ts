@@ -1,10 +1,10 @@
 // One loop per timer-db shard: claim the rows that enter the look-ahead window and hand them to the
 // in-memory schedule. It polls again at once while claims come back full (a backlog after downtime,
 // oldest first), otherwise every POLLER_INTERVAL_MS.
-import type { Pool } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
+import type { Pool } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
 import { claimDue, type ClaimedTimer } from './claim-due.js';
-import { metrics } from '../common/metrics.js';
+import { metrics } from '../common/observability/metrics.js';
 
 export interface PollerSettings {
   owner: string;

@@ -1,7 +1,7 @@
-// The trigger's metrics (common/metrics.ts): attempts by outcome, answers by status code, durations,
+// The trigger's metrics (common/observability/metrics.ts): attempts by outcome, answers by status code, durations,
 // lateness (sent minus due), and the sizes of its claim and outcome batches.
-import { metrics } from '../common/metrics.js';
-import { cumulativeBuckets, type Bucket } from '../common/histogram-buckets.js';
+import { metrics } from '../common/observability/metrics.js';
+import { cumulativeBuckets, type Bucket } from '../common/observability/histogram-buckets.js';
 
 export interface AttemptFacts {
   /** false for a delayed task dispatched to the tasks queue: no HTTP answer to count */
@@ -30,7 +30,7 @@ export const recordAttemptMetrics = {
   },
 };
 
-/** What a trigger's heartbeat carries (common/heartbeat.ts): its lateness histogram, for the dashboard. */
+/** What a trigger's heartbeat carries (common/process/heartbeat.ts): its lateness histogram, for the dashboard. */
 export async function latenessStats(): Promise<{ lateness_buckets: Bucket[] }> {
   return { lateness_buckets: cumulativeBuckets((await metrics.lateness.get()).values) };
 }

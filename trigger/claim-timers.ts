@@ -1,7 +1,7 @@
 // The trigger's SQL on the main timers table: claim due timers for an attempt, then record outcomes.
-import type { Pool } from '../common/db.js';
+import type { Pool } from '../common/db/pool.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { webhookRequest, type WebhookRequest } from '../common/webhook-shape.js';
+import { webhookRequest, type WebhookRequest } from '../common/webhooks/webhook-shape.js';
 
 export interface Claimed {
   kind: 'claimed';

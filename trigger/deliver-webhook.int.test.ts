@@ -2,7 +2,7 @@
 // redirects, dropped connections, timeouts and a stopping trigger come out.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
+import { AddressPolicy, LOOPBACK_CIDRS } from '../common/webhooks/callback-address.js';
 import { createAgents, deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;

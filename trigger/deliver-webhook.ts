@@ -8,10 +8,10 @@
 // and the trigger is the costliest hop of the pipeline (see BENCHMARKS.md).
 import { Agent, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressPolicy } from '../common/callback-address.js';
+import type { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { guardedLookup, REFUSED_ADDRESS } from './guarded-lookup.js';
 import { parseRetryAfter } from './retry-policy.js';
-import type { WebhookRequest } from '../common/webhook-shape.js';
+import type { WebhookRequest } from '../common/webhooks/webhook-shape.js';
 import type { WebhookSigner } from './sign-webhook.js';
 
 export const USER_AGENT = 'timer-service/0.1 (+webhook)';

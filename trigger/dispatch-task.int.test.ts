@@ -1,17 +1,17 @@
 // Integration: a due timer whose url is task:<id> (a delayed task) goes to the tasks queue, not to a URL.
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
-import type { AmqpClient } from '../common/amqp.js';
-import { encodeMessage } from '../common/timer-message.js';
-import { newTimerId } from '../common/timer-id.js';
-import { taskTarget } from '../common/task-message.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { encodeMessage } from '../common/messages/timer-message.js';
+import { newTimerId } from '../common/messages/timer-id.js';
+import { taskTarget } from '../common/messages/task-message.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { createAgents } from './deliver-webhook.js';
 import { dueTimerHandler } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
-import { deadLetterer } from '../common/dead-letter.js';
-import { AddressPolicy } from '../common/callback-address.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
+import { AddressPolicy } from '../common/webhooks/callback-address.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;

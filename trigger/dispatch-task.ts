@@ -2,7 +2,7 @@
 // due, so the task goes to the tasks queue, published with a broker confirm, instead of a webhook.
 // A broker that does not confirm throws DependencyUnavailableError: the due message is requeued and
 // the claim re-checked, so a delayed task is never dropped.
-import type { AmqpClient } from '../common/amqp.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
 import type { DeliveryResult } from './deliver-webhook.js';
 
 export async function dispatchTask(amqp: AmqpClient | undefined, taskId: string): Promise<DeliveryResult> {

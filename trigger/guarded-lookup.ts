@@ -2,7 +2,7 @@
 // callback name that resolves (or is rebound) to a private, loopback or metadata address cannot be
 // reached. Given to undici as the sockets' `lookup`; IP literals never reach it and are checked first.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
-import type { AddressPolicy } from '../common/callback-address.js';
+import type { AddressPolicy } from '../common/webhooks/callback-address.js';
 
 export const REFUSED_ADDRESS = 'ERR_CALLBACK_ADDRESS_REFUSED';
 

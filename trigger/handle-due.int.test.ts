@@ -1,8 +1,8 @@
 // Integration: the trigger on real RabbitMQ and PostgreSQL, POSTing to a webhook receiver on loopback.
-import type { AmqpClient } from '../common/amqp.js';
-import { encodeMessage, type DueTimer } from '../common/timer-message.js';
-import { newTimerId } from '../common/timer-id.js';
-import { shardOf } from '../common/shard.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { encodeMessage, type DueTimer } from '../common/messages/timer-message.js';
+import { newTimerId } from '../common/messages/timer-id.js';
+import { shardOf } from '../common/store/shard.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
@@ -10,8 +10,8 @@ import { WebhookReceiver } from '../test/helpers/webhook-receiver.js';
 import { createAgents, USER_AGENT } from './deliver-webhook.js';
 import { dueTimerHandler, type TriggerDeps } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
-import { deadLetterer } from '../common/dead-letter.js';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../common/callback-address.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
+import { AddressPolicy, LOOPBACK_CIDRS } from '../common/webhooks/callback-address.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;

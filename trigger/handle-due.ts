@@ -5,20 +5,20 @@
 // a timer another trigger holds is re-checked when that claim expires; an undecodable message is
 // dead-lettered; an unreachable database requeues after a pause.
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { Pool } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import { Batcher } from '../common/batcher.js';
-import { shardOf } from '../common/shard.js';
-import { dueTimersMessage, timersOf, type DueTimer } from '../common/timer-message.js';
-import { decodeOrDeadLetter, settleWhenDone } from '../common/settle-message.js';
-import type { DeadLetter } from '../common/dead-letter.js';
+import type { Pool } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
+import { Batcher } from '../common/batch/batcher.js';
+import { shardOf } from '../common/store/shard.js';
+import { dueTimersMessage, timersOf, type DueTimer } from '../common/messages/timer-message.js';
+import { decodeOrDeadLetter, settleWhenDone } from '../common/broker/settle-message.js';
+import type { DeadLetter } from '../common/broker/dead-letter.js';
 import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
-import { fireAllAgain, type FireAgain } from '../common/fire-again.js';
+import { fireAllAgain, type FireAgain } from '../common/store/fire-again.js';
 import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
-import type { AmqpClient } from '../common/amqp.js';
-import { taskIdOfTarget } from '../common/task-message.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { taskIdOfTarget } from '../common/messages/task-message.js';
 import { dispatchTask } from './dispatch-task.js';
 import { recordAttemptMetrics } from './attempt-metrics.js';
 

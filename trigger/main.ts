@@ -1,17 +1,17 @@
 // The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { createPool } from '../common/db/pool.js';
 import { createAgents } from './deliver-webhook.js';
 import { dueTimerHandler } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
-import { deadLetterer } from '../common/dead-letter.js';
-import { AddressPolicy } from '../common/callback-address.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
+import { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { webhookSigner } from './sign-webhook.js';
-import { watchQueues } from '../common/metrics.js';
-import { startHeartbeat } from '../common/heartbeat.js';
+import { watchQueues } from '../common/observability/metrics.js';
+import { startHeartbeat } from '../common/process/heartbeat.js';
 import { latenessStats } from './attempt-metrics.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {

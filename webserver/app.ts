@@ -1,30 +1,30 @@
 // The webserver's Express application: routes, request ids, and JSON errors for everything else.
 import express, { type Express } from 'express';
-import type { Logger } from '../common/logger.js';
-import { timerRoutes, type TimerRouteDeps } from './timer-routes.js';
-import { healthRoutes } from './health-routes.js';
-import { timerListRoutes } from './timer-list-routes.js';
-import { replayRoutes, type ReplayRouteDeps } from './replay-routes.js';
-import { shedLoad } from './shed-load.js';
-import { logRoutes } from './log-routes.js';
-import { timerManageRoutes } from './timer-manage-routes.js';
-import { batchRoutes } from './batch-routes.js';
-import { errorHandler, notFound } from './http-errors.js';
-import type { TaskDeps } from './submit-task.js';
-import { taskRoutes } from './task-routes.js';
-import { sumRoutes } from './sum-routes.js';
-import { parseRoutes } from './parse-routes.js';
-import { metricsRoute } from '../common/metrics-server.js';
-import { requestIds } from './request-id.js';
-import { refuseUnstorableQuery } from './storable-input.js';
-import { docsRoutes } from './docs-routes.js';
-import { authenticate, type AuthDeps } from './authenticate.js';
-import { userRoutes } from './user-routes.js';
-import { tokenRoutes } from './token-routes.js';
-import { dashboardApi, dashboardPage } from './dashboard-routes.js';
-import { DEFAULT_LOGIN_SETTINGS, LoginThrottle, type LoginSettings } from './login-throttle.js';
-import { PasswordSlots } from './password-slots.js';
-import { loadConfig } from '../common/config.js';
+import type { Logger } from '../common/observability/logger.js';
+import { timerRoutes, type TimerRouteDeps } from './timers/timer-routes.js';
+import { healthRoutes } from './health/health-routes.js';
+import { timerListRoutes } from './timers/timer-list-routes.js';
+import { replayRoutes, type ReplayRouteDeps } from './timers/replay-routes.js';
+import { shedLoad } from './http/shed-load.js';
+import { logRoutes } from './logs/log-routes.js';
+import { timerManageRoutes } from './timers/timer-manage-routes.js';
+import { batchRoutes } from './timers/batch-routes.js';
+import { errorHandler, notFound } from './http/http-errors.js';
+import type { TaskDeps } from './tasks/submit-task.js';
+import { taskRoutes } from './tasks/task-routes.js';
+import { sumRoutes } from './tasks/sum-routes.js';
+import { parseRoutes } from './tasks/parse-routes.js';
+import { metricsRoute } from '../common/observability/metrics-server.js';
+import { requestIds } from './http/request-id.js';
+import { refuseUnstorableQuery } from './http/storable-input.js';
+import { docsRoutes } from './openapi/docs-routes.js';
+import { authenticate, type AuthDeps } from './auth/authenticate.js';
+import { userRoutes } from './users/user-routes.js';
+import { tokenRoutes } from './auth/token-routes.js';
+import { dashboardApi, dashboardPage } from './dashboard/dashboard-routes.js';
+import { DEFAULT_LOGIN_SETTINGS, LoginThrottle, type LoginSettings } from './auth/login-throttle.js';
+import { PasswordSlots } from './auth/password-slots.js';
+import { loadConfig } from '../common/process/config.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
@@ -65,7 +65,7 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   // req.ip: the client nginx saw (the right end of X-Forwarded-For, past the trusted hops), or the
-  // socket's address when the request does not come from a trusted proxy (webserver/client-address.ts).
+  // socket's address when the request does not come from a trusted proxy (webserver/auth/client-address.ts).
   app.set('trust proxy', [...(deps.trustedProxies ?? DEFAULT_TRUSTED_PROXIES)]);
   app.use(requestIds);
   app.use(refuseUnstorableQuery);

@@ -1,27 +1,27 @@
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { manageHttpServer } from '../common/http-server.js';
-import { expressServer } from '../common/express-server.js';
-import { httpTimeouts, listen } from '../common/create-http-server.js';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { manageHttpServer } from '../common/http/http-server.js';
+import { expressServer } from '../common/http/express-server.js';
+import { httpTimeouts, listen } from '../common/http/create-http-server.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { createPool } from '../common/db/pool.js';
 import { createApp } from './app.js';
-import { AddressPolicy } from '../common/callback-address.js';
-import { QueueDepthGuard } from './queue-guard.js';
-import { sweepExpiredKeys } from './idempotency-keys.js';
-import { TaskReplies } from './task-replies.js';
+import { AddressPolicy } from '../common/webhooks/callback-address.js';
+import { QueueDepthGuard } from './timers/queue-guard.js';
+import { sweepExpiredKeys } from './timers/idempotency-keys.js';
+import { TaskReplies } from './tasks/task-replies.js';
 import { taskRegistry } from '../worker/tasks/registry.js';
-import { watchWebserverGauges } from './metrics-gauges.js';
-import { jwtSecret } from '../common/config.js';
-import { startHeartbeat } from '../common/heartbeat.js';
-import { loginSettings, sweepForgottenLoginFailures } from './login-throttle.js';
+import { watchWebserverGauges } from './health/metrics-gauges.js';
+import { jwtSecret } from '../common/process/config.js';
+import { startHeartbeat } from '../common/process/heartbeat.js';
+import { loginSettings, sweepForgottenLoginFailures } from './auth/login-throttle.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
   const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
-  // Replays put timers back into their shards (webserver/replay-timers.ts).
+  // Replays put timers back into their shards (webserver/timers/replay-timers.ts).
   const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-webserver', 2, log));
   shutdown.add('database', async () => {
     await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);

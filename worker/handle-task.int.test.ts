@@ -3,16 +3,16 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import type { Channel } from 'amqplib';
-import type { AmqpClient } from '../common/amqp.js';
-import { newTimerId } from '../common/timer-id.js';
-import { cancelTask, findTask, insertTask } from '../common/task-store.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import { newTimerId } from '../common/messages/timer-id.js';
+import { cancelTask, findTask, insertTask } from '../common/store/tasks.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { taskRegistry } from './tasks/registry.js';
 import { defineTask, type TaskType } from './tasks/task-type.js';
 import { taskHandler } from './handle-task.js';
-import { deadLetterer, type DeadLetter } from '../common/dead-letter.js';
+import { deadLetterer, type DeadLetter } from '../common/broker/dead-letter.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;

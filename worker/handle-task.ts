@@ -5,21 +5,21 @@
 // dead-letters the message, so a poison task never becomes a crash loop. A waiting submitter gets a
 // direct reply once the outcome is stored.
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { AmqpClient } from '../common/amqp.js';
-import type { Pool } from '../common/db.js';
-import type { Logger } from '../common/logger.js';
-import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/settle-message.js';
-import type { DeadLetter } from '../common/dead-letter.js';
-import { encodeMessage } from '../common/timer-message.js';
-import { newTimerId } from '../common/timer-id.js';
-import { taskMessage, taskTarget, type TaskReply } from '../common/task-message.js';
-import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/task-store.js';
-import { Batcher } from '../common/batcher.js';
+import type { AmqpClient } from '../common/broker/amqp.js';
+import type { Pool } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
+import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/broker/settle-message.js';
+import type { DeadLetter } from '../common/broker/dead-letter.js';
+import { encodeMessage } from '../common/messages/timer-message.js';
+import { newTimerId } from '../common/messages/timer-id.js';
+import { taskMessage, taskTarget, type TaskReply } from '../common/messages/task-message.js';
+import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/store/tasks.js';
+import { Batcher } from '../common/batch/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
 import { retryDelayMs } from './backoff.js';
-import { metrics } from '../common/metrics.js';
-import type { Mailer } from '../common/mailer.js';
+import { metrics } from '../common/observability/metrics.js';
+import type { Mailer } from './mailer.js';
 
 const REQUEUE_DELAY_MS = 1_000;
 // Claims and outcomes are written in batches (group commit), as the trigger does for timers.

@@ -1,17 +1,17 @@
 // The worker process: tasks queue -> claim the run in the tasks table -> run the task -> store the
 // outcome -> ack. Any number of replicas; each runs up to TASK_WORKER_PREFETCH tasks at once.
 import { hostname } from 'node:os';
-import { announceReady, startProcess, type ProcessContext } from '../common/process.js';
-import { exitOnFatal } from '../common/shutdown.js';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { createPool } from '../common/db.js';
+import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { exitOnFatal } from '../common/process/shutdown.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { createPool } from '../common/db/pool.js';
 import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
-import { deadLetterer } from '../common/dead-letter.js';
-import { watchQueues } from '../common/metrics.js';
-import { startHeartbeat } from '../common/heartbeat.js';
-import { smtpMailer } from '../common/mailer.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
+import { watchQueues } from '../common/observability/metrics.js';
+import { startHeartbeat } from '../common/process/heartbeat.js';
+import { smtpMailer } from './mailer.js';
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);

@@ -3,13 +3,13 @@
 // (the test takes the retry timer and dispatches it as the trigger does), and once SMTP is up exactly
 // one mail goes out; redeliveries send nothing more; when attempts run out the task ends failed.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { AmqpClient } from '../common/amqp.js';
-import { queueNames } from '../common/queue-names.js';
-import { findTask, type TaskRow } from '../common/task-store.js';
-import { decodeMessage, incomingTimerMessage } from '../common/timer-message.js';
-import { taskIdOfTarget } from '../common/task-message.js';
-import { smtpMailer, type Mailer } from '../common/mailer.js';
-import { deadLetterer } from '../common/dead-letter.js';
+import { AmqpClient } from '../common/broker/amqp.js';
+import { queueNames } from '../common/broker/queue-names.js';
+import { findTask, type TaskRow } from '../common/store/tasks.js';
+import { decodeMessage, incomingTimerMessage } from '../common/messages/timer-message.js';
+import { taskIdOfTarget } from '../common/messages/task-message.js';
+import { smtpMailer, type Mailer } from './mailer.js';
+import { deadLetterer } from '../common/broker/dead-letter.js';
 import { dispatchTask } from '../trigger/dispatch-task.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { AMQP_URL, deleteTopology, testQueuePrefix } from '../test/helpers/broker.js';
@@ -19,8 +19,8 @@ import { appDeps } from '../test/helpers/app-deps.js';
 import { MailSink, smtpSettings } from '../test/helpers/mail-sink.js';
 import { freePort } from '../launcher/free-port.js';
 import { createApp } from '../webserver/app.js';
-import { TaskReplies } from '../webserver/task-replies.js';
-import type { TaskDeps } from '../webserver/submit-task.js';
+import { TaskReplies } from '../webserver/tasks/task-replies.js';
+import type { TaskDeps } from '../webserver/tasks/submit-task.js';
 import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
 import { REGISTRATION_MAIL_SUBJECT } from './tasks/send-registration-email.js';

@@ -1,5 +1,5 @@
 // Probe: server CPU per request of a POST /timer-shaped route (JSON in, 201 JSON out) served by bare
-// node:http, by Express as app.listen serves it, and by Express through common/express-server.ts.
+// node:http, by Express as app.listen serves it, and by Express through common/http/express-server.ts.
 // The load (64 keep-alive clients, 4 s) comes from a child process. BENCHMARKS.md has figures.
 // usage: node --import tsx bench/probes/express-overhead.ts
 import http from 'node:http';
@@ -7,9 +7,9 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { Pool } from 'undici';
-import { expressServer } from '../../common/express-server.js';
-import { httpTimeouts } from '../../common/create-http-server.js';
-import { loadConfig } from '../../common/config.js';
+import { expressServer } from '../../common/http/express-server.js';
+import { httpTimeouts } from '../../common/http/create-http-server.js';
+import { loadConfig } from '../../common/process/config.js';
 
 const CLIENTS = 64;
 const SECONDS = 4;
@@ -75,5 +75,5 @@ async function measure(name: string, server: http.Server): Promise<void> {
 for (let round = 1; round <= 2; round++) {
   await measure('node:http', bare());
   await measure('Express, app.listen', http.createServer(app()));
-  await measure('Express, common/express-server.ts', expressServer(app(), httpTimeouts(loadConfig({}))));
+  await measure('Express, common/http/express-server.ts', expressServer(app(), httpTimeouts(loadConfig({}))));
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../../common/callback-address.js';
+import { AddressPolicy, LOOPBACK_CIDRS } from '../../common/webhooks/callback-address.js';
 import { Agent, request } from 'undici';
 import { createAgents, deliverWebhook } from '../../trigger/deliver-webhook.js';
 

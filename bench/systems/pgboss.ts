@@ -2,7 +2,7 @@
 // endpoint (cluster of 2) and workers (2 processes x 2 work() loops, batchSize 1000, polling 0.5 s,
 // pg-boss's minimum). stop() drops the database.
 import PgBoss from 'pg-boss';
-import { ensureDatabase, dropDatabase } from '../../common/database-admin.js';
+import { ensureDatabase, dropDatabase } from '../../common/db/database-admin.js';
 import type { BenchOptions } from '../options.js';
 import { withChildren } from '../metrics/cpu.js';
 import { QUEUE } from '../anchors/pgboss-common.js';

@@ -1,5 +1,5 @@
 // Which processes are running: every long-running process upserts its row every HEARTBEAT_INTERVAL_MS
-// (common/heartbeat.ts) and deletes it on a graceful stop; the dashboard counts the recent ones per type.
+// (common/process/heartbeat.ts) and deletes it on a graceful stop; the dashboard counts the recent ones per type.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {

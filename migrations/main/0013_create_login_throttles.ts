@@ -1,6 +1,6 @@
 // Failed logins, counted per account (the email as typed, registered or not) and per client address,
 // shared by every webserver replica: POST /token reads the two rows of a login by their primary key
-// and refuses while either is in its backoff delay (webserver/login-throttle.ts). Rows are written only
+// and refuses while either is in its backoff delay (webserver/auth/login-throttle.ts). Rows are written only
 // on a failure and deleted on the account's successful login or once forgotten.
 import type { Knex } from 'knex';
 

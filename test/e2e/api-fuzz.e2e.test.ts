@@ -9,7 +9,7 @@ import pg from 'pg';
 import { request } from 'undici';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
 import { checkAnswer } from '../helpers/checked-answers.js';
-import { createTimerRequest } from '../../common/timer-request.js';
+import { createTimerRequest } from '../../webserver/timers/timer-request.js';
 
 jest.setTimeout(180_000);
 

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { jest } from '@jest/globals';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { errorAnswer } from '../../webserver/openapi.js';
+import { errorAnswer } from '../../webserver/openapi/openapi.js';
 
 jest.setTimeout(120_000);
 

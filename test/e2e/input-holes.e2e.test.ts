@@ -4,11 +4,11 @@
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import pg from 'pg';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { AmqpClient } from '../../common/amqp.js';
-import { queueNames } from '../../common/queue-names.js';
+import { AmqpClient } from '../../common/broker/amqp.js';
+import { queueNames } from '../../common/broker/queue-names.js';
 import { AMQP_URL } from '../helpers/broker.js';
 import { silentLogger } from '../helpers/logger.js';
-import { newTimerId } from '../../common/timer-id.js';
+import { newTimerId } from '../../common/messages/timer-id.js';
 import { parsePrometheusText } from '../helpers/prometheus-text.js';
 
 jest.setTimeout(120_000);

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { v4 as uuidv4 } from 'uuid';
-import { formatLogLine, type AccessLog } from '../../common/access-log-line.js';
+import { formatLogLine, type AccessLog } from '../../common/messages/access-log-line.js';
 import { ManagedProcess } from '../../launcher/managed-process.js';
-import { errorAnswer, logPageAnswer, logRecordAnswer } from '../../webserver/openapi.js';
+import { errorAnswer, logPageAnswer, logRecordAnswer } from '../../webserver/openapi/openapi.js';
 import { startTestStack, type TestStack } from '../helpers/test-stack.js';
 
 jest.setTimeout(180_000);

@@ -3,7 +3,7 @@
 // timer arriving while the other did not.
 import { jest } from '@jest/globals';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { batchAnswer, errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi.js';
+import { batchAnswer, errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi/openapi.js';
 
 jest.setTimeout(120_000);
 

@@ -2,7 +2,7 @@
 // JSON 429 and Retry-After, nothing answers 5xx, and every timer that was accepted still fires once.
 import { jest } from '@jest/globals';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { errorAnswer, timerCreatedAnswer } from '../../webserver/openapi.js';
+import { errorAnswer, timerCreatedAnswer } from '../../webserver/openapi/openapi.js';
 
 jest.setTimeout(120_000);
 

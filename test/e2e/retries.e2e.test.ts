@@ -2,7 +2,7 @@
 // are listed page by page; callbacks to refused addresses are turned away at creation.
 import { jest } from '@jest/globals';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { bulkReplayAnswer, errorAnswer, timerAnswer, timerListAnswer } from '../../webserver/openapi.js';
+import { bulkReplayAnswer, errorAnswer, timerAnswer, timerListAnswer } from '../../webserver/openapi/openapi.js';
 
 jest.setTimeout(120_000);
 

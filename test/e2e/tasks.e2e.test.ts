@@ -7,8 +7,8 @@ import pg from 'pg';
 import { startTestStack, type TestStack } from '../helpers/test-stack.js';
 import { RandomUserUpstream } from '../helpers/random-user-upstream.js';
 import { nextMessage } from '../helpers/broker.js';
-import { queueNames } from '../../common/queue-names.js';
-import { taskAnswer } from '../../webserver/openapi-tasks.js';
+import { queueNames } from '../../common/broker/queue-names.js';
+import { taskAnswer } from '../../webserver/openapi/openapi-tasks.js';
 
 jest.setTimeout(120_000);
 

@@ -2,7 +2,7 @@
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
-import { errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi.js';
+import { errorAnswer, timerAnswer, timerCreatedAnswer } from '../../webserver/openapi/openapi.js';
 
 jest.setTimeout(120_000);
 

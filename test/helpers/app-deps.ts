@@ -2,7 +2,7 @@
 // with test defaults (loopback callbacks allowed, a queue that is never full); a test passes its own
 // broker client, databases and whatever it exercises.
 import type { createApp } from '../../webserver/app.js';
-import { AddressPolicy, LOOPBACK_CIDRS } from '../../common/callback-address.js';
+import { AddressPolicy, LOOPBACK_CIDRS } from '../../common/webhooks/callback-address.js';
 
 type AppDeps = Parameters<typeof createApp>[0];
 

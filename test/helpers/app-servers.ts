@@ -4,16 +4,16 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import amqplib from 'amqplib';
 import { AMQP_URL } from './broker.js';
-import { expressServer } from '../../common/express-server.js';
-import { httpTimeouts } from '../../common/create-http-server.js';
-import { loadConfig } from '../../common/config.js';
+import { expressServer } from '../../common/http/express-server.js';
+import { httpTimeouts } from '../../common/http/create-http-server.js';
+import { loadConfig } from '../../common/process/config.js';
 
 export class AppServers {
   private readonly servers: Server[] = [];
 
   /** Listens on a free loopback port; resolves with the base URL. */
   async listen(app: Express): Promise<string> {
-    // As the processes serve them (common/express-server.ts).
+    // As the processes serve them (common/http/express-server.ts).
     const server = expressServer(app, httpTimeouts(loadConfig({}))).listen(0, '127.0.0.1');
     this.servers.push(server);
     await new Promise((resolve) => server.once('listening', resolve));

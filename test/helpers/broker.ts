@@ -1,9 +1,9 @@
 // Queue names of their own for one test file on the real local RabbitMQ, and their removal afterwards.
 import amqplib from 'amqplib';
 import { execFileSync } from 'node:child_process';
-import { AmqpClient } from '../../common/amqp.js';
-import { queueNames, type QueueNames } from '../../common/queue-names.js';
-import { deleteTopology as removeTopology } from '../../common/topology.js';
+import { AmqpClient } from '../../common/broker/amqp.js';
+import { queueNames, type QueueNames } from '../../common/broker/queue-names.js';
+import { deleteTopology as removeTopology } from '../../common/broker/topology.js';
 import { uniqueName } from './databases.js';
 import { silentLogger } from './logger.js';
 import { afterEach, beforeEach } from '@jest/globals';

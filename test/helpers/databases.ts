@@ -1,8 +1,8 @@
 // A fresh main database and timer-db shards for one test file, migrated, and dropped afterwards.
 import { randomBytes } from 'node:crypto';
-import { migrateAll } from '../../common/migrate.js';
-import { createPool, type Pool } from '../../common/db.js';
-import { dropDatabase } from '../../common/database-admin.js';
+import { migrateAll } from '../../common/db/migrate.js';
+import { createPool, type Pool } from '../../common/db/pool.js';
+import { dropDatabase } from '../../common/db/database-admin.js';
 import { databaseUrls } from '../../launcher/stack.js';
 import { silentLogger } from './logger.js';
 

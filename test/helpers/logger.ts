@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../../common/logger.js';
+import { createLogger, type Logger } from '../../common/observability/logger.js';
 
 /** A logger for tests: silent unless TEST_LOG_LEVEL is set. */
 export function silentLogger(): Logger {

@@ -6,7 +6,7 @@
 // nginx's own), with the Error schema.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
-import { openApiDocument } from '../../webserver/openapi.js';
+import { openApiDocument } from '../../webserver/openapi/openapi.js';
 
 // A CommonJS package: under NodeNext its default import is the module object, the plugin its .default.
 const addFormats = ((formats as unknown as { default?: unknown }).default ?? formats) as (ajv: Ajv2020) => Ajv2020;

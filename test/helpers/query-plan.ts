@@ -1,6 +1,6 @@
 // What a statement's plan reads: the tables it scans whole and the indexes it uses, from EXPLAIN
 // (not run: the statement is planned inside a transaction that is rolled back).
-import type { Pool } from '../../common/db.js';
+import type { Pool } from '../../common/db/pool.js';
 
 interface PlanNode {
   'Node Type'?: string;

@@ -3,21 +3,21 @@
 // Timers are persisted by the consumer's own insert from the incoming_timers message the app
 // published (owner_id travels in it).
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { AmqpClient } from '../../common/amqp.js';
-import { queueNames } from '../../common/queue-names.js';
-import { decodeMessage, incomingTimerMessage } from '../../common/timer-message.js';
+import { AmqpClient } from '../../common/broker/amqp.js';
+import { queueNames } from '../../common/broker/queue-names.js';
+import { decodeMessage, incomingTimerMessage } from '../../common/messages/timer-message.js';
 import { insertTimers } from '../../consumer/persist-timers.js';
-import type { TokenSettings } from '../../common/tokens.js';
+import type { TokenSettings } from '../../common/auth/tokens.js';
 import { createApp } from '../../webserver/app.js';
-import { TaskReplies } from '../../webserver/task-replies.js';
-import type { TaskDeps } from '../../webserver/submit-task.js';
+import { TaskReplies } from '../../webserver/tasks/task-replies.js';
+import type { TaskDeps } from '../../webserver/tasks/submit-task.js';
 import { taskRegistry } from '../../worker/tasks/registry.js';
 import { createTestDatabases, type TestDatabases } from './databases.js';
 import { AMQP_URL, deleteTopology, testQueuePrefix } from './broker.js';
 import { silentLogger } from './logger.js';
 import { AppServers, takeMessage } from './app-servers.js';
 import { appDeps } from './app-deps.js';
-import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from '../../webserver/login-throttle.js';
+import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from '../../webserver/auth/login-throttle.js';
 
 export type Json = Record<string, unknown>;
 export interface CallOptions { method?: string; token?: string; body?: unknown; base?: string; headers?: Record<string, string> }

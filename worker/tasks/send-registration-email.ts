@@ -4,7 +4,7 @@
 // and visible in GET /tasks. Once sent, users.registration_mail_sent_at is set by a conditional update,
 // so a redelivered or retried task finds it and sends nothing again.
 import { z } from 'zod';
-import { findUser, markRegistrationMailSent, type UserRow } from '../../common/user-store.js';
+import { findUser, markRegistrationMailSent, type UserRow } from '../../common/store/users.js';
 import { defineTask, PermanentTaskError } from './task-type.js';
 
 export const REGISTRATION_MAIL_TYPE = 'send_registration_email';

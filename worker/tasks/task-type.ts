@@ -1,9 +1,9 @@
 // What a task type is: a name, zod schemas for its args and its result, and the function a worker runs.
 // A task that throws is retried (with backoff, up to its max_attempts) unless it throws PermanentTaskError.
 import type { z } from 'zod';
-import type { Logger } from '../../common/logger.js';
-import type { Pool } from '../../common/db.js';
-import type { Mailer } from '../../common/mailer.js';
+import type { Logger } from '../../common/observability/logger.js';
+import type { Pool } from '../../common/db/pool.js';
+import type { Mailer } from '../mailer.js';
 
 export interface TaskContext {
   /** aborted when the task's timeout passes */

@@ -1,0 +1,185 @@
+// The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
+// (claim a run, store its outcome). Every state change is a conditional update, so a redelivered
+// message for a finished or cancelled task changes nothing.
+import type { Pool } from '../db/pool.js';
+
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export interface TaskRow {
+  id: string;
+  type: string;
+  args: unknown;
+  state: TaskState;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number;
+  run_at: Date;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  worker: string | null;
+  /** the user whose token submitted it (issue 7); null: ownerless */
+  owner_id: string | null;
+}
+
+export interface NewTask {
+  id: string;
+  type: string;
+  args: unknown;
+  max_attempts: number;
+  timeout_ms: number;
+  run_at: number;
+  created_at: number;
+  owner_id?: string | null;
+}
+
+const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id';
+
+// Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
+// can land a microsecond off through floating point.
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions). */
+export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
+  await db.query(
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)`,
+    [
+      tasks.map((t) => t.id),
+      tasks.map((t) => t.type),
+      tasks.map((t) => JSON.stringify(t.args)),
+      tasks.map((t) => t.max_attempts),
+      tasks.map((t) => t.timeout_ms),
+      tasks.map((t) => iso(t.run_at)),
+      tasks.map((t) => iso(t.created_at)),
+      tasks.map((t) => t.owner_id ?? null),
+    ],
+  );
+}
+
+export const insertTask = (db: Pool, task: NewTask): Promise<void> => insertTasks(db, [task]);
+
+/** Removes a task whose message the broker refused: the submitter got a 503, so it never existed. */
+export async function deleteQueuedTask(db: Pool, id: string): Promise<void> {
+  await db.query(`DELETE FROM tasks WHERE id = $1 AND state = 'queued' AND attempts = 0`, [id]);
+}
+
+export async function findTask(db: Pool, id: string): Promise<TaskRow | null> {
+  const result = await db.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1`, [id]);
+  return result.rows[0] ?? null;
+}
+
+export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_late'; task: TaskRow } | { kind: 'not_found' };
+
+/** Cancels a task that has not started; a running or finished one is left as it is. */
+export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
+  const updated = await db.query<TaskRow>(
+    `UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`,
+    [id],
+  );
+  if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
+  const task = await findTask(db, id);
+  return task ? { kind: 'too_late', task } : { kind: 'not_found' };
+}
+
+export interface TaskFilter {
+  type?: string;
+  state?: TaskState;
+  created_after?: number;
+  created_before?: number;
+  /** the last id of the previous page: tasks are listed newest first (ids are UUIDv7) */
+  cursor?: string;
+  limit: number;
+  /** issue 7: all tasks, or those of one owner (null: the ownerless ones); default all */
+  scope?: { all: true } | { all: false; owner: string | null };
+}
+
+export async function listTasks(db: Pool, f: TaskFilter): Promise<TaskRow[]> {
+  const result = await db.query<TaskRow>(
+    `SELECT ${COLUMNS} FROM tasks
+      WHERE ($1::text IS NULL OR type = $1)
+        AND ($2::text IS NULL OR state = $2)
+        AND ($3::float8 IS NULL OR created_at >= to_timestamp($3 / 1000.0))
+        AND ($4::float8 IS NULL OR created_at < to_timestamp($4 / 1000.0))
+        AND ($5::uuid IS NULL OR id < $5)
+        AND ($7::boolean OR owner_id IS NOT DISTINCT FROM $8::uuid)
+      ORDER BY id DESC
+      LIMIT $6`,
+    [f.type ?? null, f.state ?? null, f.created_after ?? null, f.created_before ?? null, f.cursor ?? null, f.limit, f.scope?.all ?? true, f.scope?.all === false ? f.scope.owner : null],
+  );
+  return result.rows;
+}
+
+export type StartResult =
+  | { kind: 'run'; task: TaskRow }
+  /** the start would exceed max_attempts: earlier deliveries ended their worker; now failed */
+  | { kind: 'exhausted'; task: TaskRow }
+  /** finished, cancelled or unknown: a duplicate or stale message to drop */
+  | { kind: 'skip' };
+
+// Starts and finishes find their tasks through the primary key. Their state guards are written
+// `state || ''` so that the planner cannot take the state index instead: with few tasks queued or running
+// in its statistics (stale while a batch of submissions waits), it would read every task in that
+// state for each batch.
+export const START_TASKS_SQL = `UPDATE tasks
+        SET attempts = attempts + 1,
+            state = CASE WHEN attempts + 1 > max_attempts THEN 'failed' ELSE 'running' END,
+            error = CASE WHEN attempts + 1 > max_attempts
+                         THEN 'gave up: ' || attempts || ' deliveries did not finish (the task ended or lost its worker each time)'
+                         ELSE error END,
+            finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
+            started_at = now(),
+            worker = $2
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running')
+  RETURNING ${COLUMNS}`;
+
+/**
+ * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
+ * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
+ * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
+ * twice in one batch: only its first delivery runs.
+ */
+export async function startTasks(db: Pool, ids: string[], worker: string): Promise<StartResult[]> {
+  const result = await db.query<TaskRow>(START_TASKS_SQL, [ids, worker]);
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return ids.map((id): StartResult => {
+    const task = byId.get(id);
+    byId.delete(id);
+    if (!task) return { kind: 'skip' };
+    return task.state === 'failed' ? { kind: 'exhausted', task } : { kind: 'run', task };
+  });
+}
+
+export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; result: unknown } | { state: 'failed'; error: string });
+
+export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
+      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'`;
+
+export const finishTasksParams = (finishes: Finish[]): unknown[] => [
+  finishes.map((f) => f.id),
+  finishes.map((f) => f.attempt),
+  finishes.map((f) => f.state),
+  finishes.map((f) => (f.state === 'succeeded' ? JSON.stringify(f.result) : null)),
+  finishes.map((f) => (f.state === 'failed' ? f.error : null)),
+];
+
+/** finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current one. */
+export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
+  await db.query(FINISH_TASKS_SQL, finishTasksParams(finishes));
+}
+
+/** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */
+export async function requeueTask(db: Pool, id: string, attempt: number, error: string, runAt: number): Promise<void> {
+  await db.query(
+    `UPDATE tasks SET state = 'queued', error = $3, run_at = $4::timestamptz
+      WHERE id = $1 AND attempts = $2 AND state = 'running'`,
+    [id, attempt, error, iso(runAt)],
+  );
+}

@@ -1,0 +1,47 @@
+// Seed 000's "Web Server 1" routes: POST /parse submits a parse task (a worker calls the random-user
+// service and records its answer with the submitted data) and answers {task_id}; GET
+// /parser_results/{task_id} gives its status and result; GET /async_parser submits the same work
+// fire-and-forget (data from ?data=) and answers 202 without an id. As in the seed, all three need a
+// bearer token (issue 7): the task belongs to its user, and another user's id is a 404. As the seed's curl example sends
+// it without a Content-Type, the body is read as JSON whatever its Content-Type.
+import { Router } from 'express';
+import { jsonBody } from '../http/storable-input.js';
+import { z } from 'zod';
+import { fieldErrors } from '../timers/timer-request.js';
+import { isTimerId } from '../../common/messages/timer-id.js';
+import { findTask } from '../../common/store/tasks.js';
+import { parseArgs } from '../../worker/tasks/parse.js';
+import { submitTask, type TaskDeps } from './submit-task.js';
+import { badTaskId, invalid } from './task-routes.js';
+import { canSee, ownerScope, requireViewer, viewerOf } from '../auth/authenticate.js';
+
+const asyncParserQuery = z.object({ data: z.string().max(2_048).default('') });
+
+export function parseRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
+  const router = Router();
+  const parseAnyJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false, type: () => true });
+  router.use(['/parse', '/parser_results', '/async_parser'], requireViewer);
+
+  router.post('/parse', parseAnyJson, async (req, res) => {
+    const parsed = parseArgs.safeParse(req.body ?? {});
+    if (!parsed.success) return invalid(res, 'the body must be {"data": "<text>"}', fieldErrors(parsed.error));
+    const submitted = await submitTask(deps, { type: 'parse', args: parsed.data, ownerId: viewerOf(res)?.id });
+    res.location(`/parser_results/${submitted.id}`).json({ task_id: submitted.id });
+  });
+
+  router.get('/parser_results/:task_id', async (req, res) => {
+    if (!isTimerId(req.params.task_id)) return badTaskId(res, 'task_id');
+    const task = await findTask(deps.mainDb, req.params.task_id.toLowerCase());
+    if (!task || task.type !== 'parse' || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no parse task ${req.params.task_id}` });
+    res.json({ task_id: task.id, status: task.state, result: task.result ?? null, error: task.error });
+  });
+
+  router.get('/async_parser', async (req, res) => {
+    const parsed = asyncParserQuery.safeParse(req.query);
+    if (!parsed.success) return invalid(res, 'the query string is not valid', fieldErrors(parsed.error));
+    await submitTask(deps, { type: 'parse', args: { data: parsed.data.data }, ownerId: viewerOf(res)?.id });
+    res.status(202).json({ status: 'accepted' });
+  });
+
+  return router;
+}

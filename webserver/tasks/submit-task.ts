@@ -1,0 +1,93 @@
+// Submitting a task: the row goes into the tasks table, then its message to the broker (the tasks queue,
+// or incoming_timers as a timer whose url is task:<id> when it is delayed); the answer waits for the
+// broker's confirm. A refused publish removes the row again and answers 503. With a wait, the task's
+// outcome is awaited (direct reply-to, or polling) up to the given time.
+import type { AmqpClient } from '../../common/broker/amqp.js';
+import type { Pool } from '../../common/db/pool.js';
+import { newTimerId } from '../../common/messages/timer-id.js';
+import { encodeMessage } from '../../common/messages/timer-message.js';
+import { DIRECT_REPLY_TO, taskTarget } from '../../common/messages/task-message.js';
+import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../../common/store/tasks.js';
+import { Batcher } from '../../common/batch/batcher.js';
+import type { TaskRegistry } from '../../worker/tasks/registry.js';
+import type { TaskReplies } from './task-replies.js';
+
+export interface TaskDeps {
+  amqp: AmqpClient;
+  mainDb: Pool;
+  registry: TaskRegistry;
+  replies: TaskReplies;
+  defaultTimeoutS: number;
+  defaultMaxAttempts: number;
+  maxWaitS: number;
+  sumMaxNumbers: number;
+  now: () => number;
+}
+
+// Concurrent submissions share one multi-row insert (group commit), one batcher per pool.
+const INSERT_BATCH_MAX = 500;
+const inserters = new WeakMap<Pool, Batcher<NewTask>>();
+function inserter(db: Pool): Batcher<NewTask> {
+  let batcher = inserters.get(db);
+  if (!batcher) {
+    batcher = new Batcher<NewTask>(async (tasks) => {
+      await insertTasks(db, tasks);
+      return tasks.map(() => undefined);
+    }, INSERT_BATCH_MAX, 4);
+    inserters.set(db, batcher);
+  }
+  return batcher;
+}
+
+export interface Submission {
+  type: string;
+  /** already checked against the type's schema */
+  args: unknown;
+  /** an absolute start (run_at) ... */
+  runAt?: number;
+  /** ... or a delay from the instant of the submission (delay_seconds), measured with the same clock reading as created_at */
+  delayMs?: number;
+  timeoutS?: number;
+  maxAttempts?: number;
+  /** the submitting user (issue 7); none: ownerless */
+  ownerId?: string | null;
+}
+
+export type Submitted = { id: string; state: 'queued'; task: null } | { id: string; state: TaskRow['state']; task: TaskRow };
+
+/** Submits a task; with waitMs > 0 resolves once it finished or the wait is over (task: its row then). */
+export async function submitTask(deps: TaskDeps, submission: Submission, waitMs = 0): Promise<Submitted> {
+  const id = newTimerId();
+  const now = deps.now();
+  const runAt = Math.max(submission.runAt ?? now + (submission.delayMs ?? 0), now);
+  const delayed = runAt > now;
+  await inserter(deps.mainDb).add({
+    id,
+    type: submission.type,
+    args: submission.args,
+    max_attempts: submission.maxAttempts ?? deps.defaultMaxAttempts,
+    timeout_ms: (submission.timeoutS ?? deps.defaultTimeoutS) * 1000,
+    run_at: runAt,
+    created_at: now,
+    owner_id: submission.ownerId ?? null,
+  });
+  // Registered before the publish: the reply may come back before the confirm does.
+  const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;
+  try {
+    if (delayed) {
+      const timerId = newTimerId();
+      await deps.amqp.publish(deps.amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: now, owner_id: submission.ownerId ?? undefined }), { messageId: timerId });
+    } else {
+      const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
+      await deps.amqp.publish(deps.amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id, ...replyTo });
+    }
+  } catch (err) {
+    wait?.cancel();
+    await deleteQueuedTask(deps.mainDb, id).catch(() => undefined);
+    throw err;
+  }
+  if (!wait) return { id, state: 'queued', task: null };
+  await wait.done;
+  const task = await findTask(deps.mainDb, id);
+  return task ? { id, state: task.state, task } : { id, state: 'queued', task: null };
+}

@@ -1,0 +1,37 @@
+// The bodies and query strings of the general task API (issue 5): POST /tasks, GET /tasks, ?wait=.
+import { z } from 'zod';
+import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
+import { TASK_STATES } from '../../common/store/tasks.js';
+import { instantText } from '../../common/messages/storable.js';
+
+export const MAX_TIMEOUT_S = 86_400;
+export const MAX_ATTEMPTS = 100;
+
+export const submitTaskRequest = z
+  .strictObject({
+    type: z.string({ error: 'must be a string' }).min(1).max(100).describe('a registered task type: noop, sum, parse'),
+    args: z.unknown().default({}).describe("the task type's arguments, checked against its schema"),
+    delay_seconds: z.number().min(0).max(MAX_DELAY_SECONDS).optional().describe('start no earlier than this many seconds from now'),
+    run_at: instantText.optional().describe('start no earlier than this instant (ISO 8601)'),
+    timeout_s: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe('per-attempt timeout (default TASK_DEFAULT_TIMEOUT_S)'),
+    max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional().describe('deliveries the task may start (default TASK_DEFAULT_MAX_ATTEMPTS)'),
+  })
+  .refine((body) => body.delay_seconds === undefined || body.run_at === undefined, {
+    message: 'give delay_seconds or run_at, not both',
+    path: ['run_at'],
+  });
+
+export type SubmitTaskRequest = z.infer<typeof submitTaskRequest>;
+
+/** ?wait=SECONDS on POST /tasks, bounded by TASK_MAX_WAIT_S. */
+export const waitQuery = (maxSeconds: number) =>
+  z.object({ wait: z.coerce.number().min(0).max(maxSeconds, `must be at most ${maxSeconds}`).optional() });
+
+export const listTasksQuery = z.strictObject({
+  type: z.string().max(100).optional(),
+  state: z.enum(TASK_STATES).optional(),
+  created_after: instantText.optional().describe('created at or after this instant'),
+  created_before: instantText.optional().describe('created before this instant'),
+  cursor: z.uuid().optional().describe('next_cursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});

@@ -1,0 +1,85 @@
+// The general task API (issue 5): submit (optionally waiting), read, list with filters and a cursor,
+// and cancel a task that has not started.
+import { Router, type Response } from 'express';
+import { jsonBody } from '../http/storable-input.js';
+import { fieldErrors, type FieldError } from '../timers/timer-request.js';
+import { isTimerId } from '../../common/messages/timer-id.js';
+import { cancelTask, findTask, listTasks, FINAL_STATES } from '../../common/store/tasks.js';
+import { checkTaskArgs } from '../../worker/tasks/registry.js';
+import { requireJson } from '../http/http-errors.js';
+import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
+import { submitTask, type TaskDeps } from './submit-task.js';
+import { taskView } from './task-view.js';
+import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+
+export function invalid(res: Response, message: string, details: FieldError[]): void {
+  res.status(422).json({ error: 'validation_failed', message, details });
+}
+
+export function badTaskId(res: Response, field = 'id'): void {
+  res.status(400).json({ error: 'invalid_id', message: 'the task id must be a UUID', details: [{ field, message: 'must be a UUID' }] });
+}
+
+export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
+  const router = Router();
+  const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
+  const wait = waitQuery(deps.maxWaitS);
+
+  router.post('/tasks', requireJson, parseJson, async (req, res) => {
+    const query = wait.safeParse(req.query);
+    if (!query.success) return invalid(res, 'the query string is not valid', fieldErrors(query.error));
+    const body = submitTaskRequest.safeParse(req.body);
+    if (!body.success) return invalid(res, 'the task is not valid', fieldErrors(body.error));
+    const checked = checkTaskArgs(deps.registry, body.data.type, body.data.args);
+    if (!checked.ok) return invalid(res, 'the task is not valid', checked.details);
+    const { delay_seconds, run_at, timeout_s, max_attempts } = body.data;
+    const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
+    const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
+    const submitted = await submitTask(
+      deps,
+      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts, ownerId: viewerOf(res)?.id },
+      (query.data.wait ?? 0) * 1000,
+    );
+    res.location(`/tasks/${submitted.id}`);
+    if (submitted.task && FINAL_STATES.has(submitted.state)) return void res.status(200).json(taskView(submitted.task));
+    res.status(202).json({ id: submitted.id, state: submitted.state });
+  });
+
+  router.get('/tasks', async (req, res) => {
+    const query = listTasksQuery.safeParse(req.query);
+    if (!query.success) return invalid(res, 'the query string is not valid', fieldErrors(query.error));
+    const q = query.data;
+    const rows = await listTasks(deps.mainDb, {
+      type: q.type,
+      state: q.state,
+      created_after: q.created_after ? Date.parse(q.created_after) : undefined,
+      created_before: q.created_before ? Date.parse(q.created_before) : undefined,
+      cursor: q.cursor,
+      limit: q.limit,
+      scope: ownerScope(viewerOf(res)),
+    });
+    const next = rows.length === q.limit ? rows[rows.length - 1]!.id : null;
+    res.json({ tasks: rows.map(taskView), next_cursor: next });
+  });
+
+  router.get('/tasks/:id', async (req, res) => {
+    if (!isTimerId(req.params.id)) return badTaskId(res);
+    const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    res.json(taskView(task));
+  });
+
+  router.post('/tasks/:id/cancel', async (req, res) => {
+    if (!isTimerId(req.params.id)) return badTaskId(res);
+    const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    const outcome = await cancelTask(deps.mainDb, found.id);
+    if (outcome.kind === 'not_found') return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    if (outcome.kind === 'too_late') {
+      return void res.status(409).json({ error: 'not_cancellable', message: `the task is ${outcome.task.state}; only a queued task can be cancelled`, state: outcome.task.state });
+    }
+    res.json(taskView(outcome.task));
+  });
+
+  return router;
+}

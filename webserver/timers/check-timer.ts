@@ -1,0 +1,65 @@
+// Everything a timer must pass before it is published, for POST /timer and each item of POST /timers:
+// its shape (zod), a due time within a year, a callback address that is allowed, room in the queue.
+// The answer is either the request or the HTTP error to give for it.
+import type { z } from 'zod';
+import { createTimerRequest, fieldErrors, fireAtOf, type CreateTimerRequest, type FieldError } from './timer-request.js';
+import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
+import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
+import type { Response } from 'express';
+import type { IncomingTimer } from '../../common/messages/timer-message.js';
+import { timeLeftSeconds } from '../../common/messages/time.js';
+
+export interface TimerRejection {
+  status: 422 | 503;
+  body: { error: string; message: string; details?: FieldError[]; dependency?: string };
+  retryAfterS?: number;
+}
+
+export interface CheckDeps {
+  addressPolicy: AddressPolicy;
+  incomingQueue: { isFull(): boolean };
+}
+
+export const invalidTimer = (error: z.ZodError): TimerRejection => ({
+  status: 422,
+  body: { error: 'validation_failed', message: 'the timer is not valid', details: fieldErrors(error) },
+});
+
+export const QUEUE_FULL: TimerRejection = {
+  status: 503,
+  body: { error: 'queue_full', dependency: 'broker', message: 'too many timers are waiting to be stored; retry shortly' },
+  retryAfterS: 5,
+};
+
+/** 422 for a due time more than a year ahead (fire_at is checked against the clock, not by the schema). */
+export function tooLate(fireAt: number, now: number): TimerRejection | null {
+  if (fireAt <= now + MAX_DELAY_SECONDS * 1000) return null;
+  const details = [{ field: 'fire_at', message: 'must be at most 365 days from now' }];
+  return { status: 422, body: { error: 'validation_failed', message: 'the timer is not valid', details } };
+}
+
+/** 422 callback_refused for a URL whose host the AddressPolicy refuses. */
+export async function refusedCallback(policy: AddressPolicy, url: string): Promise<TimerRejection | null> {
+  const refusal = await policy.refusalOfUrl(url);
+  if (!refusal) return null;
+  return { status: 422, body: { error: 'callback_refused', message: 'the callback URL is not allowed', details: [{ field: 'url', message: refusal }] } };
+}
+
+export async function checkTimer(deps: CheckDeps, body: unknown, now: number): Promise<{ ok: true; request: CreateTimerRequest } | { ok: false; rejection: TimerRejection }> {
+  const parsed = createTimerRequest.safeParse(body);
+  if (!parsed.success) return { ok: false, rejection: invalidTimer(parsed.error) };
+  const rejection = tooLate(fireAtOf(parsed.data, now), now) ?? (await refusedCallback(deps.addressPolicy, parsed.data.url));
+  if (rejection) return { ok: false, rejection };
+  if (deps.incomingQueue.isFull()) return { ok: false, rejection: QUEUE_FULL };
+  return { ok: true, request: parsed.data };
+}
+
+export function sendRejection(res: Response, rejection: TimerRejection): void {
+  if (rejection.retryAfterS !== undefined) res.set('Retry-After', String(rejection.retryAfterS));
+  res.status(rejection.status).json(rejection.body);
+}
+
+/** The answer to an accepted timer: seed 001's {id, time_left}, its fire_at and state. */
+export function createdView(timer: IncomingTimer, now: number) {
+  return { id: timer.id, time_left: timeLeftSeconds(timer.fire_at, now), fire_at: new Date(timer.fire_at).toISOString(), state: 'scheduled' as const };
+}

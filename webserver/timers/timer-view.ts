@@ -1,0 +1,30 @@
+// How a timer is shown to API clients: seed 001's {id, time_left}, and the rest of its record.
+import type { TimerRow } from './find-timer.js';
+import { timeLeftSeconds } from '../../common/messages/time.js';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** timerView(row, now, defaultMaxAttempts): the API's answer about a timer; history oldest first. */
+export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number) {
+  return {
+    id: row.id,
+    time_left: timeLeftSeconds(row.fire_at.getTime(), now),
+    url: row.url,
+    fire_at: row.fire_at.toISOString(),
+    created_at: row.created_at.toISOString(),
+    state: row.state,
+    attempts: row.attempts,
+    last_attempt_at: iso(row.last_attempt_at),
+    last_status: row.last_status,
+    last_error: row.last_error,
+    delivered_at: iso(row.delivered_at),
+    next_attempt_at: iso(row.next_attempt_at),
+    max_attempts: row.max_attempts ?? defaultMaxAttempts,
+    replays: row.series - 1,
+    attempt_history: row.attempt_log,
+    // The webhook this timer sends (seed 001's POST {"id"} unless it was shaped).
+    method: row.method ?? 'POST',
+    headers: row.headers ?? {},
+    body: row.body === null ? { id: row.id } : (JSON.parse(row.body) as unknown),
+  };
+}
