@@ -5,8 +5,8 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import { z } from 'zod';
 import type { Logger } from '../common/observability/logger.js';
 import { Batcher } from '../common/batch/batcher.js';
-import { isUnavailable } from '../common/db/pool.js';
-import { safeSettle } from '../common/broker/settle-message.js';
+import { isUnavailable } from '../common/errors/is-unavailable.js';
+import { safeSettle } from '../common/broker/safe-settle.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
 
 export type StoreOutcome = { stored: true } | { stored: false; reason: string };

@@ -10,7 +10,8 @@ import { silentLogger } from '../test/helpers/logger.js';
 import { incomingTimerHandler } from './consume-incoming.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { storeBatch } from './store-batch.js';
-import { createPool, isUnavailable } from '../common/db/pool.js';
+import { createPool } from '../common/db/pool.js';
+import { isUnavailable } from '../common/errors/is-unavailable.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;

@@ -4,7 +4,7 @@
 import express, { type Express } from 'express';
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
-import { errorHandler, notFound } from '../webserver/http/http-errors.js';
+import { errorHandler, notFound } from '../common/http/json-errors.js';
 import { fetchRandomUser, UpstreamError } from './fetch-user.js';
 import { storeUser } from './store-user.js';
 

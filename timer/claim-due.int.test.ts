@@ -1,6 +1,7 @@
 // Integration: pollers' claims on a real timer-db shard, and a poller firing due timers through RabbitMQ.
 import { randomUUID } from 'node:crypto';
-import { decodeMessage, dueTimersMessage, timersOf } from '../common/messages/timer-message.js';
+import { dueTimersMessage, timersOf } from '../common/messages/timer-message.js';
+import { decodeMessage } from '../common/messages/decode.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { takeAll, useTestBroker } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';

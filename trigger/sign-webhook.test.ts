@@ -1,6 +1,7 @@
 // Standard Webhooks signing, against the spec's published test vector and the reference library.
 import { Webhook } from 'standardwebhooks';
-import { isSigningSecret, signatureHeaders, secretBytes, webhookSigner } from './sign-webhook.js';
+import { signatureHeaders, webhookSigner } from './sign-webhook.js';
+import { isSigningSecret, secretBytes } from '../common/webhooks/signing-secret.js';
 
 // The test vector of the Standard Webhooks reference libraries.
 const VECTOR = {

@@ -5,28 +5,13 @@
 // With several secrets configured (rotation), one signature per secret, separated by spaces; a
 // receiver accepts the request when any of them verifies. The body signed is the exact bytes sent.
 import { createHmac } from 'node:crypto';
-
-export const SECRET_PREFIX = 'whsec_';
+import { secretBytes } from '../common/webhooks/signing-secret.js';
 
 /** The headers of one signed request. */
 export type SignatureHeaders = Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
 
 /** signs(id, body): the headers to add to a request; none when no secret is configured. */
 export type WebhookSigner = (id: string, body: string) => SignatureHeaders | Record<string, never>;
-
-/** The key bytes of a `whsec_<base64>` secret (the prefix is optional, as in the reference libraries). */
-export function secretBytes(secret: string): Buffer {
-  const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  return Buffer.from(base64, 'base64');
-}
-
-/** Is it a secret this module can use: base64 (optionally whsec_-prefixed) of 24 to 64 bytes, as the spec recommends. */
-export function isSigningSecret(secret: string): boolean {
-  const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) return false;
-  const bytes = Buffer.from(base64, 'base64').length;
-  return bytes >= 24 && bytes <= 64;
-}
 
 /** signatureHeaders(keys, id, timestampS, body): the three Standard Webhooks headers. */
 export function signatureHeaders(keys: readonly Buffer[], id: string, timestampS: number, body: string): SignatureHeaders {

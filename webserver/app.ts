@@ -9,7 +9,7 @@ import { shedLoad } from './http/shed-load.js';
 import { logRoutes } from './logs/log-routes.js';
 import { timerManageRoutes } from './timers/timer-manage-routes.js';
 import { batchRoutes } from './timers/batch-routes.js';
-import { errorHandler, notFound } from './http/http-errors.js';
+import { apiErrorHandler, notFound } from './http/http-errors.js';
 import type { TaskDeps } from './tasks/submit-task.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { sumRoutes } from './tasks/sum-routes.js';
@@ -101,6 +101,6 @@ export function createApp(
     app.use(taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));
   }
   app.use(notFound);
-  app.use(errorHandler(deps.log));
+  app.use(apiErrorHandler(deps.log));
   return app;
 }

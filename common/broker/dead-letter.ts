@@ -8,7 +8,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpClient } from './amqp.js';
 import type { Logger } from '../observability/logger.js';
-import { safeSettle } from './settle-message.js';
+import { safeSettle } from './safe-settle.js';
 import { metrics } from '../observability/metrics.js';
 
 /**

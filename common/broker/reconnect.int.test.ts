@@ -4,7 +4,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { connectTestBroker, closeConnectionFromBroker, deleteTopology } from '../../test/helpers/broker.js';
 import { createTestDatabases } from '../../test/helpers/databases.js';
 import { DependencyUnavailableError } from '../errors/dependency-unavailable.js';
-import { isUnavailable } from '../db/pool.js';
+import { isUnavailable } from '../errors/is-unavailable.js';
 import { AmqpClient } from './amqp.js';
 import { queueNames } from './queue-names.js';
 import { silentLogger } from '../../test/helpers/logger.js';

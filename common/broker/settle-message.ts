@@ -4,21 +4,10 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
-import { decodeMessage } from '../messages/timer-message.js';
+import { decodeMessage } from '../messages/decode.js';
 import type { DeadLetter } from './dead-letter.js';
-import { isUnavailable } from '../db/pool.js';
-
-export type Settle = (action: () => void) => void;
-
-export function safeSettle(log: Logger): Settle {
-  return (action) => {
-    try {
-      action();
-    } catch (err) {
-      log.debug({ err: (err as Error).message }, 'could not settle message on a closed channel');
-    }
-  };
-}
+import { isUnavailable } from '../errors/is-unavailable.js';
+import { safeSettle } from './safe-settle.js';
 
 /** The decoded message, or null after dead-lettering it with the reason. */
 export function decodeOrDeadLetter<T>(schema: z.ZodType<T>, message: ConsumeMessage, channel: Channel, deadLetter: DeadLetter): T | null {

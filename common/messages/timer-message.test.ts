@@ -1,4 +1,5 @@
-import { decodeMessage, dueTimerMessage, encodeMessage, incomingTimerMessage, type DueTimer, type IncomingTimer } from './timer-message.js';
+import { dueTimerMessage, encodeMessage, incomingTimerMessage, type DueTimer, type IncomingTimer } from './timer-message.js';
+import { decodeMessage } from './decode.js';
 import { PoisonMessageError } from '../errors/poison-message.js';
 import { newTimerId } from './timer-id.js';
 

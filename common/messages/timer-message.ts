@@ -2,7 +2,6 @@
 // of them) from a webserver to a consumer; timers_to_fire carries a due timer (or a batch of them)
 // from a poller to a trigger.
 import { z } from 'zod';
-import { PoisonMessageError } from '../errors/poison-message.js';
 import { instantMs, storableText } from './storable.js';
 
 /** The longest callback URL (or task target) a timer may carry. */
@@ -63,17 +62,4 @@ export function encodeMessage(message: IncomingTimer | IncomingTimerBatch | DueT
 /** One message for one or more timers: a lone timer as itself, several as {"timers": [...]}. */
 export function encodeTimers(timers: Array<IncomingTimer | DueTimer>): Buffer {
   return encodeMessage(timers.length === 1 ? timers[0]! : { timers: timers as IncomingTimer[] });
-}
-
-/** Decodes a message body; throws PoisonMessageError when it is not JSON of the expected shape. */
-export function decodeMessage<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new PoisonMessageError('message body is not JSON');
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new PoisonMessageError(`message has the wrong shape: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
 }

@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { isCidr } from '../webhooks/callback-address.js';
-import { isSigningSecret } from '../../trigger/sign-webhook.js';
+import { isSigningSecret } from '../webhooks/signing-secret.js';
 import { JWT_ALGORITHMS } from '../auth/tokens.js';
 
 /** The key tokens are signed with when JWT_SECRET_KEY is unset outside production: public, never secret. */

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { AmqpClient } from '../../common/broker/amqp.js';
 import { queueNames } from '../../common/broker/queue-names.js';
-import { decodeMessage, incomingTimerMessage } from '../../common/messages/timer-message.js';
+import { incomingTimerMessage } from '../../common/messages/timer-message.js';
+import { decodeMessage } from '../../common/messages/decode.js';
 import { insertTimers } from '../../consumer/persist-timers.js';
 import type { TokenSettings } from '../../common/auth/tokens.js';
 import { createApp } from '../../webserver/app.js';

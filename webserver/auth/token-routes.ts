@@ -7,12 +7,12 @@
 import { Router, type Response } from 'express';
 import { formBody, jsonBody } from '../http/storable-input.js';
 import type { Pool } from '../../common/db/pool.js';
-import { fieldErrors } from '../timers/timer-request.js';
+import { fieldErrors } from '../http/field-errors.js';
 import { findCredentials } from '../../common/store/users.js';
 import { verifyNothing, verifyPassword } from './passwords.js';
 import { issueToken, type TokenSettings } from '../../common/auth/tokens.js';
 import { tokenRequest } from '../users/user-request.js';
-import { invalid } from '../tasks/task-routes.js';
+import { sendFieldErrors } from '../http/http-errors.js';
 import { throttleKey } from './client-address.js';
 import { retryAfterSeconds } from './login-backoff.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -45,7 +45,7 @@ export function tokenRoutes(deps: TokenRouteDeps): Router {
       return void res.status(415).json({ error: 'unsupported_media_type', message: 'send a form (application/x-www-form-urlencoded) or JSON' });
     }
     const body = tokenRequest.safeParse(req.body ?? {});
-    if (!body.success) return invalid(res, 'the token request is not valid', fieldErrors(body.error));
+    if (!body.success) return sendFieldErrors(res, 'the token request is not valid', fieldErrors(body.error));
     const { email, password } = body.data;
     const subjects = { account: email, address: throttleKey(req.ip) };
     const check = await deps.throttle.check(subjects);

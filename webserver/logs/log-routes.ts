@@ -4,7 +4,7 @@ import { jsonBody } from '../http/storable-input.js';
 import { parseLogLine } from '../../common/messages/access-log-line.js';
 import { encodeLogMessage, type IncomingLog } from '../../common/messages/log-message.js';
 import { createLogRequest, logPageQuery } from './log-request.js';
-import { fieldErrors } from '../timers/timer-request.js';
+import { fieldErrors } from '../http/field-errors.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { requireJson } from '../http/http-errors.js';
 import type { TimerRouteDeps } from '../timers/timer-routes.js';

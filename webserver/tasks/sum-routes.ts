@@ -6,11 +6,11 @@
 import { Router, type Response } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { z } from 'zod';
-import { fieldErrors } from '../timers/timer-request.js';
+import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
-import { badTaskId, invalid } from './task-routes.js';
+import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { FINITE_SUM_MESSAGE, hasFiniteSum } from '../../worker/tasks/sum.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
@@ -37,7 +37,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
 
   router.post('/sync/sum', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
-    if (!parsed.success) return invalid(res, 'the numbers are not valid', fieldErrors(parsed.error));
+    if (!parsed.success) return sendFieldErrors(res, 'the numbers are not valid', fieldErrors(parsed.error));
     const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id }, deps.maxWaitS * 1000);
     const task = submitted.task;
     if (task?.state === 'succeeded') return void res.json(task.result);
@@ -48,14 +48,14 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
 
   router.post('/async/post_task', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
-    if (!parsed.success) return invalid(res, 'the numbers are not valid', fieldErrors(parsed.error));
+    if (!parsed.success) return sendFieldErrors(res, 'the numbers are not valid', fieldErrors(parsed.error));
     const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id });
     res.json({ session_id: submitted.id });
   });
 
   router.get('/async/get_task_result', async (req, res) => {
     const sessionId = req.query.session_id;
-    if (typeof sessionId !== 'string' || !isTimerId(sessionId)) return badTaskId(res, 'session_id');
+    if (typeof sessionId !== 'string' || !isTimerId(sessionId)) return sendBadTaskId(res, 'session_id');
     const task = await findTask(deps.mainDb, sessionId.toLowerCase());
     if (!task || task.type !== 'sum' || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
     if (task.state === 'succeeded') return void res.json(task.result);

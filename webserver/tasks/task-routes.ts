@@ -1,24 +1,16 @@
 // The general task API (issue 5): submit (optionally waiting), read, list with filters and a cursor,
 // and cancel a task that has not started.
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import { jsonBody } from '../http/storable-input.js';
-import { fieldErrors, type FieldError } from '../timers/timer-request.js';
+import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { cancelTask, findTask, listTasks, FINAL_STATES } from '../../common/store/tasks.js';
 import { checkTaskArgs } from '../../worker/tasks/registry.js';
-import { requireJson } from '../http/http-errors.js';
+import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { taskView } from './task-view.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
-
-export function invalid(res: Response, message: string, details: FieldError[]): void {
-  res.status(422).json({ error: 'validation_failed', message, details });
-}
-
-export function badTaskId(res: Response, field = 'id'): void {
-  res.status(400).json({ error: 'invalid_id', message: 'the task id must be a UUID', details: [{ field, message: 'must be a UUID' }] });
-}
 
 export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   const router = Router();
@@ -27,11 +19,11 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
 
   router.post('/tasks', requireJson, parseJson, async (req, res) => {
     const query = wait.safeParse(req.query);
-    if (!query.success) return invalid(res, 'the query string is not valid', fieldErrors(query.error));
+    if (!query.success) return sendFieldErrors(res, 'the query string is not valid', fieldErrors(query.error));
     const body = submitTaskRequest.safeParse(req.body);
-    if (!body.success) return invalid(res, 'the task is not valid', fieldErrors(body.error));
+    if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
     const checked = checkTaskArgs(deps.registry, body.data.type, body.data.args);
-    if (!checked.ok) return invalid(res, 'the task is not valid', checked.details);
+    if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
     const { delay_seconds, run_at, timeout_s, max_attempts } = body.data;
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
@@ -47,7 +39,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
 
   router.get('/tasks', async (req, res) => {
     const query = listTasksQuery.safeParse(req.query);
-    if (!query.success) return invalid(res, 'the query string is not valid', fieldErrors(query.error));
+    if (!query.success) return sendFieldErrors(res, 'the query string is not valid', fieldErrors(query.error));
     const q = query.data;
     const rows = await listTasks(deps.mainDb, {
       type: q.type,
@@ -63,14 +55,14 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
   });
 
   router.get('/tasks/:id', async (req, res) => {
-    if (!isTimerId(req.params.id)) return badTaskId(res);
+    if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
     if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
     res.json(taskView(task));
   });
 
   router.post('/tasks/:id/cancel', async (req, res) => {
-    if (!isTimerId(req.params.id)) return badTaskId(res);
+    if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
     if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
     const outcome = await cancelTask(deps.mainDb, found.id);

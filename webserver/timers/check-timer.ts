@@ -2,7 +2,8 @@
 // its shape (zod), a due time within a year, a callback address that is allowed, room in the queue.
 // The answer is either the request or the HTTP error to give for it.
 import type { z } from 'zod';
-import { createTimerRequest, fieldErrors, fireAtOf, type CreateTimerRequest, type FieldError } from './timer-request.js';
+import { createTimerRequest, fireAtOf, type CreateTimerRequest } from './timer-request.js';
+import { fieldErrors, type FieldError } from '../http/field-errors.js';
 import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { Response } from 'express';

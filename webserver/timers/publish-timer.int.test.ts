@@ -1,5 +1,6 @@
 // Integration: POST /timer's publisher on the real local RabbitMQ, with queue names of its own.
-import { decodeMessage, incomingTimersMessage, timersOf, type IncomingTimer } from '../../common/messages/timer-message.js';
+import { incomingTimersMessage, timersOf, type IncomingTimer } from '../../common/messages/timer-message.js';
+import { decodeMessage } from '../../common/messages/decode.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { readyCount, takeAll, useTestBroker } from '../../test/helpers/broker.js';
 import { publishTimer } from './publish-timer.js';

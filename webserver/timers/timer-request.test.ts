@@ -1,4 +1,5 @@
-import { fireAtOf, createTimerRequest, fieldErrors, MAX_URL_LENGTH, type FieldError } from './timer-request.js';
+import { fireAtOf, createTimerRequest, MAX_URL_LENGTH } from './timer-request.js';
+import { fieldErrors, type FieldError } from '../http/field-errors.js';
 
 const URL_OK = 'https://example.com/hook';
 

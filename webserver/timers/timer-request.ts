@@ -112,18 +112,3 @@ export type RescheduleTimerRequest = z.infer<typeof rescheduleTimerRequest>;
 
 /** Whether a PATCH body names a new time (else only the URL changes). */
 export const changesTime = (t: When) => usesDelay(t) || t.fire_at !== undefined;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** zod issues as {field, message} pairs a client can show; the body itself is "(body)". */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
-    }
-    return [{ field: issue.path.length ? issue.path.join('.') : '(body)', message: issue.message }];
-  });
-}

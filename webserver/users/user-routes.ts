@@ -5,7 +5,7 @@
 import { Router, type Response } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import type { Pool } from '../../common/db/pool.js';
-import { fieldErrors } from '../timers/timer-request.js';
+import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { hashPassword } from '../auth/passwords.js';
@@ -15,7 +15,7 @@ import { REGISTRATION_MAIL_TYPE } from '../../worker/tasks/send-registration-ema
 import { requireJson } from '../http/http-errors.js';
 import { requireViewer, viewerOf, type AuthDeps, type Viewer } from '../auth/authenticate.js';
 import { submitTask, type TaskDeps } from '../tasks/submit-task.js';
-import { invalid } from '../tasks/task-routes.js';
+import { sendFieldErrors } from '../http/http-errors.js';
 import type { PasswordSlots } from '../auth/password-slots.js';
 
 export interface UserRouteDeps {
@@ -63,7 +63,7 @@ export function userRoutes(deps: UserRouteDeps): Router {
 
   router.post('/users', requireJson, parseJson, async (req, res) => {
     const body = registerRequest.safeParse(req.body);
-    if (!body.success) return invalid(res, 'the registration is not valid', fieldErrors(body.error));
+    if (!body.success) return sendFieldErrors(res, 'the registration is not valid', fieldErrors(body.error));
     const { email, password, name } = body.data;
     const user = await insertUser(deps.mainDb, {
       id: newTimerId(),
@@ -106,7 +106,7 @@ export function userRoutes(deps: UserRouteDeps): Router {
   router.get('/users', requireViewer, async (req, res) => {
     if (viewerOf(res)!.role !== 'admin') return void res.status(403).json({ error: 'forbidden', message: 'only an admin lists users' });
     const query = listUsersQuery.safeParse(req.query);
-    if (!query.success) return invalid(res, 'the query string is not valid', fieldErrors(query.error));
+    if (!query.success) return sendFieldErrors(res, 'the query string is not valid', fieldErrors(query.error));
     const rows = await listUsers(deps.mainDb, query.data);
     const next = rows.length === query.data.limit ? rows[rows.length - 1]!.id : null;
     res.json({ users: rows.map(userView), next_cursor: next });
@@ -124,7 +124,7 @@ export function userRoutes(deps: UserRouteDeps): Router {
     const id = reachable(res, req.params.id as string);
     if (!id) return;
     const body = updateUserRequest.safeParse(req.body);
-    if (!body.success) return invalid(res, 'the change is not valid', fieldErrors(body.error));
+    if (!body.success) return sendFieldErrors(res, 'the change is not valid', fieldErrors(body.error));
     const { password } = body.data;
     const passwordHash = password === undefined ? undefined : await deps.passwordSlots.run(() => hashPassword(password));
     const user = await updateUser(deps.mainDb, id, { name: body.data.name, passwordHash });

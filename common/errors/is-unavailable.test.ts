@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { isUnavailable } from './pool.js';
-import { DependencyUnavailableError } from '../errors/dependency-unavailable.js';
+import { isUnavailable } from './is-unavailable.js';
+import { DependencyUnavailableError } from './dependency-unavailable.js';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const serverError = (code: string) => Object.assign(new pg.DatabaseError('server says no', 0, 'error'), { code });
