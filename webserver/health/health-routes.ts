@@ -1,9 +1,7 @@
 // GET /health: the process is alive. GET /ready: it can reach the broker and the main database.
-// GET /openapi.json: the API's description.
 import { Router } from 'express';
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
-import { openApiDocument } from '../openapi/openapi.js';
 
 const READY_QUERY_TIMEOUT_MS = 2_000;
 
@@ -11,10 +9,6 @@ export function healthRoutes(amqp: AmqpClient, mainDb: Pool): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
-  });
-  const openApi = openApiDocument();
-  router.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
   });
   router.get('/ready', async (_req, res) => {
     const database = await Promise.race([

@@ -7,12 +7,20 @@ import { createLogRequest, logPageQuery } from './log-request.js';
 import { fieldErrors } from '../http/field-errors.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { requireJson } from '../http/http-errors.js';
-import type { TimerRouteDeps } from '../timers/timer-routes.js';
+import type { AmqpClient } from '../../common/broker/amqp.js';
+import type { Pool } from '../../common/db/pool.js';
 import { cursorOf, logRecordView, readLogRecords, START_OF_LOG } from './log-cursor.js';
 import { readWaitingForRecent } from '../timers/read-your-writes.js';
 
 /** The same dependencies as the timer routes. */
-export type LogRouteDeps = TimerRouteDeps;
+export interface LogRouteDeps {
+  amqp: AmqpClient;
+  mainDb: Pool;
+  bodyLimitBytes: number;
+  /** how long GET /api/data?id= waits for a record just accepted to be stored */
+  readYourWritesWaitMs: number;
+  now: () => number;
+}
 
 export function logRoutes(deps: LogRouteDeps): Router {
   const router = Router();

@@ -1,9 +1,11 @@
-// GET /docs: Swagger UI, GET /redoc: ReDoc, both on GET /openapi.json, served from the npm packages
-// swagger-ui-dist and redoc on this server (no CDN: the service must document itself offline).
+// GET /openapi.json: the API's description; GET /docs: Swagger UI, GET /redoc: ReDoc, both on it, served
+// from the npm packages swagger-ui-dist and redoc on this server (no CDN: the service must document
+// itself offline).
 import { Router, static as serveStatic } from 'express';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { openApiDocument } from './openapi.js';
 
 const require = createRequire(import.meta.url);
 const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -57,6 +59,10 @@ export function assets(dir: string, names: Set<string>, options: { maxAge?: stri
 
 export function docsRoutes(): Router {
   const router = Router();
+  const openApi = openApiDocument();
+  router.get(SPEC_URL, (_req, res) => {
+    res.json(openApi);
+  });
   router.get('/docs', (_req, res) => {
     res.type('html').send(swaggerPage);
   });
