@@ -1,4 +1,4 @@
-// `npm run export`: seed 002's background service. Every EXPORT_INTERVAL_MS it appends the records that
+// `npm run export`: the access-log exporter. Every EXPORT_INTERVAL_MS it appends the records that
 // are new to TARGET_FILE (exporter/export-once.ts). Any number of exporters may share one file.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';

@@ -1,4 +1,4 @@
-// The random-user service process (seed 000's "Web Server 2"), on HTTP_HOST:RANDOM_USER_PORT (8001).
+// The random-user service process, on HTTP_HOST:RANDOM_USER_PORT (8001).
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
 import { manageHttpServer } from '../common/http/http-server.js';

@@ -1,4 +1,4 @@
-// `npm run simulate`: seed 002's client. Flags override the environment (THREADS, REQUESTS_DELAY,
+// `npm run simulate`: the access-log client simulator. Flags override the environment (THREADS, REQUESTS_DELAY,
 // SIMULATE_REQUESTS, SIMULATE_DURATION_S, SIMULATE_OUTPUT_DIR, API_URL; docs/configuration.md).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../common/process/config.js';
