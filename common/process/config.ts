@@ -94,7 +94,7 @@ export const configSchema = z.object({
   EXPORT_INTERVAL_MS: int(10, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
   EXPORT_PAGE_LIMIT: int(1, 10_000, 1_000).describe('records an exporter asks for per request'),
   EXPORT_LOCK_STALE_MS: int(2_000, 600_000, 10_000).describe('a lock on TARGET_FILE not refreshed for this long belongs to a dead exporter'),
-  // Background tasks: docs/configuration.md#tasks
+  // Background tasks: docs/configuration.md, the TASK_* rows
   TASK_WORKER_PREFETCH: int(1, 10_000, 32).describe('tasks a worker runs at once (unacked tasks messages it holds)'),
   TASK_DEFAULT_TIMEOUT_S: int(1, 86_400, 60).describe('per-task timeout when the submit gives no timeout_s'),
   TASK_DEFAULT_MAX_ATTEMPTS: int(1, 100, 3).describe('deliveries a task may start when the submit gives no max_attempts'),
