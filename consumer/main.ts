@@ -1,3 +1,9 @@
+// consumer: stores what the webservers accepted; any number of replicas.
+// Consumes: incoming_timers (one timer, or a POST /timers batch) and incoming_logs.
+// Writes: timers in the main database and timers_to_fire in the timer's shard; log_records in the
+//   main database; batched, idempotent inserts, acked after the commit; its process_heartbeats row.
+// Publishes: only a message it cannot decode, to its queue's .dead queue.
+// Calls: no service over HTTP.
 // The consumer process: incoming_timers -> timers table + timer-db shards, incoming_logs -> log_records, in batches.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';

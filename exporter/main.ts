@@ -1,4 +1,8 @@
-// `npm run export`: seed 002's background service. Every EXPORT_INTERVAL_MS it appends the records that
+// exporter: the access-log exporter; any number may share one TARGET_FILE.
+// Calls: GET /api/data?id=<last exported id> on API_URL, page by page.
+// Writes: TARGET_FILE, whole fsynced JSON lines, under a lock shared by every exporter of that file.
+// Consumes no queue; reads the database only through the API.
+// `npm run export`: the access-log exporter. Every EXPORT_INTERVAL_MS it appends the records that
 // are new to TARGET_FILE (exporter/export-once.ts). Any number of exporters may share one file.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';

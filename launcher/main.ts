@@ -11,7 +11,7 @@ const HELP = `usage: npm run stack -- [options]
   --triggers N     trigger replicas (default 2)
   --workers N      task worker replicas (default 2)
   --random-users N random-user service replicas (default 1)
-  --random-user-port N  nginx port of the random-user service (default 8001, as in seed 000)
+  --random-user-port N  nginx port of the random-user service (default 8001, its usual port)
   --shards N       timer-db shards (default 2)
   --port N         nginx port, the API's (default 8080)
   --name NAME      database name prefix (default timer)

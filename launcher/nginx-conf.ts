@@ -71,7 +71,7 @@ ${randomUser.blocks}}
 `;
 }
 
-/** Seed 000's random-user service: its upstream, /random-user/ on the API's port, and its own port. */
+/** The random-user service: its upstream, /random-user/ on the API's port, and its own port. */
 function randomUserConf(ports: number[], publicPort: number | undefined, serverLines: (ports: number[]) => string) {
   if (ports.length === 0) return { prefixed: '', blocks: '' };
   const ownPort = publicPort === undefined ? '' : `    server {

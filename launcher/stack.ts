@@ -26,7 +26,7 @@ export interface StackOptions {
   webserverPorts?: number[];
   /** random-user service ports (default port + 100 + i); nginx serves them under /random-user/ */
   randomUserPorts?: number[];
-  /** an nginx port of the random-user service's own (seed 000: 8001); none when unset */
+  /** an nginx port of the random-user service's own (usually 8001); none when unset */
   randomUserPublicPort?: number;
   /** database names are <name>_main and <name>_shard_<i>; queue names are prefixed with it when queuePrefix is unset */
   name: string;
@@ -133,7 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     WEBHOOK_ALLOWED_CIDRS: LOOPBACK_CIDRS.join(','),
     // Parse tasks on workers reach the random-user service through nginx.
     RANDOM_USER_SERVICE_URL: `http://127.0.0.1:${options.port}/random-user/`,
-    // Every webserver replica of the stack signs and verifies tokens with this one key (issue 7).
+    // Every webserver replica of the stack signs and verifies tokens with this one key.
     JWT_SECRET_KEY: randomBytes(32).toString('base64url'),
     // Development mode: the /dashboard data (every owner's timers) needs no admin token; production's does.
     DASHBOARD_OPEN: 'true',

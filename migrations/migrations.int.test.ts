@@ -9,7 +9,7 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
-// 0001: timers; 0002: tasks and seed 000's random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
+// 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
 // 0009: process_heartbeats; 0013: login_throttles.
 const MAIN_TABLES = ['idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'tasks', 'timers', 'users'];
 

@@ -1,4 +1,4 @@
-// The random-user service's HTTP app (seed 000's "Web Server 2"): GET / fetches one user from the
+// The random-user service's HTTP app: GET / fetches one user from the
 // upstream random-user API, stores it, and answers the stored user. An upstream failure or timeout:
 // 502 with the reason, and nothing stored. The database down: 503 naming it.
 import express, { type Express } from 'express';

@@ -1,4 +1,10 @@
-// The random-user service process (seed 000's "Web Server 2"), on HTTP_HOST:RANDOM_USER_PORT (8001).
+// random-user: the random-user service, its own process type and port; any number of replicas.
+// Consumes: GET / through nginx (on its own port, 8001 by default, and under /random-user/ on the
+//   API's port); a worker's parse task calls it the same way (RANDOM_USER_SERVICE_URL).
+// Writes: random_users in the main database, one row per user fetched.
+// Calls: the upstream random-user API (RANDOM_USER_API_URL, randomuser.me by default).
+// No broker and no heartbeat.
+// The random-user service process, on HTTP_HOST:RANDOM_USER_PORT (8001).
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
 import { manageHttpServer } from '../common/http/http-server.js';

@@ -1,4 +1,9 @@
-// `npm run simulate`: seed 002's client. Flags override the environment (THREADS, REQUESTS_DELAY,
+// simulator: the access-log client simulator, a command against a running stack, not a service.
+// Calls: POST /api/data on API_URL with random access-log lines; at the end GET /api/data to count
+//   how many accepted records are stored.
+// Writes: SIMULATE_OUTPUT_DIR/<worker id>.log, the lines the API accepted from each worker.
+// Consumes no queue; touches no database.
+// `npm run simulate`: the access-log client simulator. Flags override the environment (THREADS, REQUESTS_DELAY,
 // SIMULATE_REQUESTS, SIMULATE_DURATION_S, SIMULATE_OUTPUT_DIR, API_URL; docs/configuration.md).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../common/process/config.js';

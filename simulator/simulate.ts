@@ -1,4 +1,4 @@
-// Seed 002's client: THREADS workers POST random access-log lines to /api/data, each waiting a random
+// The access-log client simulator: THREADS workers POST random access-log lines to /api/data, each waiting a random
 // 0..REQUESTS_DELAY ms between requests, until a request count or a duration is reached (or stop() is
 // called). Each worker appends every line the API accepted to <out>/<worker id>.log. At the end the
 // accepted records are looked up through the cursor API to count how many are stored.

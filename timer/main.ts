@@ -1,3 +1,10 @@
+// timer: the due-time poller; any number of replicas.
+// Reads and claims: the timers_to_fire rows of every timer-db shard that enter the look-ahead window
+//   (SKIP LOCKED and a lease), held in memory until their due instant.
+// Publishes: due timers to the timers_to_fire queue, on the broker's confirm.
+// Writes: deletes a shard row once the broker holds it; gives unpublished claims back at shutdown;
+//   its process_heartbeats row (its only use of the main database).
+// Consumes no queue; calls no service over HTTP.
 // The timer (poller) process: timer-db shards -> in-memory schedule -> timers_to_fire at the due instant.
 import { nanoid } from 'nanoid';
 import { hostname } from 'node:os';

@@ -1,3 +1,12 @@
+// trigger: fires due timers; any number of replicas.
+// Consumes: timers_to_fire (one due timer, or a poller's batch).
+// Writes: timers in the main database (claims each attempt once by a conditional update, records its
+//   outcome); timers_to_fire rows in the shards for a retry or a deferred timer; its
+//   process_heartbeats row with lateness figures.
+// Publishes: a due task (a timer whose url is task:<id>) to the tasks queue; an undecodable message
+//   to timers_to_fire.dead.
+// Calls: each timer's callback URL (POST {"id"} or the timer's own request), signed when
+//   WEBHOOK_SIGNING_SECRETS is set; never a loopback, private or metadata address unless allowed.
 // The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';

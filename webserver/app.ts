@@ -42,8 +42,8 @@ const DASHBOARD_DEFAULTS: DashboardSettings = { open: false, heartbeatIntervalMs
 const DEFAULT_TRUSTED_PROXIES = loadConfig({}).TRUSTED_PROXIES;
 
 /**
- * `tasks` adds the task API and seeds 003 and 000's routes (issue 5); `auth` with `tasks`, users and
- * tokens (issue 7). Without `auth` every client is anonymous
+ * `tasks` adds the task API and the sum and parse services' routes; `auth` with `tasks`,
+ * users and tokens. Without `auth` every client is anonymous
  * (and the dashboard's data is refused unless `dashboard.open`).
  */
 export function createApp(
@@ -78,7 +78,7 @@ export function createApp(
   // With DASHBOARD_OPEN, its data is open even when AUTH_REQUIRED closes the rest of the API.
   const open = (method: string, path: string) => isOpenRoute(method, path) || (dashboard.open && path.startsWith('/dashboard/api/'));
   app.use(authenticate(deps.auth, open));
-  // Seed 001's POST /timer and GET /timer/{id} first: the busiest routes, matched before Express walks the others.
+  // POST /timer and GET /timer/{id} first: the busiest routes, matched before Express walks the others.
   app.use(timerRoutes(deps));
   app.use(dashboardApi({ ...dashboard, mainDb: deps.mainDb, amqp: deps.amqp, defaultMaxAttempts: deps.defaultMaxAttempts, now: deps.now }));
   if (deps.auth && deps.tasks) {

@@ -1,3 +1,12 @@
+// webserver: the HTTP API behind nginx; any number of replicas.
+// Consumes: HTTP requests from nginx; direct replies (amq.rabbitmq.reply-to) from workers for ?wait=.
+// Publishes, each on the broker's confirm: timers to incoming_timers (a delayed task too, as a timer
+//   whose url is task:<id>), access-log lines to incoming_logs, tasks to the tasks queue.
+// Writes to the main database itself: tasks (submit, cancel), users, login_throttles,
+//   idempotency_keys, timers (cancel, reschedule, replay), its process_heartbeats row; to the
+//   timer-db shards: the timers_to_fire row of a rescheduled or replayed timer (a cancel deletes it).
+// Reads: timers, tasks, users, log_records, process_heartbeats; queue depths from the broker.
+// Calls: no other service over HTTP.
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';

@@ -33,7 +33,7 @@ export interface WorkerDeps {
   workerName: string;
   retryBaseMs: number;
   randomUserServiceUrl: string;
-  /** SMTP for send_registration_email (issue 7) */
+  /** SMTP for send_registration_email (the registration mail) */
   mailer?: Mailer;
   /** where a poison task goes, with the reason */
   deadLetter: DeadLetter;

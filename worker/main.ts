@@ -1,3 +1,10 @@
+// worker: runs background tasks; any number of replicas.
+// Consumes: the tasks queue.
+// Writes: the tasks table (claims the run, stores the result or error); users.registration_mail_sent_at
+//   (send_registration_email); its process_heartbeats row.
+// Publishes: a retry as a timer on incoming_timers (url task:<id>); a direct reply to a waiting
+//   submitter; a poison task's message to tasks.dead.
+// Calls: the random-user service (parse tasks), the SMTP server (send_registration_email).
 // The worker process: tasks queue -> claim the run in the tasks table -> run the task -> store the
 // outcome -> ack. Any number of replicas; each runs up to TASK_WORKER_PREFETCH tasks at once.
 import { hostname } from 'node:os';

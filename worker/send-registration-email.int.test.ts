@@ -1,4 +1,4 @@
-// Integration (issue 7): registering sends one mail through a worker, nodemailer and a real SMTP server
+// Integration, users and mail: registering sends one mail through a worker, nodemailer and a real SMTP server
 // on loopback (smtp-server). SMTP down: the user exists, the task retries through the timer machinery
 // (the test takes the retry timer and dispatches it as the trigger does), and once SMTP is up exactly
 // one mail goes out; redeliveries send nothing more; when attempts run out the task ends failed.

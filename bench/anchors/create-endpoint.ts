@@ -1,4 +1,4 @@
-// The anchors' thin create endpoint: POST /timer with the seed-001 body {seconds, url} answers
+// The anchors' thin create endpoint: POST /timer with the plain body {seconds, url} answers
 // 201 {id, time_left, fire_at} once the job is stored, like the timer service's own API; POST /timers
 // with {timers: [{seconds, url}, ...]} stores them with the library's own bulk call and answers
 // 200 {accepted, refused, results} like the timer service's batch route.

@@ -1,5 +1,5 @@
-// The load generator's HTTP client: one undici keep-alive pool per API, the seed-001 create call
-// ({seconds, url} -> 201 {id, fire_at}), the batch create call, the read call, and seed 002's log calls.
+// The load generator's HTTP client: one undici keep-alive pool per API, the plain create call
+// ({seconds, url} -> 201 {id, fire_at}), the batch create call, the read call, and the access-log calls.
 import { Pool } from 'undici';
 
 export interface Created {
@@ -56,7 +56,7 @@ export class ApiClient {
     return res.statusCode;
   }
 
-  /** POST /api/data (seed 002); resolves with the record id, or null for any answer other than 201. */
+  /** POST /api/data (the access-log store); resolves with the record id, or null for any answer other than 201. */
   async postLog(line: string): Promise<string | null> {
     const res = await this.pool.request({ method: 'POST', path: '/api/data', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ log: line }) });
     const text = await res.body.text();

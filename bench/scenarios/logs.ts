@@ -1,4 +1,4 @@
-// Scenario "logs" (seed 002, timer service only): access-log ingest through nginx from 256 concurrent
+// Scenario "logs" (the access-log store, timer service only): access-log ingest through nginx from 256 concurrent
 // keep-alive clients (POST /api/data answered 201, and the rate at which those records become readable
 // through the cursor), then one reader paging through every record by cursor, 1000 at a time.
 import { performance } from 'node:perf_hooks';

@@ -1,4 +1,4 @@
-// Seed 002's access-log line, '<IP> <METHOD> <URI> <STATUS>', parsed into its four fields. Anything
+// The access-log line, '<IP> <METHOD> <URI> <STATUS>', parsed into its four fields. Anything
 // else is refused with the field that is wrong and why: the webserver answers that with a 418.
 import { isIP } from 'node:net';
 

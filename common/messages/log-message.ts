@@ -1,4 +1,4 @@
-// The incoming_logs message: one accepted access-log line (seed 002) on its way from a webserver to a
+// The incoming_logs message: one accepted access-log line on its way from a webserver to a
 // consumer, with the id and creation time the webserver gave it and answered with.
 import { z } from 'zod';
 import { formatLogLine, HTTP_METHODS, parseLogLine } from './access-log-line.js';

@@ -25,13 +25,13 @@ export const incomingTimerMessage = z.object({
   timeout_ms: positiveMs,
   retry_backoff_ms: positiveMs,
   retry_max_backoff_ms: positiveMs,
-  // The webhook's own shape; absent: seed 001's POST {"id": ...}. body is the JSON text to send.
+  // The webhook's own shape; absent: the plain POST {"id": ...}. body is the JSON text to send.
   method: z.enum(['POST', 'PUT', 'PATCH']).optional(),
   headers: z.record(storableText, storableText).optional(),
   body: storableText.optional(),
   // x-request-id of the POST that created it, kept with the timer for the logs of every hop
   request_id: storableText.max(128).optional(),
-  // The user whose token created the timer (issue 7); absent: ownerless.
+  // The user whose token created the timer; absent: ownerless.
   owner_id: z.uuid().optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;

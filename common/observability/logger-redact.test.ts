@@ -1,4 +1,4 @@
-// Passwords, their hashes, tokens and secrets never reach the log (issue 7): the logger of every process
+// Passwords, their hashes, tokens and secrets never reach the log: the logger of every process
 // redacts them, at the top level and one level down.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-// The configuration of issue 7: token settings, the production secret rule, ADMIN_EMAILS, SMTP, .env.
+// The configuration of users and tokens: token settings, the production secret rule, ADMIN_EMAILS, SMTP, .env.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

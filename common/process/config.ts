@@ -83,7 +83,7 @@ export const configSchema = z.object({
     .describe('Standard Webhooks signing secrets (whsec_...); two during a rotation; none: webhooks are sent unsigned'),
   METRICS_PORT: int(0, 65535, 0).describe('port of a process\'s own Prometheus /metrics endpoint; 0: none (a webserver serves /metrics on PORT as well)'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000, 10_000).describe('drain deadline after SIGTERM'),
-  // Seed 002's client simulator (npm run simulate) and background exporter (npm run export).
+  // The access-log client simulator (npm run simulate) and background exporter (npm run export).
   API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8080').describe('the API the simulator and the exporter talk to'),
   THREADS: int(1, 1_000, 4).describe('simulator workers'),
   REQUESTS_DELAY: int(0, 600_000, 100).describe('a simulator worker waits a random 0..REQUESTS_DELAY ms between requests'),
@@ -94,7 +94,7 @@ export const configSchema = z.object({
   EXPORT_INTERVAL_MS: int(10, 3_600_000, 1_000).describe('pause between two exports of one exporter'),
   EXPORT_PAGE_LIMIT: int(1, 10_000, 1_000).describe('records an exporter asks for per request'),
   EXPORT_LOCK_STALE_MS: int(2_000, 600_000, 10_000).describe('a lock on TARGET_FILE not refreshed for this long belongs to a dead exporter'),
-  // Background tasks (issue 5): docs/configuration.md#tasks
+  // Background tasks: docs/configuration.md, the TASK_* rows
   TASK_WORKER_PREFETCH: int(1, 10_000, 32).describe('tasks a worker runs at once (unacked tasks messages it holds)'),
   TASK_DEFAULT_TIMEOUT_S: int(1, 86_400, 60).describe('per-task timeout when the submit gives no timeout_s'),
   TASK_DEFAULT_MAX_ATTEMPTS: int(1, 100, 3).describe('deliveries a task may start when the submit gives no max_attempts'),
@@ -107,7 +107,7 @@ export const configSchema = z.object({
   RANDOM_USER_API_URL: z.url({ protocol: /^https?$/ }).default('https://randomuser.me/api/').describe('upstream random-user API the random-user service calls'),
   RANDOM_USER_TIMEOUT_MS: int(100, 60_000, 5_000).describe('timeout of one call to the upstream random-user API'),
   RANDOM_USER_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8001/').describe('the random-user service, as parse tasks on a worker reach it'),
-  // Users, tokens and the registration mail (issue 7): docs/configuration.md#users-tokens-and-mail
+  // Users, tokens and the registration mail: docs/configuration.md#users-tokens-and-mail
   JWT_SECRET_KEY: z
     .string()
     .optional()

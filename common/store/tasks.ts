@@ -22,7 +22,7 @@ export interface TaskRow {
   started_at: Date | null;
   finished_at: Date | null;
   worker: string | null;
-  /** the user whose token submitted it (issue 7); null: ownerless */
+  /** the user whose token submitted it; null: ownerless */
   owner_id: string | null;
 }
 
@@ -96,7 +96,7 @@ export interface TaskFilter {
   /** the last id of the previous page: tasks are listed newest first (ids are UUIDv7) */
   cursor?: string;
   limit: number;
-  /** issue 7: all tasks, or those of one owner (null: the ownerless ones); default all */
+  /** what the viewer may see: all tasks, or those of one owner (null: the ownerless ones); default all */
   scope?: { all: true } | { all: false; owner: string | null };
 }
 

@@ -1,4 +1,4 @@
-// The SQL of the users table (issue 7). Every statement is parameterised; the password hash is read
+// The SQL of the users table. Every statement is parameterised; the password hash is read
 // only by findCredentials (POST /token) and never leaves this module otherwise.
 import type { Pool } from '../db/pool.js';
 

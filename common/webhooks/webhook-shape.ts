@@ -49,7 +49,7 @@ export const webhookShapeFields = {
   body: webhookBody.optional(),
 };
 
-/** The request a trigger sends: seed 001's POST {"id"} unless the timer shaped it. */
+/** The request a trigger sends: the plain POST {"id"} unless the timer shaped it. */
 export interface WebhookRequest {
   url: string;
   method: WebhookMethod;

@@ -1,5 +1,5 @@
-// Background tasks (issue 5): the tasks table, a generated column naming the task a timer dispatches
-// (a delayed task is a timer whose url is "task:<task id>"), and seed 000's random_users table.
+// Background tasks: the tasks table, a generated column naming the task a timer dispatches
+// (a delayed task is a timer whose url is "task:<task id>"), and the random-user service's random_users table.
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {

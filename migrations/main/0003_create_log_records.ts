@@ -1,4 +1,4 @@
-// The main database's log_records table (seed 002): every accepted access-log line, in the order the
+// The main database's log_records table (the access-log store): every accepted access-log line, in the order the
 // cursor hands them out. xid is the inserting transaction's id and seq a serial within it; readers only
 // return rows of transactions older than their snapshot's xmin, ordered by (xid, seq), so a row can never
 // appear before a row that precedes it (docs/architecture.md, "The log cursor").

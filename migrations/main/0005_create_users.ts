@@ -1,4 +1,4 @@
-// Users (issue 7): accounts with an scrypt password hash, a role, and the instant their registration
+// Users: accounts with an scrypt password hash, a role, and the instant their registration
 // mail went out (the idempotency record of send_registration_email). Timers and tasks get an owner:
 // null for those created without a token. No foreign key: a deleted user's timers still fire and its
 // tasks still run, visible to admins only.

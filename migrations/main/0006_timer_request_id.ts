@@ -1,5 +1,5 @@
 // The id of the HTTP request that created a timer (x-request-id), so that the trigger's webhook attempt
-// logs carry it: one request can be followed from the webserver through every queue hop (issue 9).
+// logs carry it: one request can be followed from the webserver through every queue hop.
 // Nullable without a default: adding it rewrites nothing.
 import type { Knex } from 'knex';
 

@@ -1,4 +1,4 @@
-// Per-timer webhook requests: a method, extra headers and a body of the timer's own (null: seed 001's
+// Per-timer webhook requests: a method, extra headers and a body of the timer's own (null: the plain
 // POST {"id": ...}). The body is kept as the exact JSON text that will be sent.
 import type { Knex } from 'knex';
 

@@ -1,4 +1,4 @@
-// End to end through nginx for seed 002: the /api/data routes, the client simulator with 4 workers, and
+// End to end through nginx for the access-log store: the /api/data routes, the client simulator with 4 workers, and
 // two exporters sharing one file while one of them is killed with SIGKILL and started again.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -106,7 +106,7 @@ test('the simulator with 4 workers: the union of its per-worker files is what th
 });
 
 describe('POST /api/data and GET /api/data', () => {
-  test('a line is answered 201 with the seed\'s record shape, IPv4 and IPv6', async () => {
+  test('a line is answered 201 with the record shape its clients expect, IPv4 and IPv6', async () => {
     const v4 = logRecordAnswer.parse(await postLine('192.168.1.20 GET /index.html?x=1 200'));
     expect(v4.log).toEqual({ ip: '192.168.1.20', method: 'GET', uri: '/index.html?x=1', status_code: 200 });
     expect(Date.parse(v4.created)).toBeLessThanOrEqual(Date.now());

@@ -1,4 +1,4 @@
-// End to end through nginx: background tasks (issue 5) and seeds 003 and 000's routes as their clients
+// End to end through nginx: background tasks and the sum and parse services' routes as their clients
 // call them, on a whole stack with 2 task workers, a random-user service in front of a stand-in upstream,
 // and the timer pipeline for delayed tasks. Workers are killed with -9 to show at-least-once and the
 // dead-lettering of a task that keeps crashing its worker.
@@ -57,7 +57,7 @@ async function workerRow(id: string): Promise<{ worker: string | null; state: st
   return (await db.query('SELECT worker, state FROM tasks WHERE id = $1', [id])).rows[0];
 }
 
-describe('seed 003 (sum service)', () => {
+describe('the sum service', () => {
   it('POST /sync/sum answers the sum, for a list or {"numbers": [...]}', async () => {
     const list = await curlPost('/sync/sum', '[1, 2, 3]');
     expect(list.status).toBe(200);
@@ -106,8 +106,8 @@ describe('seed 003 (sum service)', () => {
   });
 });
 
-describe('seed 000 (parse tasks and the random-user service)', () => {
-  // Seed 000's parse routes need a bearer token (issue 7): register (the registration mail reaches the
+describe('parse tasks and the random-user service', () => {
+  // The parse routes always need a bearer token: register (the registration mail reaches the
   // stack's SMTP server through a worker) and log in with the OAuth2 password form.
   let auth: Record<string, string>;
   beforeAll(async () => {

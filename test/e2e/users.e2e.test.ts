@@ -1,4 +1,4 @@
-// End to end through nginx (issue 7): users and tokens on a whole stack with two webserver replicas
+// End to end through nginx: users and tokens on a whole stack with two webserver replicas
 // (one JWT key for both), and the registration mail with the SMTP server down, then up: the task
 // retries through the real timer pipeline (consumer, poller, trigger), and each user gets exactly one mail.
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';

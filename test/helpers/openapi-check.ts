@@ -22,14 +22,14 @@ export interface Answer {
 
 /**
  * Served by the stack but deliberately not in the description, each with why: static files of pages
- * that are described (the browser fetches them, no client calls them), and seed 000's random-user
+ * that are described (the browser fetches them, no client calls them), and the random-user
  * service, which nginx serves beside the API on the same port and which is not part of the API.
  */
 export const UNDESCRIBED: ReadonlyArray<{ prefix: string; why: string }> = [
   { prefix: '/docs/assets/', why: "Swagger UI's files (swagger-ui-dist), loaded by /docs" },
   { prefix: '/redoc/assets/', why: "ReDoc's bundle, loaded by /redoc" },
   { prefix: '/dashboard/assets/', why: "the dashboard page's script and stylesheet, loaded by /dashboard" },
-  { prefix: '/random-user/', why: "seed 000's random-user service, another service behind the same nginx" },
+  { prefix: '/random-user/', why: "the random-user service, another service behind the same nginx" },
 ];
 
 // What any URL can get, described or not: no route (404), and what nginx answers before any route.

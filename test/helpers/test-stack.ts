@@ -22,7 +22,7 @@ export interface TestStack {
   mainDbUrl: string;
   /** the random-user service's own nginx port, when the stack has random-user replicas */
   randomUserUrl: string | null;
-  /** the SMTP server the stack's workers send to (issue 7: registration mails) */
+  /** the SMTP server the stack's workers send to (registration mails) */
   mailSink: MailSink;
   teardown(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // The webserver's app on real RabbitMQ and PostgreSQL, set up for the users-and-tokens integration
-// tests (issue 7): one app with AUTH_REQUIRED off and one with it on, and the calls those tests make.
+// tests: one app with AUTH_REQUIRED off and one with it on, and the calls those tests make.
 // Timers are persisted by the consumer's own insert from the incoming_timers message the app
 // published (owner_id travels in it).
 import { afterAll, beforeAll, expect } from '@jest/globals';

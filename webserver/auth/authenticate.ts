@@ -84,7 +84,7 @@ export function authenticate(deps: AuthDeps | undefined, open: (method: string, 
   };
 }
 
-/** For the routes that always need a token (the /users routes, seed 000's parse routes). */
+/** For the routes that always need a token (the /users routes, the parse routes). */
 export const requireViewer: RequestHandler = (req, res, next) => {
   if (viewerOf(res)) return next();
   unauthorized(res, false, 'this route needs a bearer token (POST /token)');

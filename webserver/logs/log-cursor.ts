@@ -46,7 +46,7 @@ export async function readLogRecords(db: Queryable, after: LogCursor, limit: num
   return result.rows;
 }
 
-/** How a record is shown to API clients: seed 002's {id, created, log: {ip, method, uri, status_code}}. */
+/** How a record is shown to API clients: {id, created, log: {ip, method, uri, status_code}}. */
 export function logRecordView(row: LogRecordRow): { id: string; created: string; log: AccessLog } {
   return {
     id: row.id,

@@ -1,4 +1,4 @@
-// The requests of seed 002's API: the body of POST /api/data and the query of GET /api/data.
+// The requests of the access-log API: the body of POST /api/data and the query of GET /api/data.
 import { z } from 'zod';
 
 export const LOG_PAGE_DEFAULT = 1_000;

@@ -1,4 +1,4 @@
-// Seed 002's routes: POST /api/data stores an access-log line, GET /api/data reads records by cursor.
+// The access-log routes: POST /api/data stores an access-log line, GET /api/data reads records by cursor.
 import { Router } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { parseLogLine } from '../../common/messages/access-log-line.js';
@@ -34,7 +34,7 @@ export function logRoutes(deps: LogRouteDeps): Router {
     }
     const parsed = parseLogLine(body.data.log);
     if (!parsed.ok) {
-      // Seed 002 answers a line it cannot store with 418; the body says what is wrong.
+      // A line it cannot store is answered 418, as earlier clients expect; the body says what is wrong.
       const { field, message } = parsed.error;
       res.status(418).json({ error: 'unparsable_log', message: `the log line does not parse: ${field} ${message}`, details: [parsed.error] });
       return;

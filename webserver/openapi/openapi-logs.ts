@@ -1,4 +1,4 @@
-// The OpenAPI description of seed 002's access-log API (POST /api/data, GET /api/data), merged into
+// The OpenAPI description of the access-log API (POST /api/data, GET /api/data), merged into
 // webserver/openapi/openapi.ts. The answer schemas are the ones the tests check the handlers' answers against.
 import { z } from 'zod';
 import { HTTP_METHODS, MAX_LOG_LINE_LENGTH } from '../../common/messages/access-log-line.js';
@@ -39,17 +39,17 @@ export function logPaths({ schema, query, json, error }: Describe) {
   return {
     '/api/data': {
       post: {
-        summary: 'Store an access-log line (seed 002)',
+        summary: 'Store an access-log line',
         requestBody: { required: true, content: { 'application/json': { schema: request } } },
         responses: {
           201: json(logRecordAnswer, 'accepted: the broker holds the record on disk'),
           415: error('unsupported_media_type: the body is not sent as application/json'),
-          418: error('unparsable_log: the log line does not match the pattern (seed 002); details names the field and why'),
+          418: error('unparsable_log: the log line does not match the pattern; details names the field and why'),
           422: error('validation_failed: the body is not {"log": string}'),
         },
       },
       get: {
-        summary: 'Records in the order they were added, after a cursor (seed 002)',
+        summary: 'Records in the order they were added, after a cursor',
         parameters: query(logPageQuery).map((parameter) =>
           parameter.name === 'limit' ? { ...parameter, description: `records per answer (default ${LOG_PAGE_DEFAULT}, at most ${LOG_PAGE_MAX})` } : parameter,
         ),

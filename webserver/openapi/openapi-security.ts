@@ -10,7 +10,7 @@ export const OPEN: never[] = [];
 
 /** Answered before the load shedding and the token check (webserver/app.ts): no token is needed or read. */
 export const BEFORE_THE_API = new Set(['/health', '/ready', '/openapi.json', '/metrics', '/docs', '/redoc', '/dashboard']);
-// Seed 000's parse routes need a token even without AUTH_REQUIRED.
+// The parse routes need a token even without AUTH_REQUIRED.
 const NEED_TOKEN = new Set(['/parse', '/parser_results/{task_id}', '/async_parser']);
 
 /** Marks every operation that does not say otherwise with its security. */

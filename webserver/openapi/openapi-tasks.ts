@@ -1,4 +1,4 @@
-// The OpenAPI description of the task API and of seeds 003 and 000's routes, merged into
+// The OpenAPI description of the task API and of the sum and parse services' routes, merged into
 // webserver/openapi/openapi.ts. The answer schemas are the ones the tests check the handlers' answers against.
 import { z } from 'zod';
 import { TASK_STATES } from '../../common/store/tasks.js';
@@ -73,7 +73,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
   return {
     '/tasks': {
       post: {
-        summary: 'Submit a background task (issue 5)',
+        summary: 'Submit a background task',
         parameters: [{ name: 'wait', in: 'query', required: false, schema: { type: 'number', minimum: 0, maximum: 25 }, description: 'hold the request up to this many seconds (at most TASK_MAX_WAIT_S) for the outcome' }],
         requestBody: { required: true, content: { 'application/json': { schema: submitSchema(schema) } } },
         responses: {
@@ -105,7 +105,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
     },
     '/sync/sum': {
       post: {
-        summary: 'The sum of a list, computed by a worker (seed 003)',
+        summary: 'The sum of a list, computed by a worker',
         requestBody: sumBody,
         responses: {
           200: { description: 'the sum, as a bare JSON number', content: { 'application/json': { schema: { type: 'number' } } } },
@@ -117,14 +117,14 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
     },
     '/async/post_task': {
       post: {
-        summary: 'Submit a sum (seed 003)',
+        summary: 'Submit a sum',
         requestBody: sumBody,
         responses: { 200: json(sessionAnswer, 'the session id to poll with'), 422: error('validation_failed: as for /sync/sum') },
       },
     },
     '/async/get_task_result': {
       get: {
-        summary: "A sum's result (seed 003)",
+        summary: "A sum's result",
         parameters: [{ ...id('session_id', 'query') }],
         responses: {
           200: { description: 'null while not finished, then the sum', content: { 'application/json': { schema: { type: ['number', 'null'] } } } },
@@ -136,17 +136,17 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
     },
     '/parse': {
       post: {
-        summary: 'Submit a parse task (seed 000)',
+        summary: 'Submit a parse task',
         requestBody: body(parseArgs),
         responses: { 200: json(parseAccepted, 'the task id', undefined, ['Location']), 422: error('validation_failed: the body is not {"data": "<text>"}') },
       },
     },
     '/parser_results/{task_id}': {
-      get: { summary: "A parse task's status and result (seed 000)", parameters: [id('task_id')], responses: { 200: json(parserResult, 'status and result'), 404: error('no such parse task') } },
+      get: { summary: "A parse task's status and result", parameters: [id('task_id')], responses: { 200: json(parserResult, 'status and result'), 404: error('no such parse task') } },
     },
     '/async_parser': {
       get: {
-        summary: 'Submit a parse task fire-and-forget (seed 000)',
+        summary: 'Submit a parse task fire-and-forget',
         parameters: [{ name: 'data', in: 'query', required: false, schema: { type: 'string', maxLength: 2_048, default: '' } }],
         responses: { 202: json(asyncParserAccepted, 'accepted; no id is given'), 422: error('validation_failed: data is longer than 2,048 characters or given twice') },
       },

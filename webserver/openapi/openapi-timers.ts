@@ -1,4 +1,4 @@
-// The OpenAPI description of the timer routes (seed 001's POST /timer and GET /timer/{id}, managing,
+// The OpenAPI description of the timer routes (POST /timer and GET /timer/{id}, managing,
 // listing, batches and replays), merged into webserver/openapi/openapi.ts. The answer schemas are the ones the
 // tests check the handlers' answers against.
 import { z } from 'zod';
@@ -80,7 +80,7 @@ export function timerPaths(describe: Describe) {
     paths: {
       '/timer': {
         post: {
-          summary: 'Create a timer (seed 001)',
+          summary: 'Create a timer',
           parameters: [
             {
               name: 'Idempotency-Key',

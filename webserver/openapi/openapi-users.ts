@@ -1,4 +1,4 @@
-// The OpenAPI description of users and tokens (issue 7), merged into webserver/openapi/openapi.ts. The answer
+// The OpenAPI description of users and tokens, merged into webserver/openapi/openapi.ts. The answer
 // schemas are the ones the tests check the handlers' answers against.
 import { z } from 'zod';
 import { listUsersQuery, registerRequest, updateUserRequest } from '../users/user-request.js';

@@ -1,9 +1,9 @@
-// Seed 000's "Web Server 1" routes: POST /parse submits a parse task (a worker calls the random-user
+// The parse service's routes: POST /parse submits a parse task (a worker calls the random-user
 // service and records its answer with the submitted data) and answers {task_id}; GET
 // /parser_results/{task_id} gives its status and result; GET /async_parser submits the same work
-// fire-and-forget (data from ?data=) and answers 202 without an id. As in the seed, all three need a
-// bearer token (issue 7): the task belongs to its user, and another user's id is a 404. As the seed's curl example sends
-// it without a Content-Type, the body is read as JSON whatever its Content-Type.
+// fire-and-forget (data from ?data=) and answers 202 without an id. All three always need a
+// bearer token: the task belongs to its user, and another user's id is a 404. As earlier clients
+// send it without a Content-Type, the body is read as JSON whatever its Content-Type.
 import { Router } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { z } from 'zod';

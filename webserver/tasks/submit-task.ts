@@ -49,7 +49,7 @@ export interface Submission {
   delayMs?: number;
   timeoutS?: number;
   maxAttempts?: number;
-  /** the submitting user (issue 7); none: ownerless */
+  /** the submitting user; none: ownerless */
   ownerId?: string | null;
 }
 

@@ -1,8 +1,8 @@
-// Seed 003's routes: POST /sync/sum answers the sum, computed by a sum task on a worker, while this
+// The sum service's routes: POST /sync/sum answers the sum, computed by a sum task on a worker, while this
 // process keeps serving (it awaits a direct reply, never blocks); POST /async/post_task answers a
 // session id (the task id) and GET /async/get_task_result?session_id=... answers null until the task is
-// finished, then its result. The body is a JSON list of numbers or {"numbers": [...]}; as in the seed's
-// clients, it is read as JSON whatever its Content-Type.
+// finished, then its result. The body is a JSON list of numbers or {"numbers": [...]}; as its earlier
+// clients send no Content-Type, it is read as JSON whatever its Content-Type.
 import { Router, type Response } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// The bodies and query strings of the general task API (issue 5): POST /tasks, GET /tasks, ?wait=.
+// The bodies and query strings of the general task API: POST /tasks, GET /tasks, ?wait=.
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import { TASK_STATES } from '../../common/store/tasks.js';

@@ -1,4 +1,4 @@
-// Integration: the task API, seed 003's routes and direct reply-to waits, with the webserver's app and a
+// Integration: the task API, the sum service's routes and direct reply-to waits, with the webserver's app and a
 // worker's task handler in this process on real RabbitMQ and PostgreSQL. The worker can be paused
 // (deliveries held back) so that "not finished yet" is a state the test sets, not a race it hopes for.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -202,7 +202,7 @@ describe('reading, listing and cancelling', () => {
   });
 });
 
-describe("seed 003's routes", () => {
+describe("the sum service's routes", () => {
   it('POST /sync/sum answers the sum for a JSON list or {"numbers": [...]}, whatever the Content-Type', async () => {
     const list = await post('/sync/sum', [1, 2, 3.5]);
     expect(list.status).toBe(200);

@@ -1,4 +1,4 @@
-// The general task API (issue 5): submit (optionally waiting), read, list with filters and a cursor,
+// The general task API: submit (optionally waiting), read, list with filters and a cursor,
 // and cancel a task that has not started.
 import { Router } from 'express';
 import { jsonBody } from '../http/storable-input.js';

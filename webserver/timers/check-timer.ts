@@ -60,7 +60,7 @@ export function sendRejection(res: Response, rejection: TimerRejection): void {
   res.status(rejection.status).json(rejection.body);
 }
 
-/** The answer to an accepted timer: seed 001's {id, time_left}, its fire_at and state. */
+/** The answer to an accepted timer: the plain {id, time_left}, its fire_at and state. */
 export function createdView(timer: IncomingTimer, now: number) {
   return { id: timer.id, time_left: timeLeftSeconds(timer.fire_at, now), fire_at: new Date(timer.fire_at).toISOString(), state: 'scheduled' as const };
 }

@@ -20,7 +20,7 @@ export interface TimerRow {
   method: string | null;
   headers: Record<string, string> | null;
   body: string | null;
-  /** issue 7: the user whose token created it; null: ownerless */
+  /** the user whose token created it; null: ownerless */
   owner_id: string | null;
 }
 

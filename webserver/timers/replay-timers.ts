@@ -14,7 +14,7 @@ export interface ReplayFilter {
   limit: number;
 }
 
-/** Only the timers a viewer sees (issue 7): everything, or one owner's (null: the ownerless). */
+/** Only the timers a viewer sees: everything, or one owner's (null: the ownerless). */
 export type ReplayScope = { all: true } | { all: false; owner: string | null };
 
 async function putInShards(shards: Pool[], timers: Array<{ id: string; url: string }>, at: number): Promise<void> {

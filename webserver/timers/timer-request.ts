@@ -1,4 +1,4 @@
-// The body of POST /timer (seed 001): a delay in hours, minutes and seconds (or an absolute fire_at),
+// The body of POST /timer: a delay in hours, minutes and seconds (or an absolute fire_at),
 // the callback URL, and optionally the webhook's shape and delivery settings.
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from '../../common/messages/time.js';

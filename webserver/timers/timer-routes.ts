@@ -1,4 +1,4 @@
-// Seed 001's routes: POST /timer (with an optional Idempotency-Key) and GET /timer/{id}.
+// The timer routes: POST /timer (with an optional Idempotency-Key) and GET /timer/{id}.
 import { Router } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import type { AmqpClient } from '../../common/broker/amqp.js';

@@ -12,7 +12,7 @@ const pending: TimerRow = timerRow({
 });
 
 describe('timerView', () => {
-  test('shows seed 001 fields id and time_left, with time_left in whole seconds rounded up', () => {
+  test('shows the plain fields id and time_left, with time_left in whole seconds rounded up', () => {
     const view = timerView(pending, NOW, 5);
     expect(view.id).toBe(pending.id);
     expect(view.time_left).toBe(91);

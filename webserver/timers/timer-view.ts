@@ -1,4 +1,4 @@
-// How a timer is shown to API clients: seed 001's {id, time_left}, and the rest of its record.
+// How a timer is shown to API clients: the plain {id, time_left}, and the rest of its record.
 import type { TimerRow } from './find-timer.js';
 import { timeLeftSeconds } from '../../common/messages/time.js';
 
@@ -22,7 +22,7 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     max_attempts: row.max_attempts ?? defaultMaxAttempts,
     replays: row.series - 1,
     attempt_history: row.attempt_log,
-    // The webhook this timer sends (seed 001's POST {"id"} unless it was shaped).
+    // The webhook this timer sends (the plain POST {"id"} unless it was shaped).
     method: row.method ?? 'POST',
     headers: row.headers ?? {},
     body: row.body === null ? { id: row.id } : (JSON.parse(row.body) as unknown),

@@ -1,4 +1,4 @@
-// Integration (issue 7): ownership of timers, tasks and users (another user gets 404, lists show a
+// Integration: ownership of timers, tasks and users (another user gets 404, lists show a
 // user its own) and AUTH_REQUIRED=true, with the webserver's app on real RabbitMQ and PostgreSQL
 // (test/helpers/user-api.ts).
 import { describe, expect, it, jest } from '@jest/globals';
@@ -60,7 +60,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     expect((await call(`/timer/${erins.timer}`, { token: erin.token })).body.state).toBe('scheduled');
     expect((await call(`/users/${erin.id}`, { token: erin.token })).body.name).toBeNull();
     expect((await call(`/tasks/${erins.task}`, { token: erin.token })).body.state).toBe('queued');
-    // An ownerless timer stays readable without a token (seed 001's clients), but not by a user.
+    // An ownerless timer stays readable without a token (clients of the plain timer API), but not by a user.
     expect((await call(`/timer/${anonymousTimer}`)).status).toBe(200);
     expect((await call(`/timer/${anonymousTimer}`, { token: frank.token })).status).toBe(404);
   });
@@ -89,7 +89,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     expect((await call('/timers/replay', { token: frank.token, body: {} })).body).toEqual({ replayed: 0, ids: [] });
   });
 
-  it('seed 000\'s parse routes need a token', async () => {
+  it('the parse routes need a token', async () => {
     for (const [method, path] of [['POST', '/parse'], ['GET', `/parser_results/${erins.parse}`], ['GET', '/async_parser?data=x']] as const) {
       const res = await call(path, { method, body: method === 'POST' ? { data: 'x' } : undefined });
       expect({ path, status: res.status }).toEqual({ path, status: 401 });

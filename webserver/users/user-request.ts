@@ -1,4 +1,4 @@
-// The bodies of the users and token API (issue 7), validated with zod: every bad field gets a 422
+// The bodies of the users and token API, validated with zod: every bad field gets a 422
 // naming it. Emails are trimmed and lower-cased before they are validated and stored.
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';

@@ -1,4 +1,4 @@
-// Integration (issue 7): registering, logging in, the 401 rules for bad tokens and a user managing
+// Integration, users and tokens: registering, logging in, the 401 rules for bad tokens and a user managing
 // itself, with the webserver's app on real RabbitMQ and PostgreSQL (test/helpers/user-api.ts).
 // Ownership and AUTH_REQUIRED are in user-ownership.int.test.ts.
 import { describe, expect, it, jest } from '@jest/globals';

@@ -1,4 +1,4 @@
-// The users API (issue 7, seed 004): register (which enqueues the registration mail), read, update and
+// The users API: register (which enqueues the registration mail), read, update and
 // delete. A user reaches only itself: another id is a 404, as if it did not exist. An admin reaches
 // every user and lists them (GET /users, by a cursor). A password change and POST /users/me/logout-all
 // revoke every token issued before them (the user's next token generation, authenticate.ts).

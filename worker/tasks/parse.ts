@@ -1,4 +1,4 @@
-// parse (seed 000): calls the random-user service (GET /), and records what it returned together with
+// parse (the parse service): calls the random-user service (GET /), and records what it returned together with
 // the submitted data. A failing or unreachable service is a retryable failure.
 import { z } from 'zod';
 import { request } from 'undici';

@@ -1,4 +1,4 @@
-// send_registration_email (seed 004): the mail a user gets after registering. POST /users enqueues it
+// send_registration_email (users API): the mail a user gets after registering. POST /users enqueues it
 // (internal: POST /tasks refuses the type). An unreachable SMTP server is a retryable failure: the
 // task machinery retries with backoff up to REGISTRATION_MAIL_MAX_ATTEMPTS, then the task ends failed
 // and visible in GET /tasks. Once sent, users.registration_mail_sent_at is set by a conditional update,

@@ -1,8 +1,8 @@
-// sum (seed 003): the sum of a list of finite numbers.
+// sum (the sum service): the sum of a list of finite numbers.
 import { z } from 'zod';
 import { defineTask, PermanentTaskError } from './task-type.js';
 
-/** The largest list any sum task accepts; the seed routes apply SUM_MAX_NUMBERS, which may be lower. */
+/** The largest list any sum task accepts; the sum service's routes apply SUM_MAX_NUMBERS, which may be lower. */
 export const SUM_LIMIT = 1_000_000;
 
 /** Whether the numbers add up to a number JSON can carry: [1e308, 1e308] overflows to Infinity. */
