@@ -5,37 +5,24 @@
 // Publishes: only a message it cannot decode, to its queue's .dead queue.
 // Calls: no service over HTTP.
 // The consumer process: incoming_timers -> timers table + timer-db shards, incoming_logs -> log_records, in batches.
-import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { startProcess, type ProcessContext } from '../common/process/start.js';
+import { consumeQueues, openPipeline } from '../common/process/pipeline.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
-import { AmqpClient } from '../common/broker/amqp.js';
-import { queueNames } from '../common/broker/queue-names.js';
-import { createPool } from '../common/db/pool.js';
 import { incomingTimerHandler } from './consume-incoming.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { incomingLogHandler } from './consume-logs.js';
 import { watchQueues } from '../common/observability/metrics.js';
-import { startHeartbeat } from '../common/process/heartbeat.js';
 
-async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
-  const mainDb = createPool(config.MAIN_DB_URL, 'timer-consumer', config.DB_POOL_MAX, log);
-  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-consumer', config.DB_POOL_MAX, log));
-  shutdown.add('databases', async () => {
-    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
-  });
-  startHeartbeat({ db: mainDb, type: 'consumer', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-consumer-${process.pid}`);
-  shutdown.add('broker', () => amqp.close());
+async function main(context: ProcessContext): Promise<void> {
+  const { config, log } = context;
+  const { mainDb, shards, amqp } = openPipeline(context, { type: 'consumer', shardPoolMax: config.DB_POOL_MAX });
   const incoming = incomingTimerHandler({ main: mainDb, shards }, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
-  shutdown.add('in-flight batches', () => incoming.drain());
-  await amqp.consume(amqp.names.incomingTimers, config.CONSUMER_PREFETCH, incoming.handle);
   const logs = incomingLogHandler(mainDb, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
-  shutdown.add('in-flight log batches', () => logs.drain());
-  await amqp.consume(amqp.names.incomingLogs, config.CONSUMER_PREFETCH, logs.handle);
-  // Stop intake first; batches already taken are written and acked, unacked messages return to the queue.
-  shutdown.add('consumers', () => amqp.cancelConsumers());
   watchQueues(amqp, { incoming_timers: amqp.names.incomingTimers, incoming_logs: amqp.names.incomingLogs });
-  await amqp.start();
-  void amqp.waitForConnect().then(() => announceReady(log));
+  await consumeQueues(context, amqp, [
+    { name: 'in-flight batches', queue: amqp.names.incomingTimers, prefetch: config.CONSUMER_PREFETCH, handle: incoming.handle, drain: () => incoming.drain() },
+    { name: 'in-flight log batches', queue: amqp.names.incomingLogs, prefetch: config.CONSUMER_PREFETCH, handle: logs.handle, drain: () => logs.drain() },
+  ]);
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

@@ -8,24 +8,18 @@
 // The worker process: tasks queue -> claim the run in the tasks table -> run the task -> store the
 // outcome -> ack. Any number of replicas; each runs up to TASK_WORKER_PREFETCH tasks at once.
 import { hostname } from 'node:os';
-import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { startProcess, type ProcessContext } from '../common/process/start.js';
+import { consumeQueues, openPipeline } from '../common/process/pipeline.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
-import { AmqpClient } from '../common/broker/amqp.js';
-import { queueNames } from '../common/broker/queue-names.js';
-import { createPool } from '../common/db/pool.js';
 import { taskRegistry } from './tasks/registry.js';
 import { taskHandler } from './handle-task.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { watchQueues } from '../common/observability/metrics.js';
-import { startHeartbeat } from '../common/process/heartbeat.js';
 import { smtpMailer } from './mailer.js';
 
-async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
-  const db = createPool(config.MAIN_DB_URL, 'timer-worker', config.DB_POOL_MAX, log);
-  shutdown.add('database', () => db.end());
-  startHeartbeat({ db, type: 'worker', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-worker-${process.pid}`);
-  shutdown.add('broker', () => amqp.close());
+async function main(context: ProcessContext): Promise<void> {
+  const { config, log } = context;
+  const { mainDb: db, amqp } = openPipeline(context, { type: 'worker' });
   const tasks = taskHandler({
     db,
     amqp,
@@ -38,12 +32,9 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     log,
     now: Date.now,
   });
-  shutdown.add('tasks under way', () => tasks.drain());
-  await amqp.consume(amqp.names.tasks, config.TASK_WORKER_PREFETCH, tasks.handle);
-  shutdown.add('consumers', () => amqp.cancelConsumers());
   watchQueues(amqp, { tasks: amqp.names.tasks });
-  await amqp.start();
-  void amqp.waitForConnect().then(() => announceReady(log, { prefetch: config.TASK_WORKER_PREFETCH }));
+  const consumer = { name: 'tasks under way', queue: amqp.names.tasks, prefetch: config.TASK_WORKER_PREFETCH, handle: tasks.handle, drain: () => tasks.drain() };
+  await consumeQueues(context, amqp, [consumer], { prefetch: config.TASK_WORKER_PREFETCH });
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

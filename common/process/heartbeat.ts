@@ -25,8 +25,9 @@ export interface HeartbeatOptions {
 }
 
 /**
- * Beats now and every intervalMs; the graceful stop (registered here: call it after the pool's own
- * shutdown step, so it runs before the pool closes) stops the beats and deletes the row.
+ * Beats now and every intervalMs; the graceful stop (registered here) stops the beats and deletes the
+ * row. The pipeline's processes start it through openPipeline (pipeline.ts), which registers it after
+ * the pool's own step, so it runs while the pool is still open.
  */
 export function startHeartbeat(opts: HeartbeatOptions, shutdown: Shutdown): Heartbeat {
   const heartbeat: Heartbeat = {
