@@ -8,7 +8,8 @@ import { fieldErrors } from '../timers/timer-request.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { requireJson } from '../http/http-errors.js';
 import type { TimerRouteDeps } from '../timers/timer-routes.js';
-import { cursorOf, logRecordView, readLogRecords, START_OF_LOG } from './log-cursor.js';
+import { cursorOf, readLogRecords, START_OF_LOG } from '../../common/store/log-records.js';
+import { logRecordView } from './log-record-view.js';
 import { readWaitingForRecent } from '../timers/read-your-writes.js';
 
 /** The same dependencies as the timer routes. */
