@@ -1,9 +1,9 @@
 // Stores one batch of incoming timers: the main table first, then every shard in parallel. Only when
 // all of it is committed are the messages acked; a failure leaves them to be redelivered, which is safe.
 import type { Pool } from '../common/db/pool.js';
-import { shardOf } from '../common/store/shard.js';
 import type { IncomingTimer } from '../common/messages/timer-message.js';
-import { insertTimers, insertTimersToFire } from './persist-timers.js';
+import { insertTimers } from '../common/store/timers.js';
+import { insertTimersToFire } from '../common/store/timers-to-fire.js';
 import { storeSplitting, type StoreOutcome } from './batched-store.js';
 import { metrics } from '../common/observability/metrics.js';
 
@@ -16,11 +16,7 @@ export interface Databases {
 
 async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> {
   const waiting = await insertTimers(dbs.main, timers);
-  const perShard: IncomingTimer[][] = dbs.shards.map(() => []);
-  for (const timer of timers) {
-    if (waiting.has(timer.id)) perShard[shardOf(timer.id, dbs.shards.length)]!.push(timer);
-  }
-  await Promise.all(perShard.map((batch, shard) => insertTimersToFire(dbs.shards[shard]!, batch)));
+  await insertTimersToFire(dbs.shards, timers.filter((timer) => waiting.has(timer.id)));
   metrics.batchSize.observe({ stage: 'consumer_insert' }, timers.length);
   const now = Date.now();
   for (const timer of timers) metrics.consumerLag.observe(Math.max(0, now - timer.created_at) / 1000);

@@ -8,8 +8,7 @@ import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { Batcher } from '../common/batch/batcher.js';
 import { encodeTimers } from '../common/messages/timer-message.js';
-import { deleteFired } from './claim-due.js';
-import type { ClaimedTimer } from './claim-due.js';
+import { deleteFired, type ClaimedTimer } from '../common/store/timers-to-fire.js';
 import { metrics } from '../common/observability/metrics.js';
 
 export interface HeldTimer extends ClaimedTimer {

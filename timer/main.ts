@@ -16,7 +16,7 @@ import { createPool } from '../common/db/pool.js';
 import { DueSchedule } from './due-schedule.js';
 import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
-import { releaseClaims } from './claim-due.js';
+import { releaseClaims } from '../common/store/timers-to-fire.js';
 import { watchQueues } from '../common/observability/metrics.js';
 import { startHeartbeat } from '../common/process/heartbeat.js';
 

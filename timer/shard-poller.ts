@@ -3,7 +3,7 @@
 // oldest first), otherwise every POLLER_INTERVAL_MS.
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
-import { claimDue, type ClaimedTimer } from './claim-due.js';
+import { claimDue, type ClaimedTimer } from '../common/store/timers-to-fire.js';
 import { metrics } from '../common/observability/metrics.js';
 
 export interface PollerSettings {

@@ -8,12 +8,12 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { Batcher } from '../common/batch/batcher.js';
-import { shardOf } from '../common/store/shard.js';
 import { dueTimersMessage, timersOf, type DueTimer } from '../common/messages/timer-message.js';
 import { decodeOrDeadLetter, settleWhenDone } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { claimTimers, recordOutcomes, type ClaimResult, type Outcome } from './claim-timers.js';
-import { fireAllAgain, type FireAgain } from '../common/store/fire-again.js';
+import { claimAttempts, type ClaimResult } from './claim-attempts.js';
+import { recordOutcomes, type Outcome } from '../common/store/timers.js';
+import { fireAgainBatched } from '../common/store/timers-to-fire.js';
 import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
@@ -51,18 +51,11 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
   const random = deps.random ?? Math.random;
   // Rows put back into a shard (retries, deferrals, re-checks) go in batches, one statement per shard.
-  const putBack = shards.map(
-    (shard) =>
-      new Batcher<FireAgain>(async (rows) => {
-        await fireAllAgain(shard, rows);
-        return rows.map(() => undefined);
-      }, BATCH_MAX, 2),
-  );
-  const fireAgainAt = (timer: DueTimer, at: number) => putBack[shardOf(timer.id, shards.length)]!.add({ id: timer.id, url: timer.url, at });
+  const fireAgainAt = fireAgainBatched(shards, BATCH_MAX, 2);
   const claims = new Batcher<string, ClaimResult>(
     (ids) => {
       recordAttemptMetrics.claimBatch(ids.length);
-      return claimTimers(main, ids, { now: now(), marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery });
+      return claimAttempts(main, ids, { now: now(), marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery });
     },
     BATCH_MAX,
     2,

@@ -2,6 +2,7 @@
 // (claim a run, store its outcome). Every state change is a conditional update, so a redelivered
 // message for a finished or cancelled task changes nothing.
 import type { Pool } from '../db/pool.js';
+import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -182,4 +183,18 @@ export async function requeueTask(db: Pool, id: string, attempt: number, error: 
       WHERE id = $1 AND attempts = $2 AND state = 'running'`,
     [id, attempt, error, iso(runAt)],
   );
+}
+
+/**
+ * countByState(db, timeoutMs): tasks per state (0 for a state with none), or null when the count runs
+ * past timeoutMs (common/store/count-within.ts); for the dashboard.
+ */
+export function countByState(db: Pool, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<string, number> | null> {
+  return countStatesWithin(db, 'SELECT state, count(*)::bigint AS n FROM tasks GROUP BY state', TASK_STATES, timeoutMs);
+}
+
+/** tasksByState(db): tasks per state, without a timeout (the scrape-time gauge; one GROUP BY per scrape). */
+export async function tasksByState(db: Pool): Promise<Record<TaskState, number>> {
+  const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tasks GROUP BY state');
+  return Object.fromEntries(TASK_STATES.map((state) => [state, rows.find((row) => row.state === state)?.n ?? 0])) as Record<TaskState, number>;
 }

@@ -1,5 +1,5 @@
 // A timers-table row for unit tests of the webserver's reads: a scheduled timer, fields overridable.
-import type { TimerRow } from '../../webserver/timers/find-timer.js';
+import type { TimerRow } from '../../common/store/timers.js';
 
 export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire_at' | 'created_at'>): TimerRow {
   return {

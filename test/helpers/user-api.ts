@@ -7,7 +7,7 @@ import { AmqpClient } from '../../common/broker/amqp.js';
 import { queueNames } from '../../common/broker/queue-names.js';
 import { incomingTimerMessage } from '../../common/messages/timer-message.js';
 import { decodeMessage } from '../../common/messages/decode.js';
-import { insertTimers } from '../../consumer/persist-timers.js';
+import { insertTimers } from '../../common/store/timers.js';
 import type { TokenSettings } from '../../common/auth/tokens.js';
 import { createApp } from '../../webserver/app.js';
 import { TaskReplies } from '../../webserver/tasks/task-replies.js';

@@ -15,7 +15,7 @@ import { silentLogger } from '../../test/helpers/logger.js';
 import { AppServers } from '../../test/helpers/app-servers.js';
 import { appDeps } from '../../test/helpers/app-deps.js';
 import { createApp } from '../app.js';
-import { countByState } from './dashboard-counts.js';
+import { countByState } from '../../common/store/tasks.js';
 import { dashboardSearchAnswer, dashboardSummary } from '../openapi/openapi-dashboard.js';
 import { errorAnswer } from '../openapi/openapi.js';
 
@@ -134,12 +134,12 @@ describe('GET /dashboard/api/summary', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE');
-      expect(await countByState(dbs.main, 'tasks', 100)).toBeNull();
+      expect(await countByState(dbs.main, 100)).toBeNull();
     } finally {
       await locker.query('ROLLBACK');
       locker.release();
     }
-    expect(await countByState(dbs.main, 'tasks', 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0 });
+    expect(await countByState(dbs.main, 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0 });
   });
 
   it('answers 503 naming the broker, or the database, when it cannot be reached', async () => {

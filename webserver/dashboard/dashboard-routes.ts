@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { assets } from '../openapi/docs-routes.js';
 import { dashboardAccess } from './dashboard-access.js';
 import { cachedSummary, type DashboardDeps } from './dashboard-summary.js';
-import { findTimer } from '../timers/find-timer.js';
+import { findTimer } from '../../common/store/timers.js';
 import { timerView } from '../timers/timer-view.js';
 import { findTask } from '../../common/store/tasks.js';
 import { taskView } from '../tasks/task-view.js';

@@ -3,14 +3,12 @@
 // per CACHE_MS in a webserver, however many dashboards poll it: concurrent polls share one build.
 import type { Pool } from '../../common/db/pool.js';
 import type { AmqpClient } from '../../common/broker/amqp.js';
-import { listTasks, type TaskRow } from '../../common/store/tasks.js';
+import { countByState as countTasksByState, listTasks, type TaskRow } from '../../common/store/tasks.js';
 import { heartbeats } from '../../common/store/heartbeats.js';
 import { ALIVE_INTERVALS } from '../../common/process/heartbeat.js';
-import { listTimers } from '../timers/list-timers.js';
 import { timerView } from '../timers/timer-view.js';
 import { taskView } from '../tasks/task-view.js';
-import type { TimerRow } from '../timers/find-timer.js';
-import { countByState } from './dashboard-counts.js';
+import { countByState as countTimersByState, listTimers, type TimerRow } from '../../common/store/timers.js';
 import { queueDepths, type QueueDepth } from './dashboard-queues.js';
 import { aliveTriggerLateness, processSummary } from './dashboard-processes.js';
 
@@ -50,11 +48,11 @@ export function dashboardTask(row: TaskRow) {
 
 async function buildSummary(deps: DashboardDeps) {
   const now = deps.now();
-  const timers = (state?: 'failed') => listTimers(deps.mainDb, { state, limit: LIST_LIMIT }).then(({ rows }) => rows.map((row) => dashboardTimer(row, now, deps.defaultMaxAttempts)));
+  const timers = (state?: 'failed') => listTimers(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map((row) => dashboardTimer(row, now, deps.defaultMaxAttempts)));
   const tasks = (state?: 'failed') => listTasks(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map(dashboardTask));
   const [timerCounts, taskCounts, queues, beats, recentTimers, failedTimers, recentTasks, failedTasks] = await Promise.all([
-    countByState(deps.mainDb, 'timers'),
-    countByState(deps.mainDb, 'tasks'),
+    countTimersByState(deps.mainDb),
+    countTasksByState(deps.mainDb),
     queueDepths(deps.amqp),
     heartbeats(deps.mainDb, PROCESS_LIMIT),
     timers(),

@@ -3,7 +3,7 @@
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
 import { metrics, onScrape, watchQueues } from '../../common/observability/metrics.js';
-import { TASK_STATES } from '../../common/store/tasks.js';
+import { TASK_STATES, tasksByState } from '../../common/store/tasks.js';
 
 export function watchWebserverGauges(amqp: AmqpClient, mainDb: Pool): void {
   watchQueues(amqp, { incoming_timers: amqp.names.incomingTimers, incoming_logs: amqp.names.incomingLogs, tasks: amqp.names.tasks });
@@ -16,7 +16,7 @@ export function watchWebserverGauges(amqp: AmqpClient, mainDb: Pool): void {
   });
   onScrape(async () => {
     // One GROUP BY over the tasks table per scrape of each webserver: fine at a 15 s scrape interval.
-    const { rows } = await mainDb.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tasks GROUP BY state');
-    for (const state of TASK_STATES) metrics.tasks.set({ state }, rows.find((row) => row.state === state)?.n ?? 0);
+    const counts = await tasksByState(mainDb);
+    for (const state of TASK_STATES) metrics.tasks.set({ state }, counts[state]);
   });
 }

@@ -9,10 +9,11 @@ import { newTimerId } from '../../common/messages/timer-id.js';
 import { requireJson } from '../http/http-errors.js';
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
-import { cursorOf, logRecordView, readLogRecords, START_OF_LOG } from './log-cursor.js';
+import { cursorOf, readLogRecords, START_OF_LOG } from '../../common/store/log-records.js';
+import { logRecordView } from './log-record-view.js';
 import { readWaitingForRecent } from '../timers/read-your-writes.js';
 
-/** The same dependencies as the timer routes. */
+/** What the access-log routes need. */
 export interface LogRouteDeps {
   amqp: AmqpClient;
   mainDb: Pool;

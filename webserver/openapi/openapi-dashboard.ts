@@ -1,7 +1,7 @@
 // The OpenAPI description of the dashboard's data (GET /dashboard/api/summary and /search), merged
 // into webserver/openapi/openapi.ts. The answer schemas are the ones the tests check the handlers' answers against.
 import { z } from 'zod';
-import { TIMER_STATES } from '../timers/list-timers.js';
+import { TIMER_STATES } from '../../common/store/timers.js';
 import { TASK_STATES } from '../../common/store/tasks.js';
 import { timerAnswer } from './openapi-timer.js';
 import { taskAnswer } from './openapi-tasks.js';

@@ -1,7 +1,7 @@
 // The answer about one timer (GET /timer/{id} and every route that returns a timer), in its own file so
 // that the description's parts (webserver/openapi/openapi-dashboard.ts) can use it without an import cycle.
 import { z } from 'zod';
-import { TIMER_STATES } from '../timers/list-timers.js';
+import { TIMER_STATES } from '../../common/store/timers.js';
 import { WEBHOOK_METHODS } from '../../common/webhooks/webhook-shape.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');

@@ -6,7 +6,8 @@ import { createTimerRequest, MAX_URL_LENGTH, rescheduleTimerRequest } from '../t
 import { MAX_HEADERS, MAX_HEADER_VALUE_LENGTH, MAX_BODY_BYTES, RESERVED_HEADERS } from '../../common/webhooks/webhook-shape.js';
 import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import { batchRequest, MAX_BATCH } from '../timers/batch-routes.js';
-import { listTimersQuery, TIMER_STATES } from '../timers/list-timers.js';
+import { listTimersQuery } from '../timers/list-timers.js';
+import { TIMER_STATES } from '../../common/store/timers.js';
 import { bulkReplayRequest } from '../timers/replay-routes.js';
 import { timerAnswer } from './openapi-timer.js';
 import { errorAnswer, type Describe } from './openapi-answers.js';

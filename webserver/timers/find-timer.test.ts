@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import type { Pool } from '../../common/db/pool.js';
-import { findTimer, findTimerWaiting, type TimerRow } from './find-timer.js';
+import { findTimerWaiting } from './find-timer.js';
+import { findTimer, type TimerRow } from '../../common/store/timers.js';
 import { timerRow } from '../../test/helpers/timer-row.js';
 
 const START = Date.UTC(2030, 0, 1, 12, 0, 0);

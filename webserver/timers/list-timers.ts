@@ -4,10 +4,8 @@
 import { z } from 'zod';
 import type { Pool } from '../../common/db/pool.js';
 import { instantText } from '../../common/messages/storable.js';
-import { TIMER_COLUMNS, type TimerRow } from './find-timer.js';
-import { scopeParams, type OwnerScope } from '../auth/authenticate.js';
-
-export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled'] as const;
+import { listTimers, TIMER_STATES, type TimerRow } from '../../common/store/timers.js';
+import type { OwnerScope } from '../auth/authenticate.js';
 export const MAX_PAGE = 500;
 
 const instant = instantText;
@@ -52,32 +50,11 @@ export const listTimersQuery = z.strictObject({
 
 export type ListTimersQuery = z.infer<typeof listTimersQuery>;
 
-/** listTimers(main, query): one page, and the cursor of the next one (null on the last page). */
-export async function listTimers(main: Pool, query: ListTimersQuery, scope: OwnerScope = { all: true }): Promise<{ rows: TimerRow[]; nextCursor: string | null }> {
-  const result = await main.query<TimerRow>(
-    `SELECT ${TIMER_COLUMNS} FROM timers
-      WHERE ($1::text IS NULL OR state = $1)
-        AND ($2::timestamptz IS NULL OR fire_at > $2)
-        AND ($3::timestamptz IS NULL OR fire_at < $3)
-        AND ($4::timestamptz IS NULL OR created_at > $4)
-        AND ($5::timestamptz IS NULL OR created_at < $5)
-        AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
-        AND ($9::boolean OR owner_id IS NOT DISTINCT FROM $10::uuid)
-      ORDER BY created_at DESC, id DESC
-      LIMIT $8`,
-    [
-      query.state ?? null,
-      query.due_after ?? null,
-      query.due_before ?? null,
-      query.created_after ?? null,
-      query.created_before ?? null,
-      query.cursor?.created_at ?? null,
-      query.cursor?.id ?? null,
-      query.limit + 1,
-      ...scopeParams(scope),
-    ],
-  );
-  const rows = result.rows.slice(0, query.limit);
-  const nextCursor = result.rows.length > query.limit ? encodeCursor(rows[rows.length - 1]!) : null;
+/** listTimerPage(main, query, scope): one page, and the cursor of the next one (null on the last page). */
+export async function listTimerPage(main: Pool, query: ListTimersQuery, scope: OwnerScope = { all: true }): Promise<{ rows: TimerRow[]; nextCursor: string | null }> {
+  // One row more than the page: whether it comes back says whether there is a next page.
+  const read = await listTimers(main, { ...query, limit: query.limit + 1 }, scope);
+  const rows = read.slice(0, query.limit);
+  const nextCursor = read.length > query.limit ? encodeCursor(rows[rows.length - 1]!) : null;
   return { rows, nextCursor };
 }

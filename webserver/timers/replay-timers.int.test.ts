@@ -1,47 +1,40 @@
-// Integration: which failed timers a bulk replay takes (findFailed), on a real PostgreSQL.
+// Integration: replaying failed timers (replayTimers) on real PostgreSQL, main database and shards.
 import { newTimerId } from '../../common/messages/timer-id.js';
+import { shardOf } from '../../common/store/shard.js';
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
-import { findFailed } from './replay-timers.js';
+import { replayTimers } from './replay-timers.js';
 
 let dbs: TestDatabases;
 
 beforeAll(async () => {
-  dbs = await createTestDatabases(1);
+  dbs = await createTestDatabases(2);
 });
 
 afterAll(() => dbs.drop());
 
-/** A timer of `state` whose last attempt was at `lastAttemptAt` (ISO), with a URL and an owner. */
-async function timer(state: string, lastAttemptAt: string, url = 'https://a.example/hook', owner: string | null = null): Promise<string> {
+const shardHolding = (id: string) => dbs.shards[shardOf(id, dbs.shards.length)]!;
+
+test('a replayed failed timer is put back in its shard even when a stale leased row is still there, with the URL the timer has now', async () => {
   const id = newTimerId();
   await dbs.main.query(
-    `INSERT INTO timers (id, url, fire_at, created_at, state, last_attempt_at, owner_id) VALUES ($1, $2, now(), now(), $3, $4, $5)`,
-    [id, url, state, lastAttemptAt, owner],
+    `INSERT INTO timers (id, url, fire_at, created_at, state, attempts, last_attempt_at) VALUES ($1, 'http://127.0.0.1:9/now', now(), now(), 'failed', 3, now())`,
+    [id],
   );
-  return id;
-}
-
-test('failed_after (inclusive) and failed_before (exclusive) bound the last attempt; only failed timers, the longest-failed first', async () => {
-  const early = await timer('failed', '2026-01-01T10:00:00Z');
-  const atStart = await timer('failed', '2026-01-01T11:00:00Z');
-  const inside = await timer('failed', '2026-01-01T11:30:00Z');
-  const atEnd = await timer('failed', '2026-01-01T12:00:00Z');
-  await timer('delivered', '2026-01-01T11:15:00Z');
-  await timer('retrying', '2026-01-01T11:20:00Z');
-
-  const window = { failed_after: '2026-01-01T11:00:00Z', failed_before: '2026-01-01T12:00:00Z', limit: 100 };
-  expect(await findFailed(dbs.main, window)).toEqual([atStart, inside]);
-  expect(await findFailed(dbs.main, { failed_before: '2026-01-01T11:00:00Z', limit: 100 })).toEqual([early]);
-  expect(await findFailed(dbs.main, { failed_after: '2026-01-01T11:30:00Z', limit: 100 })).toEqual([inside, atEnd]);
-  expect(await findFailed(dbs.main, { ...window, limit: 1 })).toEqual([atStart]);
+  await shardHolding(id).query(
+    "INSERT INTO timers_to_fire (id, url, fire_at, leased_by, lease_until) VALUES ($1, 'http://127.0.0.1:9/before', now(), 'poller-1', now() + interval '1 minute')",
+    [id],
+  );
+  const now = Date.now();
+  expect(await replayTimers(dbs.main, dbs.shards, [id], () => now)).toEqual([id]);
+  const row = await shardHolding(id).query('SELECT url, fire_at, leased_by, lease_until FROM timers_to_fire WHERE id = $1', [id]);
+  expect(row.rows).toEqual([{ url: 'http://127.0.0.1:9/now', fire_at: new Date(now + 1_000), leased_by: null, lease_until: null }]);
+  const timer = await dbs.main.query('SELECT state, attempts, series, next_attempt_at FROM timers WHERE id = $1', [id]);
+  expect(timer.rows).toEqual([{ state: 'retrying', attempts: 0, series: 2, next_attempt_at: new Date(now + 1_000) }]);
 });
 
-test('the time window combines with the URL prefix and the owner scope', async () => {
-  const owner = '0196a000-0000-7000-8000-000000000001';
-  const mine = await timer('failed', '2026-02-01T10:00:00Z', 'https://b.example/orders/1', owner);
-  await timer('failed', '2026-02-01T10:00:00Z', 'https://b.example/users/1', owner);
-  await timer('failed', '2026-02-01T10:00:00Z', 'https://b.example/orders/2', null);
-  const filter = { url_prefix: 'https://b.example/orders/', failed_after: '2026-02-01T00:00:00Z', failed_before: '2026-02-02T00:00:00Z', limit: 100 };
-  expect(await findFailed(dbs.main, filter, { all: false, owner })).toEqual([mine]);
-  expect(await findFailed(dbs.main, filter)).toHaveLength(2);
+test('a timer that is not failed is not replayed, and nothing goes to its shard', async () => {
+  const id = newTimerId();
+  await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at, state) VALUES ($1, 'http://127.0.0.1:9/hook', now(), now(), 'delivered')`, [id]);
+  expect(await replayTimers(dbs.main, dbs.shards, [id], () => Date.now())).toEqual([]);
+  expect((await shardHolding(id).query('SELECT id FROM timers_to_fire WHERE id = $1', [id])).rows).toEqual([]);
 });

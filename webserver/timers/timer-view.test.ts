@@ -1,5 +1,5 @@
 import { timerView } from './timer-view.js';
-import type { TimerRow } from './find-timer.js';
+import type { TimerRow } from '../../common/store/timers.js';
 import { timerRow } from '../../test/helpers/timer-row.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 // How a timer is shown to API clients: the plain {id, time_left}, and the rest of its record.
-import type { TimerRow } from './find-timer.js';
+import type { TimerRow } from '../../common/store/timers.js';
 import { timeLeftSeconds } from '../../common/messages/time.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

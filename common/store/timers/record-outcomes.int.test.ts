@@ -1,8 +1,8 @@
 // Integration: the trigger's outcome statement on a real main database, as PostgreSQL plans it.
-import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
-import { planReads } from '../test/helpers/query-plan.js';
-import { newTimerId } from '../common/messages/timer-id.js';
-import { RECORD_OUTCOMES_SQL, recordOutcomesParams, type Outcome } from './claim-timers.js';
+import { createTestDatabases, type TestDatabases } from '../../../test/helpers/databases.js';
+import { planReads } from '../../../test/helpers/query-plan.js';
+import { newTimerId } from '../../messages/timer-id.js';
+import { RECORD_OUTCOMES_SQL, recordOutcomesParams, type Outcome } from './writes.js';
 
 let dbs: TestDatabases;
 

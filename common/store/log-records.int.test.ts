@@ -1,11 +1,10 @@
 // Integration: the log cursor on the real PostgreSQL, with writers committing concurrently and out of order.
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { newTimerId } from '../../common/messages/timer-id.js';
-import type { IncomingLog } from '../../common/messages/log-message.js';
-import type { PoolClient } from '../../common/db/pool.js';
-import { insertLogRecords } from '../../consumer/persist-log-records.js';
+import { newTimerId } from '../messages/timer-id.js';
+import type { IncomingLog } from '../messages/log-message.js';
+import type { PoolClient } from '../db/pool.js';
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
-import { cursorOf, readLogRecords, START_OF_LOG, type LogCursor } from './log-cursor.js';
+import { cursorOf, insertLogRecords, readLogRecords, START_OF_LOG, type LogCursor } from './log-records.js';
 
 jest.setTimeout(120_000);
 

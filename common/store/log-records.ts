@@ -1,11 +1,19 @@
-// Reads access-log records in cursor order. Every row carries the id of the transaction that inserted
+// The SQL of the main database's log_records table: the consumer's inserts and the webserver's reads
+// in cursor order.
+//
+// Reading in cursor order: every row carries the id of the transaction that inserted
 // it (xid) and a serial (seq). A reader returns only rows whose transaction is older than its snapshot's
 // xmin: every transaction below xmin has finished, and any transaction still to commit has an xid of at
 // least xmin, so no row can later appear before one already handed out. Ordered by (xid, seq), a cursor
 // (the position of the last record read) therefore never skips a record and never repeats one, however
 // many consumers commit concurrently and out of order (docs/architecture.md, "The log cursor").
-import type { Pool } from '../../common/db/pool.js';
-import type { AccessLog, HttpMethod } from '../../common/messages/access-log-line.js';
+//
+// The consumer inserts one batch per statement; the row's xid (the inserting transaction) and seq are
+// filled in by their column defaults and give the cursor order. Idempotent (ON CONFLICT DO NOTHING): a
+// redelivered message does not add a record twice.
+import type { Pool } from '../db/pool.js';
+import type { HttpMethod } from '../messages/access-log-line.js';
+import type { IncomingLog } from '../messages/log-message.js';
 
 export interface LogRecordRow {
   id: string;
@@ -46,11 +54,22 @@ export async function readLogRecords(db: Queryable, after: LogCursor, limit: num
   return result.rows;
 }
 
-/** How a record is shown to API clients: {id, created, log: {ip, method, uri, status_code}}. */
-export function logRecordView(row: LogRecordRow): { id: string; created: string; log: AccessLog } {
-  return {
-    id: row.id,
-    created: row.created.toISOString(),
-    log: { ip: row.ip, method: row.method, uri: row.uri, status_code: row.status_code },
-  };
+/** insertLogRecords(db, logs): one multi-row insert, in the order given. */
+export async function insertLogRecords(db: Pick<Pool, 'query'>, logs: IncomingLog[]): Promise<void> {
+  await db.query(
+    `INSERT INTO log_records (id, created, ip, method, uri, status_code)
+     SELECT id, to_timestamp(created / 1000.0), ip, method, uri, status_code
+       FROM unnest($1::uuid[], $2::float8[], $3::text[], $4::text[], $5::text[], $6::int[])
+            WITH ORDINALITY AS t(id, created, ip, method, uri, status_code, n)
+      ORDER BY n
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      logs.map((l) => l.id),
+      logs.map((l) => l.created),
+      logs.map((l) => l.ip),
+      logs.map((l) => l.method),
+      logs.map((l) => l.uri),
+      logs.map((l) => l.status_code),
+    ],
+  );
 }

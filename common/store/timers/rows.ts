@@ -1,0 +1,44 @@
+// The shape of a row of the main database's timers table, as every reader gets it: its type, the
+// columns that make it, and the states a timer goes through.
+export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled'] as const;
+
+export interface TimerRow {
+  id: string;
+  url: string;
+  fire_at: Date;
+  created_at: Date;
+  state: string;
+  attempts: number;
+  last_attempt_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  next_attempt_at: Date | null;
+  max_attempts: number | null;
+  series: number;
+  attempt_log: AttemptEntry[];
+  method: string | null;
+  headers: Record<string, string> | null;
+  body: string | null;
+  /** the user whose token created it; null: ownerless */
+  owner_id: string | null;
+}
+
+/** One delivery attempt as the trigger recorded it. */
+export interface AttemptEntry {
+  attempt: number;
+  series: number;
+  started_at: string;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+}
+
+export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
+       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id`;
+
+/** Whose timers a reader sees: all of them, or one owner's (null: the ownerless ones). */
+export type OwnerScope = { all: true } | { all: false; owner: string | null };
+
+/** SQL parameters of a scope: `($n::boolean OR owner_id IS NOT DISTINCT FROM $n+1::uuid)`. */
+export const scopeParams = (scope: OwnerScope): [boolean, string | null] => (scope.all ? [true, null] : [false, scope.owner]);
