@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { fieldErrors } from '../timers/timer-request.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask } from '../../common/store/tasks.js';
-import { parseArgs } from '../../worker/tasks/parse.js';
+import { parseArgs } from '../../common/tasks/parse.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { badTaskId, invalid } from './task-routes.js';
 import { canSee, ownerScope, requireViewer, viewerOf } from '../auth/authenticate.js';

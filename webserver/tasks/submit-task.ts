@@ -7,15 +7,16 @@ import type { Pool } from '../../common/db/pool.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { encodeMessage } from '../../common/messages/timer-message.js';
 import { DIRECT_REPLY_TO, taskTarget } from '../../common/messages/task-message.js';
+import type { TaskContracts } from '../../common/tasks/contracts.js';
 import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../../common/store/tasks.js';
 import { Batcher } from '../../common/batch/batcher.js';
-import type { TaskRegistry } from '../../worker/tasks/registry.js';
 import type { TaskReplies } from './task-replies.js';
 
 export interface TaskDeps {
   amqp: AmqpClient;
   mainDb: Pool;
-  registry: TaskRegistry;
+  /** what POST /tasks accepts: the task types of this configuration */
+  contracts: TaskContracts;
   replies: TaskReplies;
   defaultTimeoutS: number;
   defaultMaxAttempts: number;
