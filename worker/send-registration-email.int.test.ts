@@ -7,7 +7,7 @@ import { AmqpClient } from '../common/broker/amqp.js';
 import { queueNames } from '../common/broker/queue-names.js';
 import { findTask, type TaskRow } from '../common/store/tasks.js';
 import { decodeMessage, incomingTimerMessage } from '../common/messages/timer-message.js';
-import { taskIdOfTarget } from '../common/messages/task-message.js';
+import { taskIdOfTarget } from '../common/tasks/task-timer.js';
 import { smtpMailer, type Mailer } from './mailer.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { dispatchTask } from '../trigger/dispatch-task.js';
