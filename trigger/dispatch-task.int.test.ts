@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import type { AmqpClient } from '../common/broker/amqp.js';
 import { encodeMessage } from '../common/messages/timer-message.js';
 import { newTimerId } from '../common/messages/timer-id.js';
-import { taskTarget } from '../common/messages/task-message.js';
+import { taskTarget } from '../common/tasks/task-timer.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
 import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
 import { silentLogger } from '../test/helpers/logger.js';

@@ -18,7 +18,7 @@ import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
 import { verdict, type RetryPolicy } from './retry-policy.js';
 import type { AmqpClient } from '../common/broker/amqp.js';
-import { taskIdOfTarget } from '../common/messages/task-message.js';
+import { taskIdOfTarget } from '../common/tasks/task-timer.js';
 import { dispatchTask } from './dispatch-task.js';
 import { recordAttemptMetrics } from './attempt-metrics.js';
 

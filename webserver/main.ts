@@ -21,7 +21,7 @@ import { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { QueueDepthGuard } from './timers/queue-guard.js';
 import { sweepExpiredKeys } from './timers/idempotency-keys.js';
 import { TaskReplies } from './tasks/task-replies.js';
-import { taskRegistry } from '../worker/tasks/registry.js';
+import { taskContracts } from '../common/tasks/contracts.js';
 import { watchWebserverGauges } from './health/metrics-gauges.js';
 import { jwtSecret } from '../common/process/config.js';
 import { startHeartbeat } from '../common/process/heartbeat.js';
@@ -77,7 +77,7 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     tasks: {
       amqp,
       mainDb,
-      registry: taskRegistry({ testing: config.TASK_TESTING_TYPES }),
+      contracts: taskContracts({ testing: config.TASK_TESTING_TYPES }),
       replies,
       defaultTimeoutS: config.TASK_DEFAULT_TIMEOUT_S,
       defaultMaxAttempts: config.TASK_DEFAULT_MAX_ATTEMPTS,

@@ -11,6 +11,7 @@ import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/
 import { silentLogger } from '../test/helpers/logger.js';
 import { taskRegistry } from './tasks/registry.js';
 import { defineTask, type TaskType } from './tasks/task-type.js';
+import { defineTaskContract } from '../common/tasks/task-contract.js';
 import { taskHandler } from './handle-task.js';
 import { deadLetterer, type DeadLetter } from '../common/broker/dead-letter.js';
 
@@ -37,7 +38,7 @@ beforeEach(async () => {
   onEvent = () => undefined;
   const g = newGate();
   gate = { started: g.started, release: g.release };
-  const gateTask = defineTask({ name: 'gate', description: 'waits for the test', args: z.object({}), result: z.object({ ok: z.boolean() }), run: g.run });
+  const gateTask = defineTask(defineTaskContract({ name: 'gate', description: 'waits for the test', args: z.object({}), result: z.object({ ok: z.boolean() }) }), g.run);
   const registry = new Map<string, TaskType>([...taskRegistry({ testing: true }), ['gate', gateTask as TaskType]]);
   // The database as the worker sees it, noting when each state change has been stored.
   const db = Object.create(dbs.main) as typeof dbs.main;

@@ -10,9 +10,8 @@ import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { encodeMessage } from '../common/messages/timer-message.js';
-import { newTimerId } from '../common/messages/timer-id.js';
-import { taskMessage, taskTarget, type TaskReply } from '../common/messages/task-message.js';
+import { taskMessage, type TaskReply } from '../common/messages/task-message.js';
+import { publishTaskTimer } from '../common/tasks/task-timer.js';
 import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/store/tasks.js';
 import { Batcher } from '../common/batch/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
@@ -117,8 +116,7 @@ export function taskHandler(deps: WorkerDeps) {
     // The retry timer first: once it is on disk, the task cannot be lost; were the update below to fail,
     // the retry would still run (a running task may be started again).
     const runAt = deps.now() + retryDelayMs(task.attempts, deps.retryBaseMs);
-    const timerId = newTimerId();
-    await amqp.publish(amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: deps.now(), owner_id: task.owner_id ?? undefined }), { messageId: timerId });
+    await publishTaskTimer(amqp, { taskId: id, fireAt: runAt, createdAt: deps.now(), ownerId: task.owner_id });
     await requeueTask(db, id, task.attempts, outcome.error, runAt);
     log.info({ task_id: id, attempt: task.attempts, error: outcome.error, retry_at: new Date(runAt).toISOString() }, 'task failed; retrying');
     reply(message, 'queued', id);

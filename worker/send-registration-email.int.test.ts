@@ -8,7 +8,7 @@ import { queueNames } from '../common/broker/queue-names.js';
 import { findTask, type TaskRow } from '../common/store/tasks.js';
 import { incomingTimerMessage } from '../common/messages/timer-message.js';
 import { decodeMessage } from '../common/messages/decode.js';
-import { taskIdOfTarget } from '../common/messages/task-message.js';
+import { taskIdOfTarget } from '../common/tasks/task-timer.js';
 import { smtpMailer, type Mailer } from './mailer.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { dispatchTask } from '../trigger/dispatch-task.js';
@@ -23,6 +23,7 @@ import { createApp } from '../webserver/app.js';
 import { TaskReplies } from '../webserver/tasks/task-replies.js';
 import type { TaskDeps } from '../webserver/tasks/submit-task.js';
 import { taskRegistry } from './tasks/registry.js';
+import { taskContracts } from '../common/tasks/contracts.js';
 import { taskHandler } from './handle-task.js';
 import { REGISTRATION_MAIL_SUBJECT } from './tasks/send-registration-email.js';
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await amqp.start();
   await amqp.waitForConnect();
   const registry = taskRegistry({ testing: false });
-  const tasks: TaskDeps = { amqp, mainDb: dbs.main, registry, replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
+  const tasks: TaskDeps = { amqp, mainDb: dbs.main, contracts: taskContracts({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
   const auth = { mainDb: dbs.main, tokens: { secret: 'mail test secret of at least 32 bytes', algorithm: 'HS256' as const, expiresInMin: 5 }, required: false, adminEmails: [] };
   base = await servers.listen(createApp(appDeps({ amqp, mainDb: dbs.main, log, tasks, auth, registrationMailMaxAttempts: 10 })));
   fewAttemptsBase = await servers.listen(createApp(appDeps({ amqp, mainDb: dbs.main, log, tasks, auth, registrationMailMaxAttempts: 2 })));

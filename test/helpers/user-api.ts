@@ -12,7 +12,7 @@ import type { TokenSettings } from '../../common/auth/tokens.js';
 import { createApp } from '../../webserver/app.js';
 import { TaskReplies } from '../../webserver/tasks/task-replies.js';
 import type { TaskDeps } from '../../webserver/tasks/submit-task.js';
-import { taskRegistry } from '../../worker/tasks/registry.js';
+import { taskContracts } from '../../common/tasks/contracts.js';
 import { createTestDatabases, type TestDatabases } from './databases.js';
 import { AMQP_URL, deleteTopology, testQueuePrefix } from './broker.js';
 import { silentLogger } from './logger.js';
@@ -62,7 +62,7 @@ export function useUserApi(options: UserApiOptions = {}): UserApi {
     amqp.onPublishChannel(replies.attach);
     await amqp.start();
     await amqp.waitForConnect();
-    const tasks: TaskDeps = { amqp, mainDb: api.dbs.main, registry: taskRegistry({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
+    const tasks: TaskDeps = { amqp, mainDb: api.dbs.main, contracts: taskContracts({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
     const app = (required: boolean) =>
       createApp(
         appDeps({

@@ -7,7 +7,7 @@ import { createApp } from '../app.js';
 import { openApiDocument } from './openapi.js';
 import { appDeps } from '../../test/helpers/app-deps.js';
 import { silentLogger } from '../../test/helpers/logger.js';
-import { taskRegistry } from '../../worker/tasks/registry.js';
+import { taskContracts } from '../../common/tasks/contracts.js';
 import type { TaskDeps } from '../tasks/submit-task.js';
 
 interface Layer {
@@ -35,7 +35,7 @@ function routesOf(stack: Layer[], prefix = ''): string[] {
 function appWithEveryRoute(): Express {
   // Only the routes are built, none is called: the dependencies are never used.
   const unused = {} as never;
-  const tasks = { amqp: unused, mainDb: unused, replies: unused, registry: taskRegistry({ testing: false }), defaultTimeoutS: 60, defaultMaxAttempts: 3, maxWaitS: 25, sumMaxNumbers: 10, now: Date.now } as TaskDeps;
+  const tasks = { amqp: unused, mainDb: unused, replies: unused, contracts: taskContracts({ testing: false }), defaultTimeoutS: 60, defaultMaxAttempts: 3, maxWaitS: 25, sumMaxNumbers: 10, now: Date.now } as TaskDeps;
   const auth = { mainDb: unused, tokens: unused, required: false, adminEmails: [] } as AuthDeps;
   return createApp({ ...appDeps({ amqp: unused, mainDb: unused, log: silentLogger() }), tasks, auth });
 }

@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { TASK_STATES } from '../../common/store/tasks.js';
 import { listTasksQuery, submitTaskRequest } from '../tasks/task-request.js';
-import { parseArgs } from '../../worker/tasks/parse.js';
-import { taskRegistry } from '../../worker/tasks/registry.js';
+import { parseArgs } from '../../common/tasks/parse.js';
+import { submittableContracts, taskContracts } from '../../common/tasks/contracts.js';
 import type { Describe } from './openapi-answers.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
@@ -42,7 +42,7 @@ const sumRequest = z.union([numbers, z.object({ numbers })]).describe(
 type Json = Record<string, unknown>;
 
 // The types a client may submit: those of a production configuration, without the ones only the service enqueues.
-const PUBLIC_TYPES = [...taskRegistry({ testing: false }).values()].filter((type) => !type.internal);
+const PUBLIC_TYPES = submittableContracts(taskContracts({ testing: false }));
 
 /** POST /tasks's body: `type` one of the public types, and `args` checked against that type's schema. */
 function submitSchema(schema: Describe['schema']): Json {

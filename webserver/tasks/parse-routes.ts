@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask } from '../../common/store/tasks.js';
-import { parseArgs } from '../../worker/tasks/parse.js';
+import { parseArgs } from '../../common/tasks/parse.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { canSee, ownerScope, requireViewer, viewerOf } from '../auth/authenticate.js';

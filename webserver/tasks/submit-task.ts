@@ -5,17 +5,18 @@
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
-import { encodeMessage } from '../../common/messages/timer-message.js';
-import { DIRECT_REPLY_TO, taskTarget } from '../../common/messages/task-message.js';
+import { DIRECT_REPLY_TO, encodeTaskMessage } from '../../common/messages/task-message.js';
+import { publishTaskTimer } from '../../common/tasks/task-timer.js';
+import type { TaskContracts } from '../../common/tasks/contracts.js';
 import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../../common/store/tasks.js';
 import { Batcher } from '../../common/batch/batcher.js';
-import type { TaskRegistry } from '../../worker/tasks/registry.js';
 import type { TaskReplies } from './task-replies.js';
 
 export interface TaskDeps {
   amqp: AmqpClient;
   mainDb: Pool;
-  registry: TaskRegistry;
+  /** what POST /tasks accepts: the task types of this configuration */
+  contracts: TaskContracts;
   replies: TaskReplies;
   defaultTimeoutS: number;
   defaultMaxAttempts: number;
@@ -75,11 +76,10 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;
   try {
     if (delayed) {
-      const timerId = newTimerId();
-      await deps.amqp.publish(deps.amqp.names.incomingTimers, encodeMessage({ id: timerId, url: taskTarget(id), fire_at: runAt, created_at: now, owner_id: submission.ownerId ?? undefined }), { messageId: timerId });
+      await publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId });
     } else {
       const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
-      await deps.amqp.publish(deps.amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id, ...replyTo });
+      await deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id), { messageId: id, ...replyTo });
     }
   } catch (err) {
     wait?.cancel();

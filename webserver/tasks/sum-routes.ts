@@ -11,7 +11,7 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
-import { FINITE_SUM_MESSAGE, hasFiniteSum } from '../../worker/tasks/sum.js';
+import { FINITE_SUM_MESSAGE, hasFiniteSum } from '../../common/tasks/sum.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 export function sumBody(maxNumbers: number) {

@@ -12,6 +12,7 @@ import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
 import { AMQP_URL, closeConnectionFromBroker, deleteTopology, testQueuePrefix } from '../../test/helpers/broker.js';
 import { silentLogger } from '../../test/helpers/logger.js';
+import { taskContracts } from '../../common/tasks/contracts.js';
 import { taskRegistry } from '../../worker/tasks/registry.js';
 import { taskHandler } from '../../worker/handle-task.js';
 import { createApp } from '../app.js';
@@ -34,6 +35,7 @@ let held: Array<() => void> = [];
 
 const log = silentLogger();
 const registry = taskRegistry({ testing: true });
+const contracts = taskContracts({ testing: true });
 
 async function listen(app: ReturnType<typeof createApp>): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
@@ -43,7 +45,7 @@ async function listen(app: ReturnType<typeof createApp>): Promise<string> {
 }
 
 function appWith(amqp: AmqpClient, taskReplies: TaskReplies) {
-  const tasks: TaskDeps = { amqp, mainDb: dbs.main, registry, replies: taskReplies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
+  const tasks: TaskDeps = { amqp, mainDb: dbs.main, contracts, replies: taskReplies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
   return createApp(appDeps({ amqp, mainDb: dbs.main, log, tasks }));
 }
 
@@ -260,7 +262,7 @@ describe('waits and failures', () => {
 
   it('answers 503 naming the database when it is down', async () => {
     const downDb = createPool('postgres://postgres@127.0.0.1:1/none', 'timer-test', 1, log);
-    const tasks: TaskDeps = { amqp: webAmqp, mainDb: downDb, registry, replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
+    const tasks: TaskDeps = { amqp: webAmqp, mainDb: downDb, contracts, replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
     const downBase = await listen(createApp(appDeps({ amqp: webAmqp, mainDb: downDb, log, tasks })));
     const res = await fetch(`${downBase}/sync/sum`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' });
     expect(res.status).toBe(503);

@@ -5,7 +5,7 @@ import { jsonBody } from '../http/storable-input.js';
 import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { cancelTask, findTask, listTasks, FINAL_STATES } from '../../common/store/tasks.js';
-import { checkTaskArgs } from '../../worker/tasks/registry.js';
+import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
@@ -22,7 +22,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     if (!query.success) return sendFieldErrors(res, 'the query string is not valid', fieldErrors(query.error));
     const body = submitTaskRequest.safeParse(req.body);
     if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
-    const checked = checkTaskArgs(deps.registry, body.data.type, body.data.args);
+    const checked = checkTaskArgs(deps.contracts, body.data.type, body.data.args);
     if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
     const { delay_seconds, run_at, timeout_s, max_attempts } = body.data;
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;

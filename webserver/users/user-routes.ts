@@ -11,7 +11,7 @@ import { newTimerId } from '../../common/messages/timer-id.js';
 import { hashPassword } from '../auth/passwords.js';
 import { deleteUserRow, findUser, insertUser, listUsers, revokeTokens, updateUser, type UserRow } from '../../common/store/users.js';
 import { listUsersQuery, registerRequest, updateUserRequest } from './user-request.js';
-import { REGISTRATION_MAIL_TYPE } from '../../worker/tasks/send-registration-email.js';
+import { REGISTRATION_MAIL_TYPE } from '../../common/tasks/send-registration-email.js';
 import { requireJson } from '../http/http-errors.js';
 import { requireViewer, viewerOf, type AuthDeps, type Viewer } from '../auth/authenticate.js';
 import { submitTask, type TaskDeps } from '../tasks/submit-task.js';

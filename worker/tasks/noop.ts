@@ -1,11 +1,5 @@
 // noop: does nothing and succeeds; the benchmark measures the task pipeline's own cost with it.
-import { z } from 'zod';
+import { noopContract } from '../../common/tasks/noop.js';
 import { defineTask } from './task-type.js';
 
-export const noopTask = defineTask({
-  name: 'noop',
-  description: 'does nothing; result null',
-  args: z.object({}).strict(),
-  result: z.null(),
-  run: async () => null,
-});
+export const noopTask = defineTask(noopContract, async () => null);

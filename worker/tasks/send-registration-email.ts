@@ -3,11 +3,10 @@
 // task machinery retries with backoff up to REGISTRATION_MAIL_MAX_ATTEMPTS, then the task ends failed
 // and visible in GET /tasks. Once sent, users.registration_mail_sent_at is set by a conditional update,
 // so a redelivered or retried task finds it and sends nothing again.
-import { z } from 'zod';
 import { findUser, markRegistrationMailSent, type UserRow } from '../../common/store/users.js';
+import { sendRegistrationEmailContract } from '../../common/tasks/send-registration-email.js';
 import { defineTask, PermanentTaskError } from './task-type.js';
 
-export const REGISTRATION_MAIL_TYPE = 'send_registration_email';
 export const REGISTRATION_MAIL_SUBJECT = 'Welcome to the timer service';
 
 export function registrationMail(user: Pick<UserRow, 'id' | 'email' | 'name'>) {
@@ -27,20 +26,13 @@ export function registrationMail(user: Pick<UserRow, 'id' | 'email' | 'name'>) {
   };
 }
 
-export const sendRegistrationEmailTask = defineTask({
-  name: REGISTRATION_MAIL_TYPE,
-  description: 'sends the registration mail of a user over SMTP, once',
-  internal: true,
-  args: z.object({ user_id: z.uuid() }).strict(),
-  result: z.object({ sent: z.boolean(), reason: z.string().optional() }),
-  run: async ({ user_id }, { db, mailer, log }) => {
-    if (!db || !mailer) throw new PermanentTaskError('this worker has no database or mailer');
-    const user = await findUser(db, user_id);
-    if (!user) return { sent: false, reason: 'the user no longer exists' };
-    if (user.registration_mail_sent_at) return { sent: false, reason: 'already sent' };
-    await mailer.send(registrationMail(user));
-    await markRegistrationMailSent(db, user.id);
-    log.info({ user_id: user.id }, 'registration mail sent');
-    return { sent: true };
-  },
+export const sendRegistrationEmailTask = defineTask(sendRegistrationEmailContract, async ({ user_id }, { db, mailer, log }) => {
+  if (!db || !mailer) throw new PermanentTaskError('this worker has no database or mailer');
+  const user = await findUser(db, user_id);
+  if (!user) return { sent: false, reason: 'the user no longer exists' };
+  if (user.registration_mail_sent_at) return { sent: false, reason: 'already sent' };
+  await mailer.send(registrationMail(user));
+  await markRegistrationMailSent(db, user.id);
+  log.info({ user_id: user.id }, 'registration mail sent');
+  return { sent: true };
 });

@@ -1,26 +1,9 @@
 // sum (the sum service): the sum of a list of finite numbers.
-import { z } from 'zod';
+import { sumContract } from '../../common/tasks/sum.js';
 import { defineTask, PermanentTaskError } from './task-type.js';
 
-/** The largest list any sum task accepts; the sum service's routes apply SUM_MAX_NUMBERS, which may be lower. */
-export const SUM_LIMIT = 1_000_000;
-
-/** Whether the numbers add up to a number JSON can carry: [1e308, 1e308] overflows to Infinity. */
-export const hasFiniteSum = (numbers: number[]) => Number.isFinite(numbers.reduce((acc, n) => acc + n, 0));
-export const FINITE_SUM_MESSAGE = 'the sum of the numbers is too large to represent (it overflows)';
-
-export const sumArgs = z.object({
-  numbers: z.array(z.number().finite()).min(1, 'give at least one number').max(SUM_LIMIT).refine(hasFiniteSum, FINITE_SUM_MESSAGE),
-}).strict();
-
-export const sumTask = defineTask({
-  name: 'sum',
-  description: 'the sum of args.numbers; result a number',
-  args: sumArgs,
-  result: z.number(),
-  run: async ({ numbers }) => {
-    const total = numbers.reduce((acc, n) => acc + n, 0);
-    if (!Number.isFinite(total)) throw new PermanentTaskError('the sum is too large to represent');
-    return total;
-  },
+export const sumTask = defineTask(sumContract, async ({ numbers }) => {
+  const total = numbers.reduce((acc, n) => acc + n, 0);
+  if (!Number.isFinite(total)) throw new PermanentTaskError('the sum is too large to represent');
+  return total;
 });

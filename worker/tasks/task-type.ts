@@ -1,8 +1,9 @@
-// What a task type is: a name, zod schemas for its args and its result, and the function a worker runs.
-// A task that throws is retried (with backoff, up to its max_attempts) unless it throws PermanentTaskError.
-import type { z } from 'zod';
+// What a worker runs: a task type is its contract (common/tasks/) together with the function that does
+// the work. A task that throws is retried (with backoff, up to its max_attempts) unless it throws
+// PermanentTaskError.
 import type { Logger } from '../../common/observability/logger.js';
 import type { Pool } from '../../common/db/pool.js';
+import type { TaskContract } from '../../common/tasks/task-contract.js';
 import type { Mailer } from '../mailer.js';
 
 export interface TaskContext {
@@ -19,13 +20,7 @@ export interface TaskContext {
   mailer?: Mailer;
 }
 
-export interface TaskType<A = unknown, R = unknown> {
-  name: string;
-  description: string;
-  /** enqueued by the service itself only: POST /tasks refuses it */
-  internal?: boolean;
-  args: z.ZodType<A>;
-  result: z.ZodType<R>;
+export interface TaskType<A = unknown, R = unknown, N extends string = string> extends TaskContract<A, R, N> {
   run(args: A, context: TaskContext): Promise<R>;
 }
 
@@ -34,7 +29,7 @@ export class PermanentTaskError extends Error {
   override name = 'PermanentTaskError';
 }
 
-/** Keeps the args type of a definition checked against its run function. */
-export function defineTask<A, R>(type: TaskType<A, R>): TaskType<A, R> {
-  return type;
+/** Pairs a contract with its run function; the run's args and result are type-checked against the contract's schemas. */
+export function defineTask<A, R, N extends string>(contract: TaskContract<A, R, N>, run: (args: NoInfer<A>, context: TaskContext) => Promise<NoInfer<R>>): TaskType<A, R, N> {
+  return { ...contract, run };
 }
