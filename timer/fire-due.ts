@@ -10,6 +10,7 @@ import { Batcher } from '../common/batch/batcher.js';
 import { encodeTimers } from '../common/messages/timer-message.js';
 import { deleteFired, type ClaimedTimer } from '../common/store/timers-to-fire.js';
 import { metrics } from '../common/observability/metrics.js';
+import { InFlight } from '../common/batch/in-flight.js';
 
 export interface HeldTimer extends ClaimedTimer {
   shard: number;
@@ -21,7 +22,7 @@ const DELETE_BATCH_MAX = 5_000;
 
 export class DueTimerFirer {
   private readonly deleters: Array<Batcher<string>>;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly amqp: AmqpClient,
@@ -32,22 +33,17 @@ export class DueTimerFirer {
   ) {
     this.deleters = shards.map(
       (pool) =>
-        new Batcher<string>(async (ids) => {
-          await deleteFired(pool, ids, owner);
-          return ids.map(() => undefined);
-        }, DELETE_BATCH_MAX),
+        Batcher.forWork<string>((ids) => deleteFired(pool, ids, owner), DELETE_BATCH_MAX),
     );
   }
 
   fire(timers: HeldTimer[]): void {
-    const work = this.publishAndDelete(timers);
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    void this.inFlight.track(this.publishAndDelete(timers));
   }
 
   /** Waits for every publish and delete under way (graceful stop). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.drained();
   }
 
   private async publishAndDelete(timers: HeldTimer[]): Promise<void> {

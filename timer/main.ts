@@ -9,31 +9,22 @@
 import { nanoid } from 'nanoid';
 import { hostname } from 'node:os';
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { openPipeline } from '../common/process/pipeline.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
-import { AmqpClient } from '../common/broker/amqp.js';
-import { queueNames } from '../common/broker/queue-names.js';
-import { createPool } from '../common/db/pool.js';
 import { DueSchedule } from './due-schedule.js';
 import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { releaseClaims } from '../common/store/timers-to-fire.js';
 import { watchQueues } from '../common/observability/metrics.js';
-import { startHeartbeat } from '../common/process/heartbeat.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;
 
-async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
+async function main(context: ProcessContext): Promise<void> {
+  const { config, log, shutdown } = context;
   const owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
-  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-poller', Math.min(config.DB_POOL_MAX, 4), log));
   // The main database only for the heartbeat (the dashboard's processes alive): a poller's work is on the shards.
-  const mainDb = createPool(config.MAIN_DB_URL, 'timer-poller', 1, log);
-  shutdown.add('databases', async () => {
-    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
-  });
-  startHeartbeat({ db: mainDb, type: 'timer', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-timer-${process.pid}`);
-  shutdown.add('broker', () => amqp.close());
+  const { shards, amqp } = openPipeline(context, { type: 'timer', mainPoolMax: 1, shardPoolMax: Math.min(config.DB_POOL_MAX, 4) });
   await amqp.start();
 
   const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log);

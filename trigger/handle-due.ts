@@ -21,6 +21,7 @@ import type { AmqpClient } from '../common/broker/amqp.js';
 import { taskIdOfTarget } from '../common/tasks/task-timer.js';
 import { dispatchTask } from './dispatch-task.js';
 import { recordAttemptMetrics } from './attempt-metrics.js';
+import { InFlight } from '../common/batch/in-flight.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -62,12 +63,16 @@ export function dueTimerHandler(deps: TriggerDeps) {
   );
   // Outcomes are written after the webhook has left, so they may wait a little for company: at a steady
   // rate each timer fires on its own, and without the wait every outcome would be its own statement.
-  const outcomes = new Batcher<Outcome>(async (batch) => {
-    recordAttemptMetrics.outcomeBatch(batch.length);
-    await recordOutcomes(main, batch);
-    return batch.map(() => undefined);
-  }, BATCH_MAX, 2, OUTCOME_LINGER_MS);
-  const inFlight = new Set<Promise<void>>();
+  const outcomes = Batcher.forWork<Outcome>(
+    async (batch) => {
+      recordAttemptMetrics.outcomeBatch(batch.length);
+      await recordOutcomes(main, batch);
+    },
+    BATCH_MAX,
+    2,
+    OUTCOME_LINGER_MS,
+  );
+  const inFlight = new InFlight();
   // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
   const interrupts = new Interrupts();
 
@@ -142,8 +147,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     const timers = timersOf(decoded);
     const fields = timers.length === 1 ? { timer_id: timers[0]!.id } : { timer_ids: timers.map((t) => t.id), timers: timers.length };
     const work = settleWhenDone(fireAll(timers), message, channel, deps.deadLetter, log, fields, REQUEUE_DELAY_MS);
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    void inFlight.track(work);
   };
 
   /**
@@ -152,7 +156,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
    */
   const drain = async (graceMs: number) => {
     const cut = setTimeout(() => interrupts.abortAll(), graceMs);
-    await Promise.allSettled([...inFlight]);
+    await inFlight.drained();
     clearTimeout(cut);
   };
   return { handle, drain };

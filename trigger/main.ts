@@ -8,11 +8,9 @@
 // Calls: each timer's callback URL (POST {"id"} or the timer's own request), signed when
 //   WEBHOOK_SIGNING_SECRETS is set; never a loopback, private or metadata address unless allowed.
 // The trigger process: timers_to_fire -> claim in the main database -> POST the callback URL.
-import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { startProcess, type ProcessContext } from '../common/process/start.js';
+import { consumeQueues, openPipeline } from '../common/process/pipeline.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
-import { AmqpClient } from '../common/broker/amqp.js';
-import { queueNames } from '../common/broker/queue-names.js';
-import { createPool } from '../common/db/pool.js';
 import { createAgents } from './deliver-webhook.js';
 import { dueTimerHandler } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
@@ -20,23 +18,16 @@ import { deadLetterer } from '../common/broker/dead-letter.js';
 import { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { webhookSigner } from './sign-webhook.js';
 import { watchQueues } from '../common/observability/metrics.js';
-import { startHeartbeat } from '../common/process/heartbeat.js';
 import { latenessStats } from './attempt-metrics.js';
 
-async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
-  const mainDb = createPool(config.MAIN_DB_URL, 'timer-trigger', config.DB_POOL_MAX, log);
-  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-trigger', 2, log));
-  shutdown.add('databases', async () => {
-    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
-  });
-  startHeartbeat({ db: mainDb, type: 'trigger', intervalMs: config.HEARTBEAT_INTERVAL_MS, log, stats: latenessStats }, shutdown);
+async function main(context: ProcessContext): Promise<void> {
+  const { config, log, shutdown } = context;
+  const { mainDb, shards, amqp } = openPipeline(context, { type: 'trigger', shardPoolMax: 2, heartbeatStats: latenessStats });
   const policy = new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS);
   if (config.WEBHOOK_SIGNING_SECRETS.length === 0) log.warn('WEBHOOK_SIGNING_SECRETS is not set: webhooks are sent unsigned');
   else log.info({ secrets: config.WEBHOOK_SIGNING_SECRETS.length }, 'webhooks are signed (Standard Webhooks)');
   const agents = createAgents(config.WEBHOOK_MAX_SOCKETS_PER_HOST, policy, webhookSigner(config.WEBHOOK_SIGNING_SECRETS));
   shutdown.add('http agents', () => agents.destroy());
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-trigger-${process.pid}`);
-  shutdown.add('broker', () => amqp.close());
   // A busy host that keeps answering may fill the whole prefetch window (a burst to one receiver
   // drains without detours). Once it stalls (WEBHOOK_HOST_STALL_MS without an answer), it holds at
   // most half the window, in flight and waiting; its further timers are deferred, so a hanging host
@@ -56,13 +47,11 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
   const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, deadLetter: deadLetterer(amqp, log), log, now: Date.now, amqp });
-  // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.
-  shutdown.add('in-flight webhooks', () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2));
-  await amqp.consume(amqp.names.timersToFire, config.TRIGGER_PREFETCH, due.handle);
-  shutdown.add('consumers', () => amqp.cancelConsumers());
   watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
-  await amqp.start();
-  void amqp.waitForConnect().then(() => announceReady(log));
+  await consumeQueues(context, amqp, [
+    // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.
+    { name: 'in-flight webhooks', queue: amqp.names.timersToFire, prefetch: config.TRIGGER_PREFETCH, handle: due.handle, drain: () => due.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+  ]);
 }
 
 // A bad configuration throws here, before any logger exists, and stops the process with its message.

@@ -9,13 +9,11 @@
 // Calls: no other service over HTTP.
 // The webserver process: validates and accepts timers, publishes them, and serves reads.
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
+import { openPipeline } from '../common/process/pipeline.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
 import { manageHttpServer } from '../common/http/http-server.js';
 import { expressServer } from '../common/http/express-server.js';
 import { httpTimeouts, listen } from '../common/http/create-http-server.js';
-import { AmqpClient } from '../common/broker/amqp.js';
-import { queueNames } from '../common/broker/queue-names.js';
-import { createPool } from '../common/db/pool.js';
 import { createApp } from './app.js';
 import { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { QueueDepthGuard } from './timers/queue-guard.js';
@@ -24,19 +22,12 @@ import { TaskReplies } from './tasks/task-replies.js';
 import { taskContracts } from '../common/tasks/contracts.js';
 import { watchWebserverGauges } from './health/metrics-gauges.js';
 import { jwtSecret } from '../common/process/config.js';
-import { startHeartbeat } from '../common/process/heartbeat.js';
 import { loginSettings, sweepForgottenLoginFailures } from './auth/login-throttle.js';
 
-async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
-  const amqp = new AmqpClient(config.AMQP_URL, queueNames(config.QUEUE_PREFIX), log, config.PUBLISH_CONFIRM_TIMEOUT_MS, `timer-webserver-${process.pid}`);
-  const mainDb = createPool(config.MAIN_DB_URL, 'timer-webserver', config.DB_POOL_MAX, log);
-  // Replays put timers back into their shards (webserver/timers/replay-timers.ts).
-  const shards = config.SHARD_DB_URLS.map((url) => createPool(url, 'timer-webserver', 2, log));
-  shutdown.add('database', async () => {
-    await Promise.all([mainDb.end(), ...shards.map((shard) => shard.end())]);
-  });
-  startHeartbeat({ db: mainDb, type: 'webserver', intervalMs: config.HEARTBEAT_INTERVAL_MS, log }, shutdown);
-  shutdown.add('broker', () => amqp.close());
+async function main(context: ProcessContext): Promise<void> {
+  const { config, log, shutdown } = context;
+  // The shards: cancel, reschedule and replay change a timer's row there.
+  const { mainDb, shards, amqp } = openPipeline(context, { type: 'webserver', shardPoolMax: 2 });
   const secret = jwtSecret(config);
   if (config.JWT_SECRET_KEY === undefined) {
     log.warn('JWT_SECRET_KEY is unset: tokens are signed with the public development key (production refuses to start so)');

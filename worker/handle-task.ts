@@ -19,6 +19,7 @@ import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
 import { retryDelayMs } from './backoff.js';
 import { metrics } from '../common/observability/metrics.js';
 import type { Mailer } from './mailer.js';
+import { InFlight } from '../common/batch/in-flight.js';
 
 const REQUEUE_DELAY_MS = 1_000;
 // Claims and outcomes are written in batches (group commit), as the trigger does for timers.
@@ -48,12 +49,9 @@ class TaskTimeoutError extends Error {
 
 export function taskHandler(deps: WorkerDeps) {
   const { db, amqp, log } = deps;
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight();
   const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
-  const finishes = new Batcher<Finish>(async (batch) => {
-    await finishTasks(db, batch);
-    return batch.map(() => undefined);
-  }, BATCH_MAX, 2);
+  const finishes = Batcher.forWork<Finish>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
 
   async function attempt(type: TaskType, task: TaskRow): Promise<Attempt> {
     const args = type.args.safeParse(task.args);
@@ -128,13 +126,12 @@ export function taskHandler(deps: WorkerDeps) {
     const decoded = decodeOrDeadLetter(taskMessage, message, channel, deps.deadLetter);
     if (!decoded) return;
     const work = settleWhenDone(runDelivery(decoded.id, message), message, channel, deps.deadLetter, log, { task_id: decoded.id }, REQUEUE_DELAY_MS);
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    void inFlight.track(work);
   };
 
   /** Waits for the tasks under way (graceful stop). */
   const drain = async () => {
-    await Promise.allSettled([...inFlight]);
+    await inFlight.drained();
   };
   return { handle, drain };
 }

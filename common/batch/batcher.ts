@@ -18,6 +18,19 @@ export class Batcher<T, R = void> {
   private lingering: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
 
+  /** A batcher for work with no result per item (a write, a publish): each add resolves once its batch is done. */
+  static forWork<T>(work: (items: T[]) => Promise<void>, maxSize: number, maxConcurrent = 1, lingerMs = 0): Batcher<T, void> {
+    return new Batcher<T, void>(
+      async (items) => {
+        await work(items);
+        return items.map(() => undefined);
+      },
+      maxSize,
+      maxConcurrent,
+      lingerMs,
+    );
+  }
+
   constructor(
     private readonly handler: BatchHandler<T, R>,
     private readonly maxSize: number,

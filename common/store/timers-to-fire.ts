@@ -141,10 +141,7 @@ export async function fireAgainAt(shards: Pool[], timer: { id: string; url: stri
 export function fireAgainBatched(shards: Pool[], maxSize: number, maxConcurrent: number): (timer: { id: string; url: string }, at: number) => Promise<void> {
   const perShard = shards.map(
     (shard) =>
-      new Batcher<FireAgain>(async (rows) => {
-        await putBack(shard, rows);
-        return rows.map(() => undefined);
-      }, maxSize, maxConcurrent),
+      Batcher.forWork<FireAgain>((rows) => putBack(shard, rows), maxSize, maxConcurrent),
   );
   return (timer, at) => perShard[shardOf(timer.id, shards.length)]!.add({ id: timer.id, url: timer.url, at });
 }

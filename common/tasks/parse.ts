@@ -1,4 +1,4 @@
-// parse (seed 000): a worker fetches a user from the random-user service and records it together with the
+// parse (the parse service): a worker fetches a user from the random-user service and records it together with the
 // submitted data. POST /parse takes the same args as its body.
 import { z } from 'zod';
 import { defineTaskContract } from './task-contract.js';

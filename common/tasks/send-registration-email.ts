@@ -1,4 +1,4 @@
-// send_registration_email (seed 004): the mail a user gets after registering. POST /users enqueues it;
+// send_registration_email: the mail a user gets after registering. POST /users enqueues it;
 // it is internal, so POST /tasks refuses the type.
 import { z } from 'zod';
 import { defineTaskContract } from './task-contract.js';

@@ -1,4 +1,4 @@
-// sum (seed 003): the sum of a list of finite numbers. The seed routes (POST /sync/sum, /async/post_task)
+// sum: the sum of a list of finite numbers. The sum service's routes (POST /sync/sum, /async/post_task)
 // check their bodies with the same overflow rule, so a list they accept is one the task can add up.
 import { z } from 'zod';
 import { defineTaskContract } from './task-contract.js';

@@ -3,7 +3,7 @@
 import type { AccessLog } from '../../common/messages/access-log-line.js';
 import type { LogRecordRow } from '../../common/store/log-records.js';
 
-/** How a record is shown to API clients: seed 002's {id, created, log: {ip, method, uri, status_code}}. */
+/** How a record is shown to API clients: the access-log store's {id, created, log: {ip, method, uri, status_code}}. */
 export function logRecordView(row: LogRecordRow): { id: string; created: string; log: AccessLog } {
   return {
     id: row.id,

@@ -31,10 +31,7 @@ const inserters = new WeakMap<Pool, Batcher<NewTask>>();
 function inserter(db: Pool): Batcher<NewTask> {
   let batcher = inserters.get(db);
   if (!batcher) {
-    batcher = new Batcher<NewTask>(async (tasks) => {
-      await insertTasks(db, tasks);
-      return tasks.map(() => undefined);
-    }, INSERT_BATCH_MAX, 4);
+    batcher = Batcher.forWork<NewTask>((tasks) => insertTasks(db, tasks), INSERT_BATCH_MAX, 4);
     inserters.set(db, batcher);
   }
   return batcher;

@@ -43,10 +43,7 @@ const publishers = new WeakMap<AmqpClient, Batcher<IncomingTimer>>();
 export function publishTimer(amqp: AmqpClient, timer: IncomingTimer): Promise<void> {
   let publisher = publishers.get(amqp);
   if (!publisher) {
-    publisher = new Batcher<IncomingTimer>(async (timers) => {
-      await publishTimers(amqp, timers);
-      return timers.map(() => undefined);
-    }, PUBLISH_BATCH_MAX, PUBLISHES_IN_FLIGHT);
+    publisher = Batcher.forWork<IncomingTimer>((timers) => publishTimers(amqp, timers), PUBLISH_BATCH_MAX, PUBLISHES_IN_FLIGHT);
     publishers.set(amqp, publisher);
   }
   return publisher.add(timer);
