@@ -1,5 +1,4 @@
 // Integration: a poller firing due timers from a real timer-db shard through RabbitMQ.
-import { randomUUID } from 'node:crypto';
 import { dueTimersMessage, timersOf } from '../common/messages/timer-message.js';
 import { decodeMessage } from '../common/messages/decode.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
@@ -9,6 +8,7 @@ import { claimDue } from '../common/store/timers-to-fire.js';
 import { DueSchedule } from './due-schedule.js';
 import { DUE_MESSAGE_MAX, DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { ShardPoller } from './shard-poller.js';
+import { insertDue as insertDueRows } from '../test/helpers/due-rows.js';
 
 let dbs: TestDatabases;
 
@@ -20,15 +20,7 @@ afterEach(async () => {
   await dbs.drop();
 });
 
-async function insertDue(count: number, fireAt: (i: number) => number): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => randomUUID());
-  await dbs.shards[0]!.query(
-    `INSERT INTO timers_to_fire (id, url, fire_at)
-     SELECT id, 'http://127.0.0.1:9/', to_timestamp(at / 1000.0) FROM unnest($1::uuid[], $2::float8[]) AS t(id, at)`,
-    [ids, ids.map((_, i) => fireAt(i))],
-  );
-  return ids;
-}
+const insertDue = (count: number, fireAt: (i: number) => number) => insertDueRows(dbs.shards[0]!, count, fireAt);
 
 describe('with a broker', () => {
   const broker = useTestBroker();

@@ -1,8 +1,8 @@
 // Integration: pollers' claims, deletes and releases on a real timer-db shard, as PostgreSQL plans them.
-import { randomUUID } from 'node:crypto';
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
 import { planReads } from '../../test/helpers/query-plan.js';
 import { CLAIM_DUE_SQL, claimDue, claimDueParams, deleteFired, releaseClaims } from './timers-to-fire.js';
+import { insertDue as insertDueRows } from '../../test/helpers/due-rows.js';
 
 let dbs: TestDatabases;
 
@@ -14,15 +14,7 @@ afterEach(async () => {
   await dbs.drop();
 });
 
-async function insertDue(count: number, fireAt: (i: number) => number): Promise<string[]> {
-  const ids = Array.from({ length: count }, () => randomUUID());
-  await dbs.shards[0]!.query(
-    `INSERT INTO timers_to_fire (id, url, fire_at)
-     SELECT id, 'http://127.0.0.1:9/', to_timestamp(at / 1000.0) FROM unnest($1::uuid[], $2::float8[]) AS t(id, at)`,
-    [ids, ids.map((_, i) => fireAt(i))],
-  );
-  return ids;
-}
+const insertDue = (count: number, fireAt: (i: number) => number) => insertDueRows(dbs.shards[0]!, count, fireAt);
 
 test("a poll reaches the shard's rows through its indexes, never by reading the whole table, with or without statistics", async () => {
   const now = Date.now();
