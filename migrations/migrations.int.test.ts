@@ -50,31 +50,23 @@ test('one step down removes the tables, and up again restores them', async () =>
   for (const shard of urls.shards) expect(await tables(shard)).toEqual(['timers_to_fire']);
 });
 
-async function ownerColumns(url: string): Promise<string[]> {
+/** The first column of a query's rows, read on its own connection. */
+async function column(url: string, sql: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query<{ t: string }>(
-      `SELECT table_name AS t FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`,
-    );
-    return result.rows.map((r) => r.t);
+    const result = await client.query<{ v: string }>(sql);
+    return result.rows.map((r) => r.v);
   } finally {
     await client.end();
   }
 }
 
-async function userColumns(url: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const result = await client.query<{ c: string }>(
-      `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`,
-    );
-    return result.rows.map((r) => r.c);
-  } finally {
-    await client.end();
-  }
-}
+const ownerColumns = (url: string) =>
+  column(url, `SELECT table_name AS v FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`);
+
+const userColumns = (url: string) =>
+  column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`);
 
 test('0012_user_token_generation and 0013_create_login_throttles each go down alone and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));
