@@ -10,8 +10,8 @@
 // - tests (*.test.ts anywhere, and test/): they start rooms and probe them, an end-to-end test drives
 //   the webserver, the consumer and the trigger together;
 // - launcher/ (`npm run stack`), bench/ and chaos/: they start whole stacks, the rooms are what they run.
-// migrations/ is the schema, data that common/db/knex-config.ts hands to knex, not a room: common/ may
-// import it, and it imports nothing of ours.
+// migrations/ is the schema, data that common/db/knex-config.ts hands to knex, not a room: that one file
+// of common/ may import it, and migrations/ imports no room.
 // test/ and bench/ are never shipped: nothing that runs in production (common/, the rooms, migrations/,
 // knexfile.ts) may import them, or a Docker image would need them. launcher/ and chaos/ are tools, not
 // production; they may use test/'s helpers (a webhook receiver, a mail sink) without this file minding.
