@@ -33,7 +33,7 @@ export function chaosOutcome(accepted: Map<string, number>, records: Map<string,
     const record = records.get(id);
     const state = states.get(id);
     if (record) firstAttempt.push(record.firstArrival - fireAt);
-    if (record?.firstDelivered != null) firstDelivered.push(record.firstDelivered - fireAt);
+    if (record && record.firstDelivered !== null) firstDelivered.push(record.firstDelivered - fireAt);
     if (record && record.delivered > 0) delivered += 1;
     if (record && record.delivered > 1) duplicates += 1;
     if (state === 'failed') failed += 1;

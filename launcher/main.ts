@@ -110,8 +110,16 @@ Ctrl-C stops everything.`);
     console.log('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // A stop that fails (a process that would not end, a sink that would not close) must still end the
+  // launcher, and say why, rather than leave an unhandled rejection behind Ctrl-C.
+  const onSignal = () => {
+    stop().catch((err: unknown) => {
+      console.error('stopping failed:', err instanceof Error ? err.message : err);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
 
 main().catch((err) => {

@@ -46,9 +46,9 @@ async function main(context: ProcessContext): Promise<void> {
     const held = schedule.drain();
     await firer.idle();
     await Promise.all(
-      shards.map((pool, shard) => {
+      shards.map(async (pool, shard) => {
         const ids = held.filter((t) => t.shard === shard).map((t) => t.id);
-        return ids.length > 0 ? releaseClaims(pool, ids, owner) : undefined;
+        if (ids.length > 0) await releaseClaims(pool, ids, owner);
       }),
     );
     log.info({ released: held.length }, 'released claims of held timers');

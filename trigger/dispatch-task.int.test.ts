@@ -33,7 +33,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await amqp.close();
   await deleteTopology(amqp.names);
-  agents.destroy();
+  await agents.destroy();
   await dbs.drop();
 });
 

@@ -68,7 +68,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await amqp.close();
   await deleteTopology(amqp.names);
-  agents.destroy();
+  await agents.destroy();
   await receiver.close();
   await dbs.drop();
 });
@@ -259,7 +259,7 @@ test('an undecodable message is dead-lettered and does not stop the next deliver
 
 describe('callback safety', () => {
   test('a callback on an address the policy refuses is failed without a request', async () => {
-    agents.destroy();
+    await agents.destroy();
     agents = createAgents(16, new AddressPolicy());
     await startTrigger(10);
     const timer = await scheduledTimer();
@@ -272,7 +272,7 @@ describe('callback safety', () => {
   });
 
   test('a name that resolves to a refused address is not connected to (checked after DNS)', async () => {
-    agents.destroy();
+    await agents.destroy();
     // ::1 allowed, 127/8 not: "localhost" is allowed as a name, but its IPv4 address is refused after resolution.
     agents = createAgents(16, new AddressPolicy(['::1/128']));
     await startTrigger(10);

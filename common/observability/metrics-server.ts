@@ -1,6 +1,6 @@
 // GET /metrics for Prometheus: a tiny HTTP server on METRICS_HOST:METRICS_PORT for the processes without an HTTP
 // API of their own (consumer, timer, trigger, worker, random-user), and a route for the webserver's app.
-import http from 'node:http';
+import type http from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from './logger.js';
 import { exitOnFatal, type Shutdown } from '../process/shutdown.js';

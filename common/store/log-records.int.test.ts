@@ -72,7 +72,7 @@ test('4 writers x 5,000 records committing out of order: a reader following alon
 
   // Commit events, so that a "slow" transaction can wait for another writer's commit (no sleeps).
   let commits = 0;
-  let commitWaiters: Array<() => void> = [];
+  const commitWaiters: Array<() => void> = [];
   const committed = () => {
     commits++;
     commitWaiters.splice(0).forEach((resolve) => resolve());

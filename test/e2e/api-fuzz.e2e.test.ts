@@ -14,6 +14,7 @@ import { createTimerRequest } from '../../webserver/timers/timer-request.js';
 jest.setTimeout(180_000);
 
 const seed = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+// eslint-disable-next-line no-console -- the seed is printed so that a failed run can be replayed
 console.log(`api fuzz seed ${seed}: replay this run with FUZZ_SEED=${seed}`);
 
 const e2e = useStackWithReceiver({ replicas: { webserver: 2, consumer: 1, timer: 1, trigger: 1 } });

@@ -44,7 +44,7 @@ function withEmailFormat(schema: Json): Json {
   return { ...schema, properties: { ...properties, email: { ...properties.email, format: 'email', description: 'an email address (surrounding spaces are trimmed and it is lower-cased before it is checked and stored)' } } };
 }
 
-export function userPaths({ body, schema, query, json, error }: Describe) {
+export function userPaths({ schema, query, json, error }: Describe) {
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
   const update = schema(updateUserRequest, 'input');

@@ -31,7 +31,7 @@ const servers: Server[] = [];
 let base: string;
 let deliveries = 0;
 let paused = false;
-let held: Array<() => void> = [];
+const held: Array<() => void> = [];
 
 const log = silentLogger();
 const registry = taskRegistry({ testing: true });
