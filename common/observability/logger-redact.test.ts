@@ -3,11 +3,11 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 test('createLogger redacts password, password_hash, access_token, SMTP_PASSWORD, JWT_SECRET_KEY and Authorization', () => {
   const script = `
-    import { createLogger } from '../common/logger.ts';
+    import { createLogger } from './common/observability/logger.ts';
     const log = createLogger('test', 'info');
     log.info({ password: 'p-top', password_hash: '$scrypt$h-top', access_token: 't-top', user: { password: 'p-nested', password_hash: 'h-nested' },
                config: { SMTP_PASSWORD: 's-nested', JWT_SECRET_KEY: 'k-nested' }, req: { headers: { authorization: 'Bearer t-header' } } }, 'line');`;
