@@ -2,7 +2,6 @@
 // each named (application_name) and guarded against idle-client errors. Queries are always parameterised.
 import pg from 'pg';
 import type { Logger } from '../observability/logger.js';
-import { DependencyUnavailableError } from '../errors/dependency-unavailable.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
