@@ -40,7 +40,7 @@ describe('focusedOrSkipped', () => {
       "xtest('l', () => {});",
       "test['only']('m', () => {});",
       "test.failing('n', () => {});",
-      "const maybe = process.env.SLOW ? describe : describe.skip;",
+      'const maybe = process.env.SLOW ? describe : describe.skip;',
     ].join('\n');
     const found = focusedOrSkipped(source('x.test.ts', text));
     expect(found.map((f) => [f.line, f.text])).toEqual([
@@ -65,7 +65,7 @@ describe('focusedOrSkipped', () => {
   test('comments, strings and unrelated names are not tests', () => {
     const text = [
       '// test.only would focus; xit would skip',
-      "const s = 'test.skip(\"x\")';",
+      'const s = \'test.skip("x")\';',
       'const t = `describe.only`;',
       'const options = { fit: true, only: 1 };',
       'const fit = options.fit;',
@@ -92,12 +92,7 @@ describe('testRunVerdict', () => {
   test('a .only fails the run: named in the source, and the tests it hid are named from the report', () => {
     const r = report([suite('a.test.ts', ['passed', 'pending', 'pending'], 'focused'), suite('b.test.ts', ['passed'])]);
     const result = verdict(r, [source('a.test.ts', "test('x', () => {});\ntest.only('y', () => {});\n"), source('b.test.ts')]);
-    expect(result.problems).toEqual([
-      'a.test.ts:2: test.only (a focused, skipped or inverted test)',
-      'a.test.ts: suite focused',
-      'a.test.ts: "test 1" pending',
-      'a.test.ts: "test 2" pending',
-    ]);
+    expect(result.problems).toEqual(['a.test.ts:2: test.only (a focused, skipped or inverted test)', 'a.test.ts: suite focused', 'a.test.ts: "test 1" pending', 'a.test.ts: "test 2" pending']);
     expect(result.failed).toBe(4);
   });
 

@@ -42,7 +42,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const meta = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), started_at: new Date().toISOString(), machine: await machine(), options: opts };
-  say(`bench: ${opts.quick ? 'quick' : 'full'} form; systems ${opts.systems.join(', ')}; scenarios ${opts.only.join(', ')}; cpu reference ${meta.machine.cpu_reference_ms} ms (lower is faster; compare runs only when it is alike)`);
+  say(
+    `bench: ${opts.quick ? 'quick' : 'full'} form; systems ${opts.systems.join(', ')}; scenarios ${opts.only.join(', ')}; cpu reference ${meta.machine.cpu_reference_ms} ms (lower is faster; compare runs only when it is alike)`,
+  );
   const receiver = new Receiver();
   await receiver.listen(opts.port + 20);
   const results: BenchResult[] = [];

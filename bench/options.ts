@@ -49,7 +49,10 @@ export const HELP = `usage: npm run bench -- [options]
 
 function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
   if (value === undefined) return [...allowed];
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of items) if (!allowed.includes(item as T)) throw new Error(`--${flag}: unknown ${item}; one of ${allowed.join(',')}`);
   return items as T[];
 }

@@ -231,7 +231,9 @@ async function main(): Promise<void> {
     console.log(`  refusals by reason    ${[...refusals].map(([reason, n]) => `${reason}: ${n}`).join(', ') || 'none'}`);
     const kills = plan.filter((fault, i) => fault.action === 'kill' && results[i]?.injected).length;
     const restarts = plan.flatMap((fault, i) => (fault.action !== 'kill' && results[i]?.injected ? [results[i].detail] : []));
-    console.log(`  faults injected       ${kills} of ${plan.filter((f) => f.action === 'kill').length} kill -9; ${restarts.join('; ') || 'no restart'}; webhooks answered 500: ${receiver.injected.failed}, left hanging: ${receiver.injected.hung}`);
+    console.log(
+      `  faults injected       ${kills} of ${plan.filter((f) => f.action === 'kill').length} kill -9; ${restarts.join('; ') || 'no restart'}; webhooks answered 500: ${receiver.injected.failed}, left hanging: ${receiver.injected.hung}`,
+    );
     const problems = chaosVerdict({
       plan,
       results,

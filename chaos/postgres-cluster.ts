@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { giveTo, runAs } from './service-user.js';
 
 function binDir(): string {
-  const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync('/usr/lib/postgresql')
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error('no PostgreSQL under /usr/lib/postgresql: apt-get install -y postgresql');
   return `/usr/lib/postgresql/${versions[0]}/bin`;
 }

@@ -47,14 +47,9 @@ test('a process kind whose every planned kill failed is named as never killed', 
 
 test('a plan too short to kill every kind, or without restarts, fails', () => {
   const short = plan.filter((f) => f.action !== 'kill' || f.kind !== 'timer');
-  expect(chaosVerdict(facts({ plan: short, results: short.map((f) => done(f.atMs)) }))).toEqual([
-    'no kill -9 of a timer was planned (the run is shorter than --kill-every times 4)',
-  ]);
+  expect(chaosVerdict(facts({ plan: short, results: short.map((f) => done(f.atMs)) }))).toEqual(['no kill -9 of a timer was planned (the run is shorter than --kill-every times 4)']);
   const noRestarts = plan.filter((f) => f.action === 'kill');
-  expect(chaosVerdict(facts({ plan: noRestarts, results: noRestarts.map((f) => done(f.atMs)) }))).toEqual([
-    'no RabbitMQ restart was planned',
-    'no PostgreSQL restart was planned',
-  ]);
+  expect(chaosVerdict(facts({ plan: noRestarts, results: noRestarts.map((f) => done(f.atMs)) }))).toEqual(['no RabbitMQ restart was planned', 'no PostgreSQL restart was planned']);
 });
 
 test('a receiver that failed or hung no webhook though asked to fails the run; not when asked for none', () => {

@@ -63,10 +63,7 @@ test('a consumer batch is persisted in the timers table and its shards before an
       expect(kind).toBe('ack');
       const id = message.properties.messageId as string;
       const shard = shardOf(id, dbs.shards.length);
-      const [main, toFire] = await Promise.all([
-        dbs.main.query('SELECT 1 FROM timers WHERE id = $1', [id]),
-        dbs.shards[shard]!.query('SELECT 1 FROM timers_to_fire WHERE id = $1', [id]),
-      ]);
+      const [main, toFire] = await Promise.all([dbs.main.query('SELECT 1 FROM timers WHERE id = $1', [id]), dbs.shards[shard]!.query('SELECT 1 FROM timers_to_fire WHERE id = $1', [id])]);
       if (main.rowCount !== 1 || toFire.rowCount !== 1) missingAtAck++;
       if (++acked === batch.length) resolve();
     });
@@ -131,7 +128,10 @@ test('an undecodable message goes to the dead-letter queue and the next one is s
   await bothSettled;
 
   // Both acked: the poison one once its copy, with the reason, is in the dead-letter queue.
-  expect(settled).toEqual([{ kind: 'ack', requeue: false }, { kind: 'ack', requeue: false }]);
+  expect(settled).toEqual([
+    { kind: 'ack', requeue: false },
+    { kind: 'ack', requeue: false },
+  ]);
   expect((await countRows()).main).toBe(1);
   const dead = await nextMessage(amqp.names.incomingTimersDead);
   expect(dead.body).toBe('{"id": "not a timer"');
@@ -198,7 +198,10 @@ test('a batch message with a refused timer stores the others and dead-letters on
   expect(dead.headers['x-dead-reason']).toMatch(/^1 of its 4 items refused; the first: the database refused the row: /);
   expect(JSON.parse(dead.body)).toEqual(batch[1]);
   expect((await countRows()).main).toBe(3);
-  await storeBatch({ main: dbs.main, shards: dbs.shards }, batch.filter((_, i) => i !== 1));
+  await storeBatch(
+    { main: dbs.main, shards: dbs.shards },
+    batch.filter((_, i) => i !== 1),
+  );
   expect((await countRows()).main).toBe(3);
 });
 

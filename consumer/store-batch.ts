@@ -16,7 +16,10 @@ export interface Databases {
 
 async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> {
   const waiting = await insertTimers(dbs.main, timers);
-  await insertTimersToFire(dbs.shards, timers.filter((timer) => waiting.has(timer.id)));
+  await insertTimersToFire(
+    dbs.shards,
+    timers.filter((timer) => waiting.has(timer.id)),
+  );
   metrics.batchSize.observe({ stage: 'consumer_insert' }, timers.length);
   const now = Date.now();
   for (const timer of timers) metrics.consumerLag.observe(Math.max(0, now - timer.created_at) / 1000);

@@ -66,7 +66,10 @@ export async function exportOnce(options: ExportOptions): Promise<ExportResult> 
         if (records.length === 0) break;
         // The lock was taken over (this process stalled past lockStaleMs): another exporter owns the file now.
         if (lost) throw new Error(`lost the lock on ${file}: ${(lost as Error).message}`);
-        await appendLines(handle, records.map((record) => JSON.stringify(record)));
+        await appendLines(
+          handle,
+          records.map((record) => JSON.stringify(record)),
+        );
         exported += records.length;
         lastId = records[records.length - 1]!.id;
         if (records.length < pageLimit) break;

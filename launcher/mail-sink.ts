@@ -28,7 +28,10 @@ export function parseMail(raw: string): Pick<ReceivedMail, 'subject' | 'messageI
   let body = split < 0 ? '' : raw.slice(split).replace(/^\r?\n\r?\n/, '');
   const encoding = (headerOf(head, 'Content-Transfer-Encoding') ?? '7bit').toLowerCase();
   if (encoding === 'quoted-printable') {
-    body = Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+    body = Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      'latin1',
+    ).toString('utf8');
   } else if (encoding === 'base64') {
     body = Buffer.from(body, 'base64').toString('utf8');
   }

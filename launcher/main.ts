@@ -62,12 +62,22 @@ async function main(): Promise<void> {
     'random-user': count('random-users', values['random-users'], 0),
   };
   const port = count('port', values.port, 1);
-  const passThrough = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^(LOG_LEVEL|HTTP_|METRICS_HOST|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL)/.test(key))) as Record<string, string>;
+  const passThrough = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) =>
+      /^(LOG_LEVEL|HTTP_|METRICS_HOST|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL)/.test(
+        key,
+      ),
+    ),
+  ) as Record<string, string>;
   const mail = process.env.SMTP_HOST ? null : await startLocalMailSink(count('mail-port', values['mail-port'], 1), (line) => console.log(line));
   if (mail) Object.assign(passThrough, mail.env);
   const rabbitmqUi = process.env.RABBITMQ_UI_URL ?? 'http://127.0.0.1:15672';
   passThrough.RABBITMQ_MANAGEMENT_URL ??= rabbitmqUi;
-  console.log(`starting: ${Object.entries(replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${values.shards} shards ...`);
+  console.log(
+    `starting: ${Object.entries(replicas)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}, ${values.shards} shards ...`,
+  );
   const stack = await startStack({
     replicas,
     shards: count('shards', values.shards, 1),
@@ -89,7 +99,7 @@ timer service is up
                         tasks: curl -X POST ${stack.url}/sync/sum -d '[1, 2, 3]'
   random-user service:  http://127.0.0.1:${values['random-user-port']}/  (also ${stack.url}/random-user/)
   RabbitMQ management:  ${rabbitmqUi}  (guest/guest)
-  dashboard:            ${stack.url}/dashboard  (DASHBOARD_OPEN=${stack.env.DASHBOARD_OPEN}: ${stack.env.DASHBOARD_OPEN === 'true' ? 'open without a token in development; production needs an admin\'s token' : 'an admin logs in on the page'})
+  dashboard:            ${stack.url}/dashboard  (DASHBOARD_OPEN=${stack.env.DASHBOARD_OPEN}: ${stack.env.DASHBOARD_OPEN === 'true' ? "open without a token in development; production needs an admin's token" : 'an admin logs in on the page'})
   development mode:     callbacks may reach ${stack.env.WEBHOOK_ALLOWED_CIDRS || 'no private address'} (WEBHOOK_ALLOWED_CIDRS);
                         production (docker-compose.yml) refuses loopback, private and link-local callbacks
   users and tokens:     curl -X POST ${stack.url}/users -H 'content-type: application/json' -d '{"email":"me@example.com","password":"change-me-please"}'

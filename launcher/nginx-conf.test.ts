@@ -28,9 +28,11 @@ test('the local stack reaches its webservers on the address they listen on (HTTP
   expect(loadConfig({}).HTTP_HOST).toBe('127.0.0.1');
 });
 
-test('nginx passes the servers\' own error answers through unchanged (no proxy_intercept_errors)', () => {
+test("nginx passes the servers' own error answers through unchanged (no proxy_intercept_errors)", () => {
   const dir = fileURLToPath(new URL('../load-balancers/webserver/', import.meta.url));
-  const shared = readdirSync(dir).filter((name) => name.endsWith('.conf')).map((name) => readFileSync(join(dir, name), 'utf8'));
+  const shared = readdirSync(dir)
+    .filter((name) => name.endsWith('.conf'))
+    .map((name) => readFileSync(join(dir, name), 'utf8'));
   expect(shared.length).toBeGreaterThanOrEqual(5);
   for (const conf of [localConf(), ...shared]) expect(conf).not.toMatch(/proxy_intercept_errors\s+on/);
 });

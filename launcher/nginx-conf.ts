@@ -23,14 +23,7 @@ export const UPSTREAM_KEEPALIVE_TIMEOUT_S = 60;
 
 export const RANDOM_USER_CONF = fileURLToPath(new URL('../load-balancers/webserver/random-user.conf', import.meta.url));
 
-export function nginxConf(opts: {
-  port: number;
-  webserverPorts: number[];
-  runDir: string;
-  randomUserPorts?: number[];
-  randomUserPublicPort?: number;
-  limits?: ClientLimits;
-}): string {
+export function nginxConf(opts: { port: number; webserverPorts: number[]; runDir: string; randomUserPorts?: number[]; randomUserPublicPort?: number; limits?: ClientLimits }): string {
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const serverLines = (ports: number[]) => ports.map((port) => `        server 127.0.0.1:${port} max_fails=3 fail_timeout=5s;`).join('\n');
   const servers = serverLines(opts.webserverPorts);
@@ -74,7 +67,10 @@ ${randomUser.blocks}}
 /** The random-user service: its upstream, /random-user/ on the API's port, and its own port. */
 function randomUserConf(ports: number[], publicPort: number | undefined, serverLines: (ports: number[]) => string) {
   if (ports.length === 0) return { prefixed: '', blocks: '' };
-  const ownPort = publicPort === undefined ? '' : `    server {
+  const ownPort =
+    publicPort === undefined
+      ? ''
+      : `    server {
         listen 127.0.0.1:${publicPort};
         include ${ERROR_LOCATIONS_CONF};
         include ${ERROR_PAGES_CONF};

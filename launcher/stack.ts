@@ -173,10 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const confFile = join(runDir, 'nginx.conf');
-  writeFileSync(
-    confFile,
-    nginxConf({ port: options.port, webserverPorts, runDir, randomUserPorts, randomUserPublicPort: options.randomUserPublicPort, limits: options.clientLimits }),
-  );
+  writeFileSync(confFile, nginxConf({ port: options.port, webserverPorts, runDir, randomUserPorts, randomUserPublicPort: options.randomUserPublicPort, limits: options.clientLimits }));
   const nginx = new ManagedProcess({
     name: 'nginx',
     command: NGINX_BIN,

@@ -21,9 +21,7 @@ async function tables(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' ORDER BY 1`,
-    );
+    const result = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' ORDER BY 1`);
     return result.rows.map((r) => r.name);
   } finally {
     await client.end();
@@ -62,11 +60,9 @@ async function column(url: string, sql: string): Promise<string[]> {
   }
 }
 
-const ownerColumns = (url: string) =>
-  column(url, `SELECT table_name AS v FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`);
+const ownerColumns = (url: string) => column(url, `SELECT table_name AS v FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`);
 
-const userColumns = (url: string) =>
-  column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`);
+const userColumns = (url: string) => column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`);
 
 test('0012_user_token_generation and 0013_create_login_throttles each go down alone and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));

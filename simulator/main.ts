@@ -29,8 +29,7 @@ function wholeNumber(flag: string, value: string | undefined, fallback: number, 
   }
 }
 
-const line = (p: Progress) =>
-  `sent ${p.sent}, accepted ${p.accepted}, errors ${p.errors}, ${(p.sent / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1)} requests/s`;
+const line = (p: Progress) => `sent ${p.sent}, accepted ${p.accepted}, errors ${p.errors}, ${(p.sent / Math.max(p.elapsedMs / 1000, 0.001)).toFixed(1)} requests/s`;
 
 function summaryText(s: Summary, outDir: string): string {
   return [

@@ -34,7 +34,11 @@ test('the expression parser finds metric names, not functions or labels', () => 
 test('every metric the dashboard queries is defined in common/observability/metrics.ts (or is a default process metric)', async () => {
   expect(exprs.length).toBeGreaterThan(10);
   const defined = await metricNames();
-  const unknown = exprs.flatMap(({ panel, expr }) => metricsIn(expr).filter((name) => !defined.has(name)).map((name) => `${panel}: ${name}`));
+  const unknown = exprs.flatMap(({ panel, expr }) =>
+    metricsIn(expr)
+      .filter((name) => !defined.has(name))
+      .map((name) => `${panel}: ${name}`),
+  );
   expect(unknown).toEqual([]);
 });
 

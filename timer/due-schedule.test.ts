@@ -12,7 +12,10 @@ const entry = (id: string, inMs: number): Entry => ({ id, fire_at: START + inMs,
 /** A schedule on the fake clock that records every onDue call with the clock reading at that moment. */
 function recordingSchedule() {
   const releases: Array<{ at: number; ids: string[] }> = [];
-  const schedule = new DueSchedule<Entry>((due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }), () => Date.now());
+  const schedule = new DueSchedule<Entry>(
+    (due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }),
+    () => Date.now(),
+  );
   const released = () => releases.flatMap((release) => release.ids);
   return { schedule, releases, released };
 }
@@ -132,7 +135,10 @@ describe('DueSchedule', () => {
     // When the entry is added the clock reads 50 ms ahead, so the timeout is armed 50 ms too short.
     let ahead = 50;
     const released: string[] = [];
-    const schedule = new DueSchedule<Entry>((due) => released.push(...due.map((e) => e.id)), () => Date.now() + ahead);
+    const schedule = new DueSchedule<Entry>(
+      (due) => released.push(...due.map((e) => e.id)),
+      () => Date.now() + ahead,
+    );
     schedule.add([entry('a', 1_000)]);
     ahead = 0;
     jest.advanceTimersByTime(950);
@@ -145,7 +151,11 @@ describe('DueSchedule', () => {
 
   test('with a lead time, entries are released that long before fire_at, and not earlier', () => {
     const released: string[] = [];
-    const schedule = new DueSchedule<Entry>((due) => released.push(...due.map((e) => e.id)), () => Date.now(), 200);
+    const schedule = new DueSchedule<Entry>(
+      (due) => released.push(...due.map((e) => e.id)),
+      () => Date.now(),
+      200,
+    );
     schedule.add([entry('a', 1_000), entry('b', 1_100)]);
     jest.advanceTimersByTime(799);
     expect(released).toEqual([]);
@@ -157,7 +167,12 @@ describe('DueSchedule', () => {
 
   test('with a window, the entries due within it after the earliest leave together with it, none before its instant', () => {
     const releases: Array<{ at: number; ids: string[] }> = [];
-    const schedule = new DueSchedule<Entry>((due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }), () => Date.now(), 200, 50);
+    const schedule = new DueSchedule<Entry>(
+      (due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }),
+      () => Date.now(),
+      200,
+      50,
+    );
     schedule.add([entry('a', 1_000), entry('b', 1_020), entry('c', 1_050), entry('d', 1_051), entry('e', 1_200)]);
     jest.advanceTimersByTime(799);
     expect(releases).toEqual([]);
@@ -176,7 +191,12 @@ describe('DueSchedule', () => {
     // it comes within the window of the earliest entry's instant, and must still release nothing.
     let skew = 30;
     const released: string[] = [];
-    const schedule = new DueSchedule<Entry>((due) => released.push(...due.map((e) => e.id)), () => Date.now() + skew, 200, 50);
+    const schedule = new DueSchedule<Entry>(
+      (due) => released.push(...due.map((e) => e.id)),
+      () => Date.now() + skew,
+      200,
+      50,
+    );
     schedule.add([entry('a', 1_000), entry('b', 1_010)]);
     skew = 0;
     jest.advanceTimersByTime(770);

@@ -31,10 +31,7 @@ export class DueTimerFirer {
     private readonly retry: (timers: HeldTimer[]) => void,
     private readonly log: Logger,
   ) {
-    this.deleters = shards.map(
-      (pool) =>
-        Batcher.forWork<string>((ids) => deleteFired(pool, ids, owner), DELETE_BATCH_MAX),
-    );
+    this.deleters = shards.map((pool) => Batcher.forWork<string>((ids) => deleteFired(pool, ids, owner), DELETE_BATCH_MAX));
   }
 
   fire(timers: HeldTimer[]): void {
@@ -50,9 +47,7 @@ export class DueTimerFirer {
     const queue = this.amqp.names.timersToFire;
     const groups: HeldTimer[][] = [];
     for (let i = 0; i < timers.length; i += DUE_MESSAGE_MAX) groups.push(timers.slice(i, i + DUE_MESSAGE_MAX));
-    const sent = await Promise.allSettled(
-      groups.map((group) => this.amqp.publish(queue, encodeTimers(group.map(({ id, url, fire_at }) => ({ id, url, fire_at }))), { messageId: group[0]!.id })),
-    );
+    const sent = await Promise.allSettled(groups.map((group) => this.amqp.publish(queue, encodeTimers(group.map(({ id, url, fire_at }) => ({ id, url, fire_at }))), { messageId: group[0]!.id })));
     const published = groups.flatMap((group, g) => (sent[g]!.status === 'fulfilled' ? group : []));
     const failed = groups.flatMap((group, g) => (sent[g]!.status === 'rejected' ? group : []));
     metrics.timersFired.inc(published.length);

@@ -39,7 +39,14 @@ async function main(context: ProcessContext): Promise<void> {
   };
   const pollers = shards.map(
     (pool, shard) =>
-      new ShardPoller(shard, pool, settings, () => schedule.size, (i, timers) => schedule.add(timers.map((t) => ({ ...t, shard: i }))), log),
+      new ShardPoller(
+        shard,
+        pool,
+        settings,
+        () => schedule.size,
+        (i, timers) => schedule.add(timers.map((t) => ({ ...t, shard: i }))),
+        log,
+      ),
   );
 
   shutdown.add('release held claims', async () => {

@@ -46,7 +46,14 @@ describe('with a broker', () => {
     const firer = new DueTimerFirer(broker.client, dbs.shards, 'p1', (t) => schedule.add(t), log);
     const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due));
     const settings = { owner: 'p1', intervalMs: 50, lookaheadMs: 1_000, leaseMs: 30_000, claimLimit: 1_000, maxHeld: 10_000 };
-    const poller = new ShardPoller(0, dbs.shards[0]!, settings, () => schedule.size, (s, rows) => schedule.add(rows.map((r) => ({ ...r, shard: s }))), log);
+    const poller = new ShardPoller(
+      0,
+      dbs.shards[0]!,
+      settings,
+      () => schedule.size,
+      (s, rows) => schedule.add(rows.map((r) => ({ ...r, shard: s }))),
+      log,
+    );
     poller.start();
     await allPublished;
     await poller.stop();

@@ -41,7 +41,7 @@ test('a 2xx is delivered; the status is kept', async () => {
   expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toEqual({ delivered: true, status: 204, error: null, retryAfterMs: null, refused: false });
 });
 
-test("an answer with a body over 64 KiB counts by its status, and the pool goes on working after it", async () => {
+test('an answer with a body over 64 KiB counts by its status, and the pool goes on working after it', async () => {
   handler = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.end(Buffer.alloc(1024 * 1024, 'x'));
@@ -70,7 +70,7 @@ test('a connection dropped without an answer is tried once more on a fresh one',
   expect(requests).toBe(2);
 });
 
-test('nothing listening: the network error is the attempt\'s error', async () => {
+test("nothing listening: the network error is the attempt's error", async () => {
   const closed = http.createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;

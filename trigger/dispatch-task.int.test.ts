@@ -22,7 +22,12 @@ beforeEach(async () => {
   amqp = await connectTestBroker();
   agents = createAgents(4, new AddressPolicy());
   const due = dueTimerHandler({
-    main: dbs.main, shards: dbs.shards, agents, amqp, log: silentLogger(), now: Date.now,
+    main: dbs.main,
+    shards: dbs.shards,
+    agents,
+    amqp,
+    log: silentLogger(),
+    now: Date.now,
     hosts: new HostLimiter({ concurrency: 16, ratePerSecond: 0, maxWaiting: 16, stallMs: 1_000 }),
     delivery: { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 10_000, timeoutMs: 2_000 },
     deadLetter: deadLetterer(amqp, silentLogger()),

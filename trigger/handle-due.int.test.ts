@@ -87,8 +87,7 @@ function settledCount(count: number): Promise<void> {
 }
 
 const publish = (timer: DueTimer) => amqp.publish(amqp.names.timersToFire, encodeMessage(timer), { messageId: timer.id });
-const timerRow = async (id: string) =>
-  (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at, next_attempt_at, attempt_log FROM timers WHERE id = $1', [id])).rows[0];
+const timerRow = async (id: string) => (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at, next_attempt_at, attempt_log FROM timers WHERE id = $1', [id])).rows[0];
 const shardRowAt = async (id: string) => {
   const shard = dbs.shards[shardOf(id, 2)]!;
   const row = (await shard.query('SELECT (extract(epoch FROM fire_at) * 1000)::bigint AS at FROM timers_to_fire WHERE id = $1', [id])).rows[0];
@@ -96,165 +95,164 @@ const shardRowAt = async (id: string) => {
 };
 
 describe('with the default trigger', () => {
-beforeEach(() => startTrigger(100));
+  beforeEach(() => startTrigger(100));
 
+  test('the webhook is a POST of {"id"} with JSON content type, a User-Agent and the id as idempotency key', async () => {
+    const timer = await scheduledTimer('/hook?x=1');
+    await publish(timer);
+    await settledCount(1);
+    expect(receiver.arrivals).toHaveLength(1);
+    const [arrival] = receiver.arrivals;
+    expect(arrival!.method).toBe('POST');
+    expect(arrival!.path).toBe('/hook?x=1');
+    expect(JSON.parse(arrival!.body)).toEqual({ id: timer.id });
+    expect(arrival!.headers['content-type']).toBe('application/json');
+    expect(arrival!.headers['user-agent']).toBe(USER_AGENT);
+    expect(arrival!.headers['idempotency-key']).toBe(timer.id);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'delivered', attempts: 1, last_status: 200, last_error: null });
+    expect(row.delivered_at).toBeInstanceOf(Date);
+  });
 
-test('the webhook is a POST of {"id"} with JSON content type, a User-Agent and the id as idempotency key', async () => {
-  const timer = await scheduledTimer('/hook?x=1');
-  await publish(timer);
-  await settledCount(1);
-  expect(receiver.arrivals).toHaveLength(1);
-  const [arrival] = receiver.arrivals;
-  expect(arrival!.method).toBe('POST');
-  expect(arrival!.path).toBe('/hook?x=1');
-  expect(JSON.parse(arrival!.body)).toEqual({ id: timer.id });
-  expect(arrival!.headers['content-type']).toBe('application/json');
-  expect(arrival!.headers['user-agent']).toBe(USER_AGENT);
-  expect(arrival!.headers['idempotency-key']).toBe(timer.id);
-  const row = await timerRow(timer.id);
-  expect(row).toMatchObject({ state: 'delivered', attempts: 1, last_status: 200, last_error: null });
-  expect(row.delivered_at).toBeInstanceOf(Date);
-});
+  test("a poller's batch message: every timer of it delivered once and recorded, then the one message acked", async () => {
+    const timers = await Promise.all(Array.from({ length: 30 }, (_, i) => scheduledTimer(`/batch/${i}`)));
+    await amqp.publish(amqp.names.timersToFire, encodeMessage({ timers }), { messageId: timers[0]!.id });
+    await settledCount(1);
+    expect(settled).toEqual([{ id: timers[0]!.id, kind: 'ack', requeue: false }]);
+    expect(receiver.arrivals.map((a) => a.id).sort()).toEqual(timers.map((t) => t.id).sort());
+    for (const t of timers) expect(await timerRow(t.id)).toMatchObject({ state: 'delivered', attempts: 1 });
+  });
 
-test("a poller's batch message: every timer of it delivered once and recorded, then the one message acked", async () => {
-  const timers = await Promise.all(Array.from({ length: 30 }, (_, i) => scheduledTimer(`/batch/${i}`)));
-  await amqp.publish(amqp.names.timersToFire, encodeMessage({ timers }), { messageId: timers[0]!.id });
-  await settledCount(1);
-  expect(settled).toEqual([{ id: timers[0]!.id, kind: 'ack', requeue: false }]);
-  expect(receiver.arrivals.map((a) => a.id).sort()).toEqual(timers.map((t) => t.id).sort());
-  for (const t of timers) expect(await timerRow(t.id)).toMatchObject({ state: 'delivered', attempts: 1 });
-});
+  test('the trigger drops a duplicate message: one webhook, both messages acked', async () => {
+    const timer = await scheduledTimer();
+    await Promise.all([publish(timer), publish(timer)]);
+    await settledCount(2);
+    expect(settled.map((s) => s.kind)).toEqual(['ack', 'ack']);
+    expect(receiver.arrivals).toHaveLength(1);
+    // A third copy arriving long after delivery is dropped as well.
+    await publish(timer);
+    await settledCount(3);
+    expect(receiver.arrivals).toHaveLength(1);
+    expect((await timerRow(timer.id)).attempts).toBe(1);
+  });
 
-test('the trigger drops a duplicate message: one webhook, both messages acked', async () => {
-  const timer = await scheduledTimer();
-  await Promise.all([publish(timer), publish(timer)]);
-  await settledCount(2);
-  expect(settled.map((s) => s.kind)).toEqual(['ack', 'ack']);
-  expect(receiver.arrivals).toHaveLength(1);
-  // A third copy arriving long after delivery is dropped as well.
-  await publish(timer);
-  await settledCount(3);
-  expect(receiver.arrivals).toHaveLength(1);
-  expect((await timerRow(timer.id)).attempts).toBe(1);
-});
+  test('a 5xx is retried: the timer turns retrying, its retry row is in its shard, the attempt is recorded', async () => {
+    receiver.status = 503;
+    const timer = await scheduledTimer();
+    const before = Date.now();
+    await publish(timer);
+    await settledCount(1);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'retrying', attempts: 1, last_status: 503, last_error: 'HTTP 503' });
+    // random() = 1: the whole first backoff (10 s)
+    const retryAt = row.next_attempt_at.getTime();
+    expect(retryAt).toBeGreaterThanOrEqual(before + delivery.backoffMs);
+    expect(await shardRowAt(timer.id)).toBe(retryAt);
+    expect(row.attempt_log).toEqual([expect.objectContaining({ attempt: 1, series: 1, status: 503, error: 'HTTP 503' })]);
+  });
 
-test('a 5xx is retried: the timer turns retrying, its retry row is in its shard, the attempt is recorded', async () => {
-  receiver.status = 503;
-  const timer = await scheduledTimer();
-  const before = Date.now();
-  await publish(timer);
-  await settledCount(1);
-  const row = await timerRow(timer.id);
-  expect(row).toMatchObject({ state: 'retrying', attempts: 1, last_status: 503, last_error: 'HTTP 503' });
-  // random() = 1: the whole first backoff (10 s)
-  const retryAt = row.next_attempt_at.getTime();
-  expect(retryAt).toBeGreaterThanOrEqual(before + delivery.backoffMs);
-  expect(await shardRowAt(timer.id)).toBe(retryAt);
-  expect(row.attempt_log).toEqual([expect.objectContaining({ attempt: 1, series: 1, status: 503, error: 'HTTP 503' })]);
-});
+  test('a retry is sent once due, and a delivered retry ends the series', async () => {
+    receiver.answer = () => (receiver.arrivals.length === 1 ? { status: 500 } : { status: 200 });
+    const timer = await scheduledTimer();
+    // A 1 s backoff: the copy published below may be claimed that early, and is sent only once due.
+    await dbs.main.query('UPDATE timers SET retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
+    await publish(timer);
+    await settledCount(1);
+    const { next_attempt_at } = await timerRow(timer.id);
+    // What the poller does when the retry falls due: publish the shard row's timer.
+    await publish({ ...timer, fire_at: next_attempt_at.getTime() });
+    await settledCount(2);
+    expect(receiver.arrivals.map((a) => a.at >= next_attempt_at.getTime())).toEqual([false, true]);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'delivered', attempts: 2, last_status: 200, next_attempt_at: null });
+    expect(row.attempt_log.map((e: { status: number }) => e.status)).toEqual([500, 200]);
+  });
 
-test('a retry is sent once due, and a delivered retry ends the series', async () => {
-  receiver.answer = () => (receiver.arrivals.length === 1 ? { status: 500 } : { status: 200 });
-  const timer = await scheduledTimer();
-  // A 1 s backoff: the copy published below may be claimed that early, and is sent only once due.
-  await dbs.main.query('UPDATE timers SET retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
-  await publish(timer);
-  await settledCount(1);
-  const { next_attempt_at } = await timerRow(timer.id);
-  // What the poller does when the retry falls due: publish the shard row's timer.
-  await publish({ ...timer, fire_at: next_attempt_at.getTime() });
-  await settledCount(2);
-  expect(receiver.arrivals.map((a) => a.at >= next_attempt_at.getTime())).toEqual([false, true]);
-  const row = await timerRow(timer.id);
-  expect(row).toMatchObject({ state: 'delivered', attempts: 2, last_status: 200, next_attempt_at: null });
-  expect(row.attempt_log.map((e: { status: number }) => e.status)).toEqual([500, 200]);
-});
+  test('an early copy of a retrying timer is dropped, not sent before its retry is due', async () => {
+    receiver.status = 500;
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await settledCount(1);
+    // The first attempt's message delivered again (e.g. its ack was lost with the connection).
+    await publish(timer);
+    await settledCount(2);
+    expect(receiver.arrivals).toHaveLength(1);
+    expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', attempts: 1 });
+  });
 
-test('an early copy of a retrying timer is dropped, not sent before its retry is due', async () => {
-  receiver.status = 500;
-  const timer = await scheduledTimer();
-  await publish(timer);
-  await settledCount(1);
-  // The first attempt's message delivered again (e.g. its ack was lost with the connection).
-  await publish(timer);
-  await settledCount(2);
-  expect(receiver.arrivals).toHaveLength(1);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', attempts: 1 });
-});
+  test('after the last attempt the timer is failed, with every attempt in its history', async () => {
+    receiver.status = 502;
+    const timer = await scheduledTimer();
+    await dbs.main.query('UPDATE timers SET max_attempts = 2, retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
+    await publish(timer);
+    await settledCount(1);
+    await publish({ ...timer, fire_at: (await timerRow(timer.id)).next_attempt_at.getTime() });
+    await settledCount(2);
+    const row = await timerRow(timer.id);
+    expect(row).toMatchObject({ state: 'failed', attempts: 2, last_status: 502, next_attempt_at: null });
+    expect(row.attempt_log.map((e: { attempt: number }) => e.attempt)).toEqual([1, 2]);
+  });
 
-test('after the last attempt the timer is failed, with every attempt in its history', async () => {
-  receiver.status = 502;
-  const timer = await scheduledTimer();
-  await dbs.main.query('UPDATE timers SET max_attempts = 2, retry_backoff_ms = 1000 WHERE id = $1', [timer.id]);
-  await publish(timer);
-  await settledCount(1);
-  await publish({ ...timer, fire_at: (await timerRow(timer.id)).next_attempt_at.getTime() });
-  await settledCount(2);
-  const row = await timerRow(timer.id);
-  expect(row).toMatchObject({ state: 'failed', attempts: 2, last_status: 502, next_attempt_at: null });
-  expect(row.attempt_log.map((e: { attempt: number }) => e.attempt)).toEqual([1, 2]);
-});
+  test('429 with Retry-After waits as long as the receiver asks', async () => {
+    receiver.answer = () => ({ status: 429, headers: { 'retry-after': '120' } });
+    const timer = await scheduledTimer();
+    const before = Date.now();
+    await publish(timer);
+    await settledCount(1);
+    const retryAt = (await timerRow(timer.id)).next_attempt_at.getTime();
+    expect(retryAt).toBeGreaterThanOrEqual(before + 120_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 120_000);
+  });
 
-test('429 with Retry-After waits as long as the receiver asks', async () => {
-  receiver.answer = () => ({ status: 429, headers: { 'retry-after': '120' } });
-  const timer = await scheduledTimer();
-  const before = Date.now();
-  await publish(timer);
-  await settledCount(1);
-  const retryAt = (await timerRow(timer.id)).next_attempt_at.getTime();
-  expect(retryAt).toBeGreaterThanOrEqual(before + 120_000);
-  expect(retryAt).toBeLessThanOrEqual(Date.now() + 120_000);
-});
+  test('a 4xx other than 408 and 429 is final: failed at once', async () => {
+    receiver.status = 404;
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await settledCount(1);
+    expect(await timerRow(timer.id)).toMatchObject({ state: 'failed', attempts: 1, last_status: 404 });
+    expect(await shardRowAt(timer.id)).toBeNull();
+  });
 
-test('a 4xx other than 408 and 429 is final: failed at once', async () => {
-  receiver.status = 404;
-  const timer = await scheduledTimer();
-  await publish(timer);
-  await settledCount(1);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'failed', attempts: 1, last_status: 404 });
-  expect(await shardRowAt(timer.id)).toBeNull();
-});
+  test('an unreachable callback is retried, with the network error recorded', async () => {
+    const timer = await scheduledTimer();
+    const unreachable = { ...timer, url: 'http://127.0.0.1:1/hook' };
+    await dbs.main.query('UPDATE timers SET url = $2 WHERE id = $1', [timer.id, unreachable.url]);
+    await publish(unreachable);
+    await settledCount(1);
+    expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', last_status: null, last_error: 'ECONNREFUSED' });
+  });
 
-test('an unreachable callback is retried, with the network error recorded', async () => {
-  const timer = await scheduledTimer();
-  const unreachable = { ...timer, url: 'http://127.0.0.1:1/hook' };
-  await dbs.main.query('UPDATE timers SET url = $2 WHERE id = $1', [timer.id, unreachable.url]);
-  await publish(unreachable);
-  await settledCount(1);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'retrying', last_status: null, last_error: 'ECONNREFUSED' });
-});
+  test('a timer another trigger is delivering is re-checked through its shard when that claim expires', async () => {
+    const timer = await scheduledTimer();
+    const until = Date.now() + 60_000;
+    await dbs.main.query(`UPDATE timers SET state = 'firing', attempts = 1, claim_expires_at = to_timestamp($2 / 1000.0) WHERE id = $1`, [timer.id, until]);
+    await publish(timer);
+    await settledCount(1);
+    expect(receiver.arrivals).toHaveLength(0);
+    expect(await shardRowAt(timer.id)).toBe(until);
+  });
 
-test('a timer another trigger is delivering is re-checked through its shard when that claim expires', async () => {
-  const timer = await scheduledTimer();
-  const until = Date.now() + 60_000;
-  await dbs.main.query(`UPDATE timers SET state = 'firing', attempts = 1, claim_expires_at = to_timestamp($2 / 1000.0) WHERE id = $1`, [timer.id, until]);
-  await publish(timer);
-  await settledCount(1);
-  expect(receiver.arrivals).toHaveLength(0);
-  expect(await shardRowAt(timer.id)).toBe(until);
-});
+  test('a timer whose trigger died mid-delivery (claim expired) is taken over and delivered', async () => {
+    const timer = await scheduledTimer();
+    await dbs.main.query(`UPDATE timers SET state = 'firing', attempts = 1, claim_expires_at = now() - interval '1 second' WHERE id = $1`, [timer.id]);
+    await publish(timer);
+    await settledCount(1);
+    expect(receiver.arrivals.map((a) => a.id)).toEqual([timer.id]);
+    expect(await timerRow(timer.id)).toMatchObject({ state: 'delivered', attempts: 2 });
+  });
 
-test('a timer whose trigger died mid-delivery (claim expired) is taken over and delivered', async () => {
-  const timer = await scheduledTimer();
-  await dbs.main.query(`UPDATE timers SET state = 'firing', attempts = 1, claim_expires_at = now() - interval '1 second' WHERE id = $1`, [timer.id]);
-  await publish(timer);
-  await settledCount(1);
-  expect(receiver.arrivals.map((a) => a.id)).toEqual([timer.id]);
-  expect(await timerRow(timer.id)).toMatchObject({ state: 'delivered', attempts: 2 });
-});
-
-test('an undecodable message is dead-lettered and does not stop the next delivery', async () => {
-  await amqp.publish(amqp.names.timersToFire, Buffer.from('not json'), { messageId: 'poison' });
-  const timer = await scheduledTimer();
-  await publish(timer);
-  await settledCount(2);
-  // Copied to the dead-letter queue with the reason, then acked: never requeued.
-  expect(settled.find((s) => s.id === 'poison')).toEqual({ id: 'poison', kind: 'ack', requeue: false });
-  expect(receiver.arrivals).toHaveLength(1);
-  const dead = await nextMessage(amqp.names.timersToFireDead);
-  expect(dead.body).toBe('not json');
-  expect(dead.headers).toMatchObject({ 'x-dead-reason': 'undecodable: message body is not JSON', 'x-dead-queue': amqp.names.timersToFire });
-});
+  test('an undecodable message is dead-lettered and does not stop the next delivery', async () => {
+    await amqp.publish(amqp.names.timersToFire, Buffer.from('not json'), { messageId: 'poison' });
+    const timer = await scheduledTimer();
+    await publish(timer);
+    await settledCount(2);
+    // Copied to the dead-letter queue with the reason, then acked: never requeued.
+    expect(settled.find((s) => s.id === 'poison')).toEqual({ id: 'poison', kind: 'ack', requeue: false });
+    expect(receiver.arrivals).toHaveLength(1);
+    const dead = await nextMessage(amqp.names.timersToFireDead);
+    expect(dead.body).toBe('not json');
+    expect(dead.headers).toMatchObject({ 'x-dead-reason': 'undecodable: message body is not JSON', 'x-dead-queue': amqp.names.timersToFire });
+  });
 });
 
 describe('callback safety', () => {

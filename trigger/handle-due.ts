@@ -78,7 +78,12 @@ export function dueTimerHandler(deps: TriggerDeps) {
 
   async function fire(timer: DueTimer): Promise<void> {
     // A delayed task goes to the tasks queue: there is no callback host to limit.
-    if (taskIdOfTarget(timer.url)) return attempt(timer, () => undefined, () => undefined);
+    if (taskIdOfTarget(timer.url))
+      return attempt(
+        timer,
+        () => undefined,
+        () => undefined,
+      );
     const host = new URL(timer.url).host;
     const release = await deps.hosts.acquire(host);
     if (!release) {

@@ -3,8 +3,7 @@ import { HostLimiter, type HostLimits, type Release } from './host-limiter.js';
 
 afterEach(() => jest.useRealTimers());
 
-const limiter = (limits: Partial<HostLimits>) =>
-  new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 1, stallMs: 1_000, ...limits }, () => Date.now());
+const limiter = (limits: Partial<HostLimits>) => new HostLimiter({ concurrency: 1, ratePerSecond: 0, maxWaiting: 1, stallMs: 1_000, ...limits }, () => Date.now());
 
 /** Collects what each slot resolves to, in the order they were asked for. */
 function track(slots: Array<Promise<Release | null>>) {

@@ -131,9 +131,12 @@ export class HostLimiter {
       return;
     }
     if (state.stallTimer) return;
-    state.stallTimer = setTimeout(() => {
-      state.stallTimer = null;
-      this.pump(host, state);
-    }, Math.max(1, state.progressAt + this.limits.stallMs - this.now()));
+    state.stallTimer = setTimeout(
+      () => {
+        state.stallTimer = null;
+        this.pump(host, state);
+      },
+      Math.max(1, state.progressAt + this.limits.stallMs - this.now()),
+    );
   }
 }

@@ -6,8 +6,20 @@ const failed = (status: number | null, retryAfterMs: number | null = null) => ({
 
 describe('isRetryable', () => {
   test.each([
-    [null, true], [408, true], [429, true], [500, true], [502, true], [503, true], [599, true],
-    [400, false], [401, false], [403, false], [404, false], [410, false], [422, false], [301, false],
+    [null, true],
+    [408, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [599, true],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [410, false],
+    [422, false],
+    [301, false],
   ])('status %p -> %p', (status, expected) => {
     expect(isRetryable(status)).toBe(expected);
   });

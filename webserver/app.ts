@@ -87,9 +87,7 @@ export function createApp(
     const passwordSlots = new PasswordSlots(login.hashConcurrency, login.hashQueue);
     const throttle = new LoginThrottle(deps.mainDb, login);
     app.use(tokenRoutes({ mainDb: deps.mainDb, tokens: auth.tokens, bodyLimitBytes: deps.bodyLimitBytes, throttle, passwordSlots }));
-    app.use(
-      userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10, passwordSlots }),
-    );
+    app.use(userRoutes({ mainDb: deps.mainDb, auth, tasks, bodyLimitBytes: deps.bodyLimitBytes, registrationMailMaxAttempts: deps.registrationMailMaxAttempts ?? 10, passwordSlots }));
   }
   app.use(timerManageRoutes(deps));
   app.use(batchRoutes(deps));

@@ -27,7 +27,15 @@ function newGate() {
   let release!: () => void;
   const startedP = new Promise<void>((resolve) => (started = resolve));
   const released = new Promise<void>((resolve) => (release = resolve));
-  return { started: startedP, release, run: async () => { started(); await released; return { ok: true }; } };
+  return {
+    started: startedP,
+    release,
+    run: async () => {
+      started();
+      await released;
+      return { ok: true };
+    },
+  };
 }
 
 beforeEach(async () => {
@@ -49,7 +57,17 @@ beforeEach(async () => {
     if (state) events.push(state);
     return result;
   }) as typeof db.query;
-  const handler = taskHandler({ db, amqp, registry, workerName: 'test:1', retryBaseMs: 10, randomUserServiceUrl: 'http://127.0.0.1:1/', deadLetter: recordDeadLetter(deadLetterer(amqp, silentLogger())), log: silentLogger(), now: Date.now });
+  const handler = taskHandler({
+    db,
+    amqp,
+    registry,
+    workerName: 'test:1',
+    retryBaseMs: 10,
+    randomUserServiceUrl: 'http://127.0.0.1:1/',
+    deadLetter: recordDeadLetter(deadLetterer(amqp, silentLogger())),
+    log: silentLogger(),
+    now: Date.now,
+  });
   await amqp.consume(amqp.names.tasks, 10, (message, channel) => {
     const observed = Object.create(channel) as Channel;
     observed.ack = (m) => {

@@ -176,7 +176,11 @@ describe('send_registration_email', () => {
   });
 
   it('cannot be submitted through POST /tasks', async () => {
-    const res = await fetch(`${base}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'send_registration_email', args: { user_id: '0190a8a4-0000-7000-8000-000000000001' } }) });
+    const res = await fetch(`${base}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'send_registration_email', args: { user_id: '0190a8a4-0000-7000-8000-000000000001' } }),
+    });
     expect(res.status).toBe(422);
   });
 });

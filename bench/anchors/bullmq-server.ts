@@ -9,8 +9,7 @@ import { QUEUE, connection, prefix, workers } from './bullmq-common.js';
 runCluster(workers, async () => {
   const queue = new Queue(QUEUE, { connection, prefix });
   await queue.waitUntilReady();
-  const options = (id: string, seconds: number, now: number) =>
-    ({ jobId: id, delay: seconds * 1000, timestamp: now, removeOnComplete: true, removeOnFail: true, attempts: 1 }) as const;
+  const options = (id: string, seconds: number, now: number) => ({ jobId: id, delay: seconds * 1000, timestamp: now, removeOnComplete: true, removeOnFail: true, attempts: 1 }) as const;
   const create = async (seconds: number, url: string) => {
     const now = Date.now();
     const id = randomUUID();

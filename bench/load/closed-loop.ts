@@ -10,12 +10,7 @@ export interface ClosedLoopResult {
   firstError: string | null;
 }
 
-export async function closedLoop(opts: {
-  concurrency: number;
-  durationMs?: number;
-  count?: number;
-  op: (i: number) => Promise<boolean>;
-}): Promise<ClosedLoopResult> {
+export async function closedLoop(opts: { concurrency: number; durationMs?: number; count?: number; op: (i: number) => Promise<boolean> }): Promise<ClosedLoopResult> {
   const start = performance.now();
   const deadline = opts.durationMs === undefined ? Infinity : start + opts.durationMs;
   const count = opts.count ?? Infinity;

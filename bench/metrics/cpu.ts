@@ -17,7 +17,9 @@ export function cpuSeconds(pid: number): number | null {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }
 
 /** Pids whose command name (/proc/<pid>/comm) is `comm`. */

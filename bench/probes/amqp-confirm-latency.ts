@@ -15,8 +15,7 @@ const drain = await connection.createChannel();
 await drain.prefetch(1_000);
 await drain.consume(queue, (message) => message && drain.ack(message));
 
-const publish = (body: Buffer) =>
-  new Promise<void>((resolve, reject) => channel.publish('', queue, body, { persistent: true }, (err) => (err ? reject(err) : resolve())));
+const publish = (body: Buffer) => new Promise<void>((resolve, reject) => channel.publish('', queue, body, { persistent: true }, (err) => (err ? reject(err) : resolve())));
 
 console.log(`TCP_NODELAY ${nagle ? 'off (Nagle on, amqplib default)' : 'on'}`);
 for (const size of [300, 3_000, 30_000]) {
@@ -34,7 +33,9 @@ for (const size of [300, 3_000, 30_000]) {
     await Promise.all(Array.from({ length: inFlight }, publisher));
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!.toFixed(1);
-    console.log(`${String(size).padStart(6)} bytes, ${String(inFlight).padStart(2)} in flight: ${String(Math.round(latencies.length / SECONDS)).padStart(6)} msg/s, confirm p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
+    console.log(
+      `${String(size).padStart(6)} bytes, ${String(inFlight).padStart(2)} in flight: ${String(Math.round(latencies.length / SECONDS)).padStart(6)} msg/s, confirm p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`,
+    );
   }
 }
 await channel.deleteQueue(queue);

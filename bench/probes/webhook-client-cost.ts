@@ -58,11 +58,15 @@ if (process.argv[2] === 'receiver') {
       let started = 0;
       const before = process.cpuUsage();
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: 256 }, async () => {
-        while (started++ < count) await send();
-      }));
+      await Promise.all(
+        Array.from({ length: 256 }, async () => {
+          while (started++ < count) await send();
+        }),
+      );
       const cpu = process.cpuUsage(before);
-      console.log(`${name.padEnd(36)} ${String(Math.round(count / ((performance.now() - t0) / 1000))).padStart(6)}/s, client CPU ${((cpu.user + cpu.system) / count / 1000).toFixed(3)} ms per webhook`);
+      console.log(
+        `${name.padEnd(36)} ${String(Math.round(count / ((performance.now() - t0) / 1000))).padStart(6)}/s, client CPU ${((cpu.user + cpu.system) / count / 1000).toFixed(3)} ms per webhook`,
+      );
     }
   }
   receiver.kill();

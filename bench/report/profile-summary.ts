@@ -71,6 +71,8 @@ if (!dir) {
   console.error('usage: node --import tsx bench/report/profile-summary.ts DIR [TOP]');
   process.exit(2);
 }
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.cpuprofile'))
+  .sort()) {
   console.log(`${summarise(join(dir, file), Number(topArg ?? 12))}\n`);
 }

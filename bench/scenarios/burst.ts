@@ -44,7 +44,10 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   // The firing side's CPU: from the end of creation (every timer stored) to the last arrival.
   const cpuBefore = snapshot(system.pidGroups());
   const stopSampling = sampleQueues(system);
-  await receiver.waitFor(created.map((t) => t.id), late0.maxFireAt + 60_000 + count * 10);
+  await receiver.waitFor(
+    created.map((t) => t.id),
+    late0.maxFireAt + 60_000 + count * 10,
+  );
   const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
   const maxQueueDepth = await stopSampling();
   if (maxQueueDepth) ctx.say(`burst: most ready messages seen per queue: ${JSON.stringify(maxQueueDepth)}`);

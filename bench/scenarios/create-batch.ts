@@ -27,7 +27,9 @@ export async function runCreateBatch(ctx: ScenarioContext): Promise<BenchResult>
   const run = await closedLoop({ concurrency: BATCH_CLIENTS, durationMs: opts.createSeconds * 1000, op });
   const rate = Math.round(accepted / (run.elapsedMs / 1000));
   const latency = summarize(run.latenciesMs);
-  ctx.say(`create-batch: ${accepted} accepted, ${refused} refused, in ${run.ok + run.failed} requests of ${BATCH_SIZE} over ${Math.round(run.elapsedMs)} ms = ${rate} timers/s; request latency p50 ${latency.p50} p99 ${latency.p99} ms`);
+  ctx.say(
+    `create-batch: ${accepted} accepted, ${refused} refused, in ${run.ok + run.failed} requests of ${BATCH_SIZE} over ${Math.round(run.elapsedMs)} ms = ${rate} timers/s; request latency p50 ${latency.p50} p99 ${latency.p99} ms`,
+  );
   if (run.firstError) ctx.say(`  first error: ${run.firstError}`);
   await ctx.system.settle();
   return result(ctx.system.name, 'create-batch', { rate_per_s: rate, ...percentiles(latency), ok: accepted, failed: refused, concurrency: BATCH_CLIENTS, batch_size: BATCH_SIZE });

@@ -32,7 +32,7 @@ export async function runLogs(ctx: ScenarioContext): Promise<BenchResult[]> {
   const start = performance.now();
   const run = await closedLoop({ concurrency: opts.concurrency, durationMs: opts.readSeconds * 1000, op });
   // Stored and readable: every record accepted in the run has come through the cursor.
-  for (let readable = 0; readable < run.ok; ) {
+  for (let readable = 0; readable < run.ok;) {
     const next = await follow(ctx, position);
     readable += next.records;
     position = next.last;

@@ -40,7 +40,10 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
   const maxFireAt = created.reduce((max, t) => Math.max(max, t.fireAt), 0);
   const creationEnd = Date.now();
-  await receiver.waitFor(created.map((t) => t.id), maxFireAt + 120_000 + count * 5);
+  await receiver.waitFor(
+    created.map((t) => t.id),
+    maxFireAt + 120_000 + count * 5,
+  );
   await sleep(2_000);
   const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
   const benchCpu = process.cpuUsage(benchBefore);

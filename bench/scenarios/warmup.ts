@@ -20,7 +20,10 @@ export async function warmUp(ctx: ScenarioContext): Promise<void> {
     },
   });
   const maxFireAt = created.reduce((max, t) => Math.max(max, t.fireAt), 0);
-  await receiver.waitFor(created.map((t) => t.id), maxFireAt + 60_000);
+  await receiver.waitFor(
+    created.map((t) => t.id),
+    maxFireAt + 60_000,
+  );
   const late = lateness(created, receiver);
   ctx.say(`warm-up: ${late.delivered}/${count} delivered; lateness p50 ${late.summary.p50} p99 ${late.summary.p99} ms (not kept)`);
   await ctx.system.settle();

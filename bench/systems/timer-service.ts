@@ -62,7 +62,9 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
   return {
     name: 'timer-service',
     apiUrl: running.url,
-    settings: `${Object.entries(opts.replicas).map(([k, n]) => `${n} ${k}`).join(', ')}, ${opts.shards} shards, nginx in front, configuration: ${JSON.stringify(pipelineEnv())} (default otherwise)`,
+    settings: `${Object.entries(opts.replicas)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}, ${opts.shards} shards, nginx in front, configuration: ${JSON.stringify(pipelineEnv())} (default otherwise)`,
     pidGroups() {
       const groups: Record<string, number[]> = {};
       for (const kind of PROCESS_KINDS) groups[kind] = running.of(kind).flatMap((p) => (p.pid ? [p.pid] : []));

@@ -195,10 +195,15 @@ describe('Batcher', () => {
 
     test('items trickling in while idle wait up to lingerMs and go together in one batch', async () => {
       const batches: string[][] = [];
-      const batcher = new Batcher<string>(async (items) => {
-        batches.push(items);
-        return items.map(() => undefined);
-      }, 100, 1, 50);
+      const batcher = new Batcher<string>(
+        async (items) => {
+          batches.push(items);
+          return items.map(() => undefined);
+        },
+        100,
+        1,
+        50,
+      );
       const results = [batcher.add('a')];
       await jest.advanceTimersByTimeAsync(20);
       results.push(batcher.add('b'));
@@ -213,10 +218,15 @@ describe('Batcher', () => {
 
     test('a batch that fills up goes at once, without waiting for the linger time', async () => {
       const batches: number[][] = [];
-      const batcher = new Batcher<number>(async (items) => {
-        batches.push(items);
-        return items.map(() => undefined);
-      }, 3, 1, 1_000);
+      const batcher = new Batcher<number>(
+        async (items) => {
+          batches.push(items);
+          return items.map(() => undefined);
+        },
+        3,
+        1,
+        1_000,
+      );
       const results = [1, 2].map((n) => batcher.add(n));
       await jest.advanceTimersByTimeAsync(10);
       expect(batches).toEqual([]);

@@ -157,10 +157,7 @@ export class AmqpClient {
     const channel = this.publishChannel;
     if (!channel) return Promise.reject(new DependencyUnavailableError('broker', 'message broker unavailable'));
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new DependencyUnavailableError('broker', 'message broker did not confirm in time')),
-        this.publishTimeoutMs,
-      );
+      const timer = setTimeout(() => reject(new DependencyUnavailableError('broker', 'message broker did not confirm in time')), this.publishTimeoutMs);
       try {
         channel.publish('', queue, body, { persistent: true, contentType: 'application/json', ...options }, (err) => {
           clearTimeout(timer);

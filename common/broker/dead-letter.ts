@@ -25,11 +25,9 @@ export function deadLetterer(amqp: Pick<AmqpClient, 'publish'>, log: Logger): De
     log.error({ reason, queue, message_id: message.properties.messageId }, 'dead-lettering a message');
     metrics.deadLetters.inc({ queue });
     const headers = { ...message.properties.headers, 'x-dead-reason': reason, 'x-dead-queue': queue, 'x-dead-at': new Date().toISOString() };
-    amqp
-      .publish(`${queue}.dead`, content, { messageId: message.properties.messageId, contentType: message.properties.contentType, headers })
-      .then(
-        () => settle(() => channel.ack(message)),
-        () => settle(() => channel.nack(message, false, false)),
-      );
+    amqp.publish(`${queue}.dead`, content, { messageId: message.properties.messageId, contentType: message.properties.contentType, headers }).then(
+      () => settle(() => channel.ack(message)),
+      () => settle(() => channel.nack(message, false, false)),
+    );
   };
 }

@@ -61,10 +61,7 @@ test('after the database terminates every connection of a pool, the next query s
   const dbs = await createTestDatabases(1);
   try {
     await dbs.main.query('SELECT 1');
-    const { rows } = await dbs.shards[0]!.query<{ n: number }>(
-      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1`,
-      [new URL(dbs.mainUrl).pathname.slice(1)],
-    );
+    const { rows } = await dbs.shards[0]!.query<{ n: number }>(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1`, [new URL(dbs.mainUrl).pathname.slice(1)]);
     expect(rows[0]!.n).toBeGreaterThan(0);
     // An idle client may not have seen its termination yet: that first query fails as "unavailable"
     // (a 503 or a requeue to its caller), the pool drops the client, and the next query gets a new one.

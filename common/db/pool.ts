@@ -37,4 +37,3 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     client.release();
   }
 }
-

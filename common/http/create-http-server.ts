@@ -17,9 +17,7 @@ export interface HttpTimeouts {
   keepAliveMs: number;
 }
 
-export function httpTimeouts(
-  config: Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_BODY_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>,
-): HttpTimeouts {
+export function httpTimeouts(config: Pick<Config, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_BODY_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>): HttpTimeouts {
   return {
     headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
     bodyMs: config.HTTP_BODY_TIMEOUT_MS,
@@ -32,15 +30,8 @@ export function httpTimeouts(
 // default (30 s) a deadline passed is noticed up to 30 s late, and a trickled request held that long.
 const DEADLINE_CHECK_MS = 1_000;
 
-export function createHttpServer(
-  options: Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'>,
-  listener: http.RequestListener,
-  timeouts: HttpTimeouts,
-): http.Server {
-  const server = http.createServer(
-    { ...options, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: DEADLINE_CHECK_MS },
-    listener,
-  );
+export function createHttpServer(options: Pick<http.ServerOptions, 'IncomingMessage' | 'ServerResponse'>, listener: http.RequestListener, timeouts: HttpTimeouts): http.Server {
+  const server = http.createServer({ ...options, headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: DEADLINE_CHECK_MS }, listener);
   server.keepAliveTimeout = timeouts.keepAliveMs;
   server.prependListener('request', bodyDeadline(timeouts.bodyMs));
   server.on('clientError', answerClientError);

@@ -10,7 +10,10 @@ test("serves an Express app whose requests and responses already have the app's 
   const app = express();
   const seen: Array<{ request: boolean; response: boolean }> = [];
   app.post('/echo/:name', express.json(), (req, res) => {
-    res.status(201).set('x-app', String(req.app === app)).json({ name: req.params.name, body: req.body, type: req.get('content-type') });
+    res
+      .status(201)
+      .set('x-app', String(req.app === app))
+      .json({ name: req.params.name, body: req.body, type: req.get('content-type') });
   });
   const server = expressServer(app, httpTimeouts(loadConfig({})));
   // Before Express sees them: the objects Node's server made.

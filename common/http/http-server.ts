@@ -8,14 +8,18 @@ import type { Shutdown } from '../process/shutdown.js';
 const IDLE_SWEEP_MS = 50;
 
 export function manageHttpServer(server: Server, shutdown: Shutdown, drainMs = 5_000): void {
-  shutdown.add('http server', () => new Promise<void>((resolve) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-    const cut = setTimeout(() => server.closeAllConnections(), drainMs);
-    server.close(() => {
-      clearInterval(sweep);
-      clearTimeout(cut);
-      resolve();
-    });
-    server.closeIdleConnections();
-  }));
+  shutdown.add(
+    'http server',
+    () =>
+      new Promise<void>((resolve) => {
+        const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+        const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  );
 }

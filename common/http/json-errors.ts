@@ -45,7 +45,10 @@ export function errorHandler(log: Logger, own: ErrorAnswer = () => null): ErrorR
     if (err instanceof DependencyUnavailableError || isUnavailable(err)) {
       const dependency = err instanceof DependencyUnavailableError ? err.dependency : 'database';
       log.warn({ err: (err as Error).message, dependency, path: req.path }, 'dependency unavailable');
-      res.status(503).set('Retry-After', '1').json({ error: 'service_unavailable', dependency, message: `the ${dependency} is unavailable; retry shortly` });
+      res
+        .status(503)
+        .set('Retry-After', '1')
+        .json({ error: 'service_unavailable', dependency, message: `the ${dependency} is unavailable; retry shortly` });
       return;
     }
     log.error({ err, path: req.path }, 'unexpected error');

@@ -56,7 +56,7 @@ describe('parseLogLine: bad lines name the wrong field', () => {
     ['status 600', '1.2.3.4 GET / 600', 'status_code'],
     ['status 0200', '1.2.3.4 GET / 0200', 'status_code'],
     ['status 2e2', '1.2.3.4 GET / 2e2', 'status_code'],
-    ['status with SQL', "1.2.3.4 GET / 200;DELETE", 'status_code'],
+    ['status with SQL', '1.2.3.4 GET / 200;DELETE', 'status_code'],
   ])('%s', (_name, line, field) => {
     const parsed = parseLogLine(line);
     expect(parsed.ok).toBe(false);

@@ -22,9 +22,15 @@ test('a histogram without observations yet has no buckets', () => {
   expect(cumulativeBuckets([])).toEqual([]);
 });
 
-test('several processes\' buckets add up bucket by bucket; what is not a bucket list is skipped', () => {
-  const one = [{ le: '0.01', count: 2 }, { le: '+Inf', count: 3 }];
-  const two = [{ le: '+Inf', count: 1 }, { le: '0.01', count: 1 }];
+test("several processes' buckets add up bucket by bucket; what is not a bucket list is skipped", () => {
+  const one = [
+    { le: '0.01', count: 2 },
+    { le: '+Inf', count: 3 },
+  ];
+  const two = [
+    { le: '+Inf', count: 1 },
+    { le: '0.01', count: 1 },
+  ];
   expect(sumBuckets([one, two, undefined, 'junk', [{ le: 5 }, { le: '0.01', count: Number.NaN }]])).toEqual([
     { le: '0.01', count: 3 },
     { le: '+Inf', count: 4 },

@@ -18,24 +18,29 @@ export const metricsRoute: RequestHandler = async (_req, res) => {
 export function serveMetrics(config: Config, log: Logger, shutdown: Shutdown): http.Server | null {
   const port = config.METRICS_PORT;
   if (port === 0) return null;
-  const server = createHttpServer({}, (req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found","message":"only GET /metrics here"}');
-      return;
-    }
-    metricsText().then(
-      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-      (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
-    );
-  }, httpTimeouts(config));
-  // A port in use is fatal like any other start-up error: the supervisor sees the process exit.
-  listen(server, port, config.METRICS_HOST).then(
-    () => log.info({ metrics_host: config.METRICS_HOST, metrics_port: port }, 'metrics served on /metrics'),
-    exitOnFatal(log),
+  const server = createHttpServer(
+    {},
+    (req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found","message":"only GET /metrics here"}');
+        return;
+      }
+      metricsText().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+        (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message),
+      );
+    },
+    httpTimeouts(config),
   );
-  shutdown.add('metrics server', () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  }));
+  // A port in use is fatal like any other start-up error: the supervisor sees the process exit.
+  listen(server, port, config.METRICS_HOST).then(() => log.info({ metrics_host: config.METRICS_HOST, metrics_port: port }, 'metrics served on /metrics'), exitOnFatal(log));
+  shutdown.add(
+    'metrics server',
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return server;
 }

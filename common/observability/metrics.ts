@@ -117,10 +117,6 @@ export function watchQueues(amqp: { queueStats(queue: string): Promise<{ message
 
 /** The text exposition of this process's metrics, the scrape-time gauges read first. */
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
-  await Promise.all(
-    scrapeReaders.map((read) =>
-      Promise.race([read().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, READ_TIMEOUT_MS).unref())]),
-    ),
-  );
+  await Promise.all(scrapeReaders.map((read) => Promise.race([read().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, READ_TIMEOUT_MS).unref())])));
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

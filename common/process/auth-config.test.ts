@@ -9,7 +9,15 @@ const strong = 'x'.repeat(32);
 
 describe('token and mail configuration', () => {
   test('defaults: HS256, 60 minutes, open API, SMTP on the local mail sink port', () => {
-    expect(loadConfig({})).toMatchObject({ JWT_ALGORITHM: 'HS256', DEFAULT_EXP_DELTA_MIN: 60, AUTH_REQUIRED: false, ADMIN_EMAILS: [], SMTP_HOST: '127.0.0.1', SMTP_PORT: 1025, REGISTRATION_MAIL_MAX_ATTEMPTS: 10 });
+    expect(loadConfig({})).toMatchObject({
+      JWT_ALGORITHM: 'HS256',
+      DEFAULT_EXP_DELTA_MIN: 60,
+      AUTH_REQUIRED: false,
+      ADMIN_EMAILS: [],
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: 1025,
+      REGISTRATION_MAIL_MAX_ATTEMPTS: 10,
+    });
   });
 
   test('only the allow-listed algorithms are accepted', () => {

@@ -134,13 +134,7 @@ describe('loadConfig', () => {
 
   test('TRUSTED_PROXIES: loopback by default; range names, addresses and CIDRs; anything else is named', () => {
     expect(loadConfig({}).TRUSTED_PROXIES).toEqual(['loopback']);
-    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 172.18.0.0/16, 10.0.0.5, fd00::/8, uniquelocal' }).TRUSTED_PROXIES).toEqual([
-      'loopback',
-      '172.18.0.0/16',
-      '10.0.0.5',
-      'fd00::/8',
-      'uniquelocal',
-    ]);
+    expect(loadConfig({ TRUSTED_PROXIES: 'loopback, 172.18.0.0/16, 10.0.0.5, fd00::/8, uniquelocal' }).TRUSTED_PROXIES).toEqual(['loopback', '172.18.0.0/16', '10.0.0.5', 'fd00::/8', 'uniquelocal']);
     expect(configErrorOf({ TRUSTED_PROXIES: 'true' }).message).toMatch(/TRUSTED_PROXIES.*loopback, linklocal, uniquelocal/);
     expect(configErrorOf({ TRUSTED_PROXIES: '10.0.0.0/33' }).message).toMatch(/TRUSTED_PROXIES/);
   });

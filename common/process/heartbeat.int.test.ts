@@ -28,9 +28,15 @@ test('a process beats at once and again each interval with its stats, and its ro
   const shutdown = new Shutdown(silentLogger(), 5_000);
   let n = 0;
   const mine = startHeartbeat({ db: dbs.main, type: 'trigger', intervalMs: 100, log: silentLogger(), stats: () => ({ n: ++n }) }, shutdown);
-  const first = await until(() => heartbeats(dbs.main, 10), (rows) => rows.length === 1);
+  const first = await until(
+    () => heartbeats(dbs.main, 10),
+    (rows) => rows.length === 1,
+  );
   expect(first[0]).toMatchObject({ process_id: mine.process_id, type: 'trigger', pid: process.pid });
-  const later = await until(() => heartbeats(dbs.main, 10), (rows) => (rows[0]?.stats.n as number) >= 3);
+  const later = await until(
+    () => heartbeats(dbs.main, 10),
+    (rows) => (rows[0]?.stats.n as number) >= 3,
+  );
   expect(later[0]!.last_seen_at.getTime()).toBeGreaterThan(first[0]!.last_seen_at.getTime());
   await shutdown.stop();
   expect(await heartbeats(dbs.main, 10)).toEqual([]);
@@ -44,7 +50,10 @@ test('rows not seen for an hour are pruned by the next beat of any process', asy
   );
   const shutdown = new Shutdown(silentLogger(), 5_000);
   const mine = startHeartbeat({ db: dbs.main, type: 'consumer', intervalMs: 60_000, log: silentLogger() }, shutdown);
-  const rows = await until(() => heartbeats(dbs.main, 10), (found) => found.some((row) => row.process_id === mine.process_id));
+  const rows = await until(
+    () => heartbeats(dbs.main, 10),
+    (found) => found.some((row) => row.process_id === mine.process_id),
+  );
   expect(rows.map((row) => row.process_id).sort()).toEqual([mine.process_id, 'recent'].sort());
   await shutdown.stop();
   await dbs.main.query('DELETE FROM process_heartbeats');
@@ -57,7 +66,10 @@ test('a heartbeat that cannot be written is a warning, never a crash, and is tri
   const warn = jest.spyOn(log, 'warn');
   const shutdown = new Shutdown(log, 5_000);
   startHeartbeat({ db: broken, type: 'worker', intervalMs: 50, log }, shutdown);
-  await until(async () => warn.mock.calls.length, (calls) => calls >= 1);
+  await until(
+    async () => warn.mock.calls.length,
+    (calls) => calls >= 1,
+  );
   expect(String(warn.mock.calls[0]![1])).toMatch(/could not write the heartbeat/);
   await shutdown.stop(); // the delete fails too: the shutdown step logs it, nothing throws
   await broken.end();

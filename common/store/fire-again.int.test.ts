@@ -43,10 +43,7 @@ test('a timer given twice in one batch keeps its last row, as two calls in a row
 
 test('overwrites a row still there, and its lease, so that a poller deleting its published copy cannot remove it', async () => {
   const id = newTimerId();
-  await shardHolding(id).query(
-    "INSERT INTO timers_to_fire (id, url, fire_at, leased_by, lease_until) VALUES ($1, 'http://127.0.0.1:9/old', now(), 'poller-1', now() + interval '1 minute')",
-    [id],
-  );
+  await shardHolding(id).query("INSERT INTO timers_to_fire (id, url, fire_at, leased_by, lease_until) VALUES ($1, 'http://127.0.0.1:9/old', now(), 'poller-1', now() + interval '1 minute')", [id]);
   await fireAgainAt(dbs.shards, { id, url: 'http://127.0.0.1:9/new' }, Date.UTC(2030, 0, 3));
   expect(await rowOf(id)).toEqual({ url: 'http://127.0.0.1:9/new', fire_at: new Date(Date.UTC(2030, 0, 3)), leased_by: null, lease_until: null });
 });
@@ -57,6 +54,11 @@ test('each timer goes to the shard that holds it, and to no other', async () => 
   await fireAllAgain(dbs.shards, rows);
   for (const [index, shard] of dbs.shards.entries()) {
     const held = await shard.query<{ id: string }>('SELECT id FROM timers_to_fire WHERE id = ANY($1::uuid[])', [rows.map((row) => row.id)]);
-    expect(held.rows.map((row) => row.id).sort()).toEqual(rows.filter((row) => shardOf(row.id, dbs.shards.length) === index).map((row) => row.id).sort());
+    expect(held.rows.map((row) => row.id).sort()).toEqual(
+      rows
+        .filter((row) => shardOf(row.id, dbs.shards.length) === index)
+        .map((row) => row.id)
+        .sort(),
+    );
   }
 });

@@ -63,13 +63,6 @@ export async function insertLogRecords(db: Pick<Pool, 'query'>, logs: IncomingLo
             WITH ORDINALITY AS t(id, created, ip, method, uri, status_code, n)
       ORDER BY n
      ON CONFLICT (id) DO NOTHING`,
-    [
-      logs.map((l) => l.id),
-      logs.map((l) => l.created),
-      logs.map((l) => l.ip),
-      logs.map((l) => l.method),
-      logs.map((l) => l.uri),
-      logs.map((l) => l.status_code),
-    ],
+    [logs.map((l) => l.id), logs.map((l) => l.created), logs.map((l) => l.ip), logs.map((l) => l.method), logs.map((l) => l.uri), logs.map((l) => l.status_code)],
   );
 }

@@ -20,7 +20,10 @@ test('starting and finishing a batch of tasks reads those tasks through the prim
   await main.query('ANALYZE tasks');
   const now = Date.now();
   const ids = Array.from({ length: 20_000 }, () => newTimerId());
-  await insertTasks(main, ids.map((id) => ({ id, type: 'noop', args: {}, max_attempts: 3, timeout_ms: 1_000, run_at: now, created_at: now })));
+  await insertTasks(
+    main,
+    ids.map((id) => ({ id, type: 'noop', args: {}, max_attempts: 3, timeout_ms: 1_000, run_at: now, created_at: now })),
+  );
   await main.query(`UPDATE tasks SET state = 'running', attempts = 1 WHERE id = ANY($1::uuid[])`, [ids.slice(10_000)]);
   const batch = ids.slice(0, 30);
   const running = ids.slice(10_000, 10_030);

@@ -80,10 +80,7 @@ export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_l
 
 /** Cancels a task that has not started; a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(
-    `UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`,
-    [id],
-  );
+  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`, [id]);
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };

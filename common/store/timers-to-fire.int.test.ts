@@ -20,8 +20,7 @@ test("a poll reaches the shard's rows through its indexes, never by reading the 
   const now = Date.now();
   await insertDue(20_000, (i) => now + i);
   const shard = dbs.shards[0]!;
-  const scannedTables = async () =>
-    (await planReads(shard, CLAIM_DUE_SQL, claimDueParams({ now, horizon: now + 100, leaseUntil: now + 30_000, owner: 'me', limit: 5_000 }))).seqScans;
+  const scannedTables = async () => (await planReads(shard, CLAIM_DUE_SQL, claimDueParams({ now, horizon: now + 100, leaseUntil: now + 30_000, owner: 'me', limit: 5_000 }))).seqScans;
   expect(await scannedTables()).toEqual([]);
   await shard.query('ANALYZE timers_to_fire');
   expect(await scannedTables()).toEqual([]);

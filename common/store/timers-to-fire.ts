@@ -139,9 +139,6 @@ export async function fireAgainAt(shards: Pool[], timer: { id: string; url: stri
  * its own, so that a slow or unreachable shard holds up only its own rows.
  */
 export function fireAgainBatched(shards: Pool[], maxSize: number, maxConcurrent: number): (timer: { id: string; url: string }, at: number) => Promise<void> {
-  const perShard = shards.map(
-    (shard) =>
-      Batcher.forWork<FireAgain>((rows) => putBack(shard, rows), maxSize, maxConcurrent),
-  );
+  const perShard = shards.map((shard) => Batcher.forWork<FireAgain>((rows) => putBack(shard, rows), maxSize, maxConcurrent));
   return (timer, at) => perShard[shardOf(timer.id, shards.length)]!.add({ id: timer.id, url: timer.url, at });
 }

@@ -32,10 +32,13 @@ export interface NewUser {
 /** insertUser(db, user): the stored row, or 'taken' when the email belongs to another user (also under a race). */
 export async function insertUser(db: Pool, user: NewUser): Promise<UserRow | 'taken'> {
   try {
-    const result = await db.query<UserRow>(
-      `INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [user.id, user.email, user.name, user.passwordHash, user.role],
-    );
+    const result = await db.query<UserRow>(`INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`, [
+      user.id,
+      user.email,
+      user.name,
+      user.passwordHash,
+      user.role,
+    ]);
     return result.rows[0]!;
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return 'taken';
@@ -95,10 +98,7 @@ export async function revokeTokens(db: Pool, id: string): Promise<boolean> {
 
 /** Users in id order (UUIDv7: registration order), after the cursor (the last id of the previous page). */
 export async function listUsers(db: Pool, page: { cursor?: string; limit: number }): Promise<UserRow[]> {
-  const result = await db.query<UserRow>(
-    `SELECT ${COLUMNS} FROM users WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
-    [page.cursor ?? null, page.limit],
-  );
+  const result = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`, [page.cursor ?? null, page.limit]);
   return result.rows;
 }
 

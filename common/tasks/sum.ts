@@ -10,9 +10,11 @@ export const SUM_LIMIT = 1_000_000;
 export const hasFiniteSum = (numbers: number[]) => Number.isFinite(numbers.reduce((acc, n) => acc + n, 0));
 export const FINITE_SUM_MESSAGE = 'the sum of the numbers is too large to represent (it overflows)';
 
-export const sumArgs = z.object({
-  numbers: z.array(z.number().finite()).min(1, 'give at least one number').max(SUM_LIMIT).refine(hasFiniteSum, FINITE_SUM_MESSAGE),
-}).strict();
+export const sumArgs = z
+  .object({
+    numbers: z.array(z.number().finite()).min(1, 'give at least one number').max(SUM_LIMIT).refine(hasFiniteSum, FINITE_SUM_MESSAGE),
+  })
+  .strict();
 
 export const sumContract = defineTaskContract({
   name: 'sum',

@@ -9,18 +9,28 @@ import { lookup } from 'node:dns/promises';
 import { embeddedIpv4 } from './embedded-ipv4.js';
 
 const BLOCKED_IPV4 = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
-  '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24',
-  '224.0.0.0/4', '240.0.0.0/4',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.88.99.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
 ];
 // IPv6 ranges refused whole. Not here: ::/96, ::ffff:0:0/96, 64:ff9b::/96 and 2002::/16, judged by the
 // IPv4 address they carry (embedded-ipv4.ts). Teredo (2001::/32) tunnels through a relay to a client
 // whose address is obfuscated in the low bits; NAT64's local-use prefix (64:ff9b:1::/48) is a translator
 // inside the operator's own network, at a prefix length that says nothing about where the IPv4 part is;
 // site-local (fec0::/10) is the deprecated private range.
-const BLOCKED_IPV6 = [
-  '100::/64', '2001::/32', '2001:db8::/32', '64:ff9b:1::/48', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
-];
+const BLOCKED_IPV6 = ['100::/64', '2001::/32', '2001:db8::/32', '64:ff9b:1::/48', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8'];
 // Names that mean this machine whatever DNS says.
 const LOCAL_NAMES = /^(localhost|.*\.localhost|localhost\.localdomain)\.?$/i;
 

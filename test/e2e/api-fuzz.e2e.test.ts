@@ -28,16 +28,22 @@ interface FuzzRequest {
 
 const invalidTimer = (value: unknown) => !createTimerRequest.safeParse(value).success;
 
-const oddNumber = fc.oneof(
-  fc.double(),
-  fc.integer({ min: -1_000_000_000, max: 1_000_000_000_000 }),
-  fc.constantFrom(-1, 1e308, -0, 0.5, Number.MAX_SAFE_INTEGER + 2),
-);
+const oddNumber = fc.oneof(fc.double(), fc.integer({ min: -1_000_000_000, max: 1_000_000_000_000 }), fc.constantFrom(-1, 1e308, -0, 0.5, Number.MAX_SAFE_INTEGER + 2));
 const oddValue = fc.oneof(oddNumber, fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
 const oddUrl = fc.oneof(
   fc.string(),
   fc.webUrl().map((url) => url.replace(/^https?/, 'ftp')),
-  fc.constantFrom('javascript:alert(1)', 'http://', 'http:///x', '//example.com/x', 'http://exa mple.com/', `http://example.com/${'a'.repeat(3000)}`, 'file:///etc/passwd', 'http://[::1', 'http://%zz/'),
+  fc.constantFrom(
+    'javascript:alert(1)',
+    'http://',
+    'http:///x',
+    '//example.com/x',
+    'http://exa mple.com/',
+    `http://example.com/${'a'.repeat(3000)}`,
+    'file:///etc/passwd',
+    'http://[::1',
+    'http://%zz/',
+  ),
 );
 
 // A body that names the timer fields but gets at least one of them wrong.
@@ -61,16 +67,31 @@ const json = (body: unknown) => ({ 'content-type': 'application/json', body: JSO
 
 const postTimer: fc.Arbitrary<FuzzRequest> = fc.oneof(
   wrongTimer.map((t) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: JSON.stringify(t) })),
-  fc.jsonValue().filter(invalidTimer).map((v) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) })),
+  fc
+    .jsonValue()
+    .filter(invalidTimer)
+    .map((v) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) })),
   fc.uint8Array({ maxLength: 2_000 }).map((bytes) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: bytes })),
   fc.string({ maxLength: 500 }).map((text) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: text })),
   fc.integer({ min: 1, max: 50_000 }).map((depth) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: '['.repeat(depth) + ']'.repeat(depth) })),
-  fc.integer({ min: 1, max: 5_000 }).map((depth) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) })),
-  fc.integer({ min: 65_000, max: 400_000 }).map((size) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com/', pad: 'x'.repeat(size) }) })),
+  fc
+    .integer({ min: 1, max: 5_000 })
+    .map((depth) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) })),
+  fc
+    .integer({ min: 65_000, max: 400_000 })
+    .map((size) => ({ method: 'POST' as const, path: '/timer', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com/', pad: 'x'.repeat(size) }) })),
   fc
     .tuple(
       wrongTimer,
-      fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/xml', ''),
+      fc.constantFrom(
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        '',
+      ),
     )
     .map(([t, type]): FuzzRequest => ({ method: 'POST', path: '/timer', headers: type ? { 'content-type': type } : {}, body: JSON.stringify(t) })),
   fc
@@ -115,11 +136,11 @@ const oddHeaders: fc.Arbitrary<FuzzRequest> = fc.oneof(
 // instant: each of these was once a 201 for a lost timer or a 500.
 const unstorable = fc.constantFrom('a\u0000b', '\u0000', 'x\ud800', '\udfff', 'k\ud83d');
 const outOfRange = fc.constantFrom('0000-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '9999-12-31T23:59:59-01:00', 'not-a-date');
-const forgedCursor = fc
-  .tuple(outOfRange, fc.uuid())
-  .map(([created_at, id]) => Buffer.from(JSON.stringify({ created_at, id })).toString('base64url'));
+const forgedCursor = fc.tuple(outOfRange, fc.uuid()).map(([created_at, id]) => Buffer.from(JSON.stringify({ created_at, id })).toString('base64url'));
 const edges: fc.Arbitrary<FuzzRequest> = fc.oneof(
-  fc.tuple(fc.constantFrom('due_after', 'due_before', 'created_after', 'created_before'), outOfRange).map(([name, value]) => ({ method: 'GET' as const, path: `/timers?${name}=${encodeURIComponent(value)}`, headers: {} })),
+  fc
+    .tuple(fc.constantFrom('due_after', 'due_before', 'created_after', 'created_before'), outOfRange)
+    .map(([name, value]) => ({ method: 'GET' as const, path: `/timers?${name}=${encodeURIComponent(value)}`, headers: {} })),
   forgedCursor.map((cursor) => ({ method: 'GET' as const, path: `/timers?cursor=${cursor}`, headers: {} })),
   fc.tuple(fc.constantFrom('created_after', 'created_before'), outOfRange).map(([name, value]) => ({ method: 'GET' as const, path: `/tasks?${name}=${encodeURIComponent(value)}`, headers: {} })),
   fc
@@ -128,7 +149,9 @@ const edges: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.tuple(fc.constantFrom('failed_after', 'failed_before'), outOfRange).map(([name, value]) => ({ method: 'POST' as const, path: '/timers/replay', ...splitJson({ [name]: value }) })),
   unstorable.map((text) => ({ method: 'POST' as const, path: '/timers/replay', ...splitJson({ url_prefix: `http://${text}` }) })),
   unstorable.map((text) => ({ method: 'POST' as const, path: '/token', ...splitJson({ username: `u${text}@example.com`, password: 'a-password' }) })),
-  fc.constantFrom('a%00b', '%00', '%ED%A0%80').map((text) => ({ method: 'POST' as const, path: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=${text}&password=x` })),
+  fc
+    .constantFrom('a%00b', '%00', '%ED%A0%80')
+    .map((text) => ({ method: 'POST' as const, path: '/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `username=${text}&password=x` })),
   fc.tuple(unstorable, fc.uuid()).map(([text, id]) => ({ method: 'PATCH' as const, path: `/timer/${id}`, ...splitJson({ url: `http://127.0.0.1:9/${text}` }) })),
   unstorable.map((text) => ({ method: 'POST' as const, path: '/tasks', ...splitJson({ type: 'noop', args: { note: text } }) })),
   unstorable.map((text) => ({ method: 'POST' as const, path: '/api/data', ...splitJson({ log: `1.2.3.4 GET /${text} 200` }) })),
@@ -141,7 +164,16 @@ const edges: fc.Arbitrary<FuzzRequest> = fc.oneof(
       fc.constant({ seconds: 60, url: 'http://user:pass@127.0.0.1:9/' }),
     )
     .map((timer) => ({ method: 'POST' as const, path: '/timer', ...splitJson(timer) })),
-  fc.tuple(outOfRange, unstorable).map(([fireAt, text]) => ({ method: 'POST' as const, path: '/timers', ...splitJson({ timers: [{ fire_at: fireAt, url: 'http://127.0.0.1:9/' }, { seconds: 60, url: `http://127.0.0.1:9/${text}` }] }) })),
+  fc.tuple(outOfRange, unstorable).map(([fireAt, text]) => ({
+    method: 'POST' as const,
+    path: '/timers',
+    ...splitJson({
+      timers: [
+        { fire_at: fireAt, url: 'http://127.0.0.1:9/' },
+        { seconds: 60, url: `http://127.0.0.1:9/${text}` },
+      ],
+    }),
+  })),
 );
 
 const anyRequest = fc.oneof(

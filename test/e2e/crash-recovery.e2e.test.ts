@@ -47,10 +47,7 @@ async function claimedAttempts(ids: string[]): Promise<Map<string, string>> {
   const client = new pg.Client({ connectionString: e2e.env.mainDbUrl });
   await client.connect();
   try {
-    const result = await client.query<{ id: string; series: number; attempts: number }>(
-      `SELECT id, series, attempts FROM timers WHERE id = ANY($1::uuid[]) AND state = 'firing'`,
-      [ids],
-    );
+    const result = await client.query<{ id: string; series: number; attempts: number }>(`SELECT id, series, attempts FROM timers WHERE id = ANY($1::uuid[]) AND state = 'firing'`, [ids]);
     return new Map(result.rows.map((r) => [r.id, attemptKey(r.series, r.attempts)]));
   } finally {
     await client.end();

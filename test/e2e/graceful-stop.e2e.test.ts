@@ -37,7 +37,12 @@ test('each process kind stopped by a signal mid-run exits 0; every accepted time
   })();
 
   await e2e.receiver.waitFor(50, 30_000);
-  const kinds: Array<[ProcessKind, 'SIGTERM' | 'SIGINT']> = [['trigger', 'SIGTERM'], ['timer', 'SIGINT'], ['consumer', 'SIGTERM'], ['webserver', 'SIGTERM']];
+  const kinds: Array<[ProcessKind, 'SIGTERM' | 'SIGINT']> = [
+    ['trigger', 'SIGTERM'],
+    ['timer', 'SIGINT'],
+    ['consumer', 'SIGTERM'],
+    ['webserver', 'SIGTERM'],
+  ];
   const exits = await Promise.all(kinds.map(([kind, signal]) => e2e.env.stack.of(kind)[0]!.stop(signal)));
   expect(exits).toEqual(kinds.map(() => ({ code: 0, signal: null })));
 

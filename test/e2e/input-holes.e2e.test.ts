@@ -81,7 +81,7 @@ test('a callback URL with user:pass@ is refused, so credentials are never stored
   expectRefused(await call('POST', '/timer', { seconds: 60, url: 'http://user:secret@127.0.0.1:9/hook' }), 'url');
 });
 
-test('instants outside PostgreSQL\'s range in timer filters are 422, and any offset a client writes is read', async () => {
+test("instants outside PostgreSQL's range in timer filters are 422, and any offset a client writes is read", async () => {
   for (const name of ['due_before', 'due_after', 'created_before', 'created_after']) {
     expectRefused(await call('GET', `/timers?${name}=0000-01-01T00:00:00Z`), name);
     // An offset beyond PostgreSQL's ±15:59 is still an instant: it is read as UTC.
@@ -103,7 +103,7 @@ test('task filters with an instant out of range are a 422', async () => {
   expectRefused(await call('GET', '/tasks?created_after=0000-01-01T00:00:00Z'), 'created_after');
 });
 
-test('a NUL byte in POST /token\'s username is a 422, form or JSON', async () => {
+test("a NUL byte in POST /token's username is a 422, form or JSON", async () => {
   expectRefused(await call('POST', '/token', { username: 'a\u0000b@example.com', password: 'whatever-password' }), 'username');
   const form = await fetch(`${e2e.env.url}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=a%00b&password=x' });
   expect(form.status).toBe(422);
@@ -113,11 +113,11 @@ test('a NUL byte in GET /tasks?type= is a 422 naming type', async () => {
   expectRefused(await call('GET', '/tasks?type=%00'), 'type');
 });
 
-test('a NUL byte in a bulk replay\'s url_prefix is a 422 naming url_prefix', async () => {
+test("a NUL byte in a bulk replay's url_prefix is a 422 naming url_prefix", async () => {
   expectRefused(await call('POST', '/timers/replay', { url_prefix: 'http://\u0000' }), 'url_prefix');
 });
 
-test('a NUL byte in PATCH /timer/{id}\'s url is a 422 and the timer keeps its URL', async () => {
+test("a NUL byte in PATCH /timer/{id}'s url is a 422 and the timer keeps its URL", async () => {
   const created = await call('POST', '/timer', { seconds: 3600, url: hook() });
   expect(created.status).toBe(201);
   const id = created.body.id as string;

@@ -134,7 +134,7 @@ describe('POST /api/data and GET /api/data', () => {
     const middle = all[Math.floor(all.length / 2)]!;
     const after = (await getPage(`?id=${middle.id}&limit=10000`)).body as LogRecord[];
     expect(after).toEqual(all.slice(all.indexOf(middle) + 1));
-    expect(((await getPage(`?id=${all[all.length - 1]!.id}`)).body as LogRecord[])).toEqual([]);
+    expect((await getPage(`?id=${all[all.length - 1]!.id}`)).body as LogRecord[]).toEqual([]);
     const first = (await getPage('?limit=1')).body as LogRecord[];
     expect(first).toEqual([all[0]]);
   });
@@ -183,7 +183,13 @@ describe('POST /api/data and GET /api/data', () => {
     const unknown = await getPage(`?id=${uuidv4()}`);
     expect(unknown.status).toBe(404);
     expect(errorAnswer.parse(unknown.body).error).toBe('not_found');
-    for (const [query, field] of [['?id=nope', 'id'], ['?limit=0', 'limit'], ['?limit=10001', 'limit'], ['?limit=abc', 'limit'], ['?limit=1.5', 'limit']]) {
+    for (const [query, field] of [
+      ['?id=nope', 'id'],
+      ['?limit=0', 'limit'],
+      ['?limit=10001', 'limit'],
+      ['?limit=abc', 'limit'],
+      ['?limit=1.5', 'limit'],
+    ]) {
       const bad = await getPage(query);
       expect(bad.status).toBe(422);
       const body = errorAnswer.parse(bad.body);

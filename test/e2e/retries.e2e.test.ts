@@ -76,7 +76,10 @@ test('a final 4xx is not retried', async () => {
 test('after max_attempts the timer is failed; a replay is a new series with the same id, delivered once the receiver is back', async () => {
   const id = await createTimer({ url: `${e2e.hook}/replay/1`, retry_backoff_s: 0.2, max_attempts: 2 });
   const failed = await untilState(id, 'failed');
-  expect(failed.attempt_history.map((a) => [a.series, a.attempt, a.status])).toEqual([[1, 1, 503], [1, 2, 503]]);
+  expect(failed.attempt_history.map((a) => [a.series, a.attempt, a.status])).toEqual([
+    [1, 1, 503],
+    [1, 2, 503],
+  ]);
 
   down.delete('replay');
   const res = await fetch(`${e2e.env.url}/timer/${id}/replay`, { method: 'POST' });
@@ -84,7 +87,11 @@ test('after max_attempts the timer is failed; a replay is a new series with the 
   expect(timerAnswer.parse(await res.json())).toMatchObject({ id, state: 'retrying', replays: 1, attempts: 0 });
 
   const delivered = await untilState(id, 'delivered');
-  expect(delivered.attempt_history.map((a) => [a.series, a.attempt, a.status])).toEqual([[1, 1, 503], [1, 2, 503], [2, 1, 200]]);
+  expect(delivered.attempt_history.map((a) => [a.series, a.attempt, a.status])).toEqual([
+    [1, 1, 503],
+    [1, 2, 503],
+    [2, 1, 200],
+  ]);
   expect(arrivalsOf(id).map((a) => a.headers['idempotency-key'])).toEqual([id, id, id]);
 });
 

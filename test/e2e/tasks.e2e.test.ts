@@ -36,10 +36,8 @@ afterAll(async () => {
 type Task = { id: string; state: string; result: unknown; attempts: number; run_at: string; created_at: string; started_at: string | null };
 
 /** Like curl -d: a body sent as application/x-www-form-urlencoded unless a header says otherwise. */
-const curlPost = (path: string, body: string, base = env.url) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-const postTask = (body: unknown, query = '') =>
-  fetch(`${env.url}/tasks${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const curlPost = (path: string, body: string, base = env.url) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+const postTask = (body: unknown, query = '') => fetch(`${env.url}/tasks${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const getTask = async (id: string) => (await (await fetch(`${env.url}/tasks/${id}`)).json()) as Task;
 const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -111,7 +109,11 @@ describe('parse tasks and the random-user service', () => {
   // stack's SMTP server through a worker) and log in with the OAuth2 password form.
   let auth: Record<string, string>;
   beforeAll(async () => {
-    const registered = await fetch(`${env.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'parser@example.com', password: 'parser-password' }) });
+    const registered = await fetch(`${env.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'parser@example.com', password: 'parser-password' }),
+    });
     expect(registered.status).toBe(201);
     const [mail] = await env.mailSink.waitForMails(1);
     expect(mail!.to).toEqual(['parser@example.com']);
@@ -145,7 +147,7 @@ describe('parse tasks and the random-user service', () => {
     expect(await count()).toBe(before);
   });
 
-  it("POST /parse -d '{\"data\": \"test\"}' answers a task_id; /parser_results/{id} gives status and result", async () => {
+  it('POST /parse -d \'{"data": "test"}\' answers a task_id; /parser_results/{id} gives status and result', async () => {
     expect((await curlPost('/parse', '{"data": "test"}')).status).toBe(401);
     const res = await fetch(`${env.url}/parse`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth }, body: '{"data": "test"}' });
     expect(res.status).toBe(200);

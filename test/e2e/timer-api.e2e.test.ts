@@ -53,9 +53,7 @@ test('a 0-delay timer fires, and GET shows it delivered with time_left 0', async
 
 test('500 timers due within a few seconds each fire once per attempt, never early', async () => {
   const before = e2e.receiver.arrivals.length;
-  const created = await Promise.all(
-    Array.from({ length: 500 }, (_, i) => createTimer({ seconds: 1 + (i % 4), url: `${e2e.hook}/batch` })),
-  );
+  const created = await Promise.all(Array.from({ length: 500 }, (_, i) => createTimer({ seconds: 1 + (i % 4), url: `${e2e.hook}/batch` })));
   const fireAt = new Map(created.map((c) => [c.id, Date.parse(c.fire_at)]));
   await e2e.receiver.waitFor(before + 500, 60_000);
   // Each attempt is claimed once, so a timer arrives once per attempt it took: once, unless a send was

@@ -29,7 +29,7 @@ export const UNDESCRIBED: ReadonlyArray<{ prefix: string; why: string }> = [
   { prefix: '/docs/assets/', why: "Swagger UI's files (swagger-ui-dist), loaded by /docs" },
   { prefix: '/redoc/assets/', why: "ReDoc's bundle, loaded by /redoc" },
   { prefix: '/dashboard/assets/', why: "the dashboard page's script and stylesheet, loaded by /dashboard" },
-  { prefix: '/random-user/', why: "the random-user service, another service behind the same nginx" },
+  { prefix: '/random-user/', why: 'the random-user service, another service behind the same nginx' },
 ];
 
 // What any URL can get, described or not: no route (404), and what nginx answers before any route.
@@ -117,7 +117,5 @@ const escape = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
 function absoluteRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(absoluteRefs);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${BASE}${value}` : absoluteRefs(value)]),
-  );
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === '$ref' && typeof value === 'string' && value.startsWith('#/') ? `${BASE}${value}` : absoluteRefs(value)]));
 }

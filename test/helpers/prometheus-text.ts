@@ -20,9 +20,7 @@ export function parsePrometheusText(text: string): Sample[] {
 
 /** The sum of the samples named `name` whose labels include `labels`. */
 export function sumOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value))
-    .reduce((total, s) => total + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value)).reduce((total, s) => total + s.value, 0);
 }
 
 /** Is there a sample named `name` with these labels. */
@@ -32,7 +30,5 @@ export function hasSample(samples: Sample[], name: string, labels: Record<string
 
 /** The largest of those samples (a gauge every replica reports alike, e.g. a count read from the database). */
 export function maxOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return Math.max(
-    ...samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value)).map((s) => s.value),
-  );
+  return Math.max(...samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value)).map((s) => s.value));
 }

@@ -27,9 +27,7 @@ export interface TestStack {
   teardown(): Promise<void>;
 }
 
-export async function startTestStack(
-  opts: { replicas?: Partial<Record<ProcessKind, number>>; shards?: number; env?: Record<string, string>; clientLimits?: ClientLimits } = {},
-): Promise<TestStack> {
+export async function startTestStack(opts: { replicas?: Partial<Record<ProcessKind, number>>; shards?: number; env?: Record<string, string>; clientLimits?: ClientLimits } = {}): Promise<TestStack> {
   const name = uniqueName('e2e');
   const shards = opts.shards ?? 2;
   const port = await freePort();

@@ -21,8 +21,18 @@ import { appDeps } from './app-deps.js';
 import { DEFAULT_LOGIN_SETTINGS, type LoginSettings } from '../../webserver/auth/login-throttle.js';
 
 export type Json = Record<string, unknown>;
-export interface CallOptions { method?: string; token?: string; body?: unknown; base?: string; headers?: Record<string, string> }
-export interface Answer { status: number; headers: Headers; body: Json }
+export interface CallOptions {
+  method?: string;
+  token?: string;
+  body?: unknown;
+  base?: string;
+  headers?: Record<string, string>;
+}
+export interface Answer {
+  status: number;
+  headers: Headers;
+  body: Json;
+}
 
 export const testTokens: TokenSettings = { secret: 'integration test secret, 32 bytes or more', algorithm: 'HS256', expiresInMin: 30 };
 
@@ -62,7 +72,17 @@ export function useUserApi(options: UserApiOptions = {}): UserApi {
     amqp.onPublishChannel(replies.attach);
     await amqp.start();
     await amqp.waitForConnect();
-    const tasks: TaskDeps = { amqp, mainDb: api.dbs.main, contracts: taskContracts({ testing: false }), replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 5, sumMaxNumbers: 100, now: Date.now };
+    const tasks: TaskDeps = {
+      amqp,
+      mainDb: api.dbs.main,
+      contracts: taskContracts({ testing: false }),
+      replies,
+      defaultTimeoutS: 10,
+      defaultMaxAttempts: 2,
+      maxWaitS: 5,
+      sumMaxNumbers: 100,
+      now: Date.now,
+    };
     const app = (required: boolean) =>
       createApp(
         appDeps({

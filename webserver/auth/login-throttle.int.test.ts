@@ -19,8 +19,7 @@ const settings: LoginSettings = {
 const api = useUserApi({ login: settings });
 const { call, register } = api;
 
-const attempt = (email: string, password: string, address: string, base?: string) =>
-  call('/token', { body: { email, password }, headers: { 'x-forwarded-for': address }, base });
+const attempt = (email: string, password: string, address: string, base?: string) => call('/token', { body: { email, password }, headers: { 'x-forwarded-for': address }, base });
 
 function expectThrottled(res: Answer, atMostS: number): number {
   expect(res.status).toBe(429);

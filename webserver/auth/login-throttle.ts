@@ -60,10 +60,7 @@ export class LoginThrottle {
   /** Whether an attempt may be checked now; if not, how long it must wait (the longer of the two delays). */
   async check(subjects: LoginSubjects): Promise<LoginCheck> {
     const records = await readThrottles(this.db, subjects);
-    const waitMs = Math.max(
-      waitBeforeAttempt(records.account, this.settings.account, records.now),
-      waitBeforeAttempt(records.address, this.settings.address, records.now),
-    );
+    const waitMs = Math.max(waitBeforeAttempt(records.account, this.settings.account, records.now), waitBeforeAttempt(records.address, this.settings.address, records.now));
     return waitMs > 0 ? { allowed: false, waitMs } : { allowed: true, accountHasFailures: records.account !== undefined };
   }
 

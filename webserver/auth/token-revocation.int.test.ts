@@ -63,7 +63,7 @@ describe('a password change revokes the tokens issued before it', () => {
 });
 
 describe('POST /users/me/logout-all', () => {
-  it('logout-all revokes every earlier token, on every replica, and nobody else\'s; a new login works', async () => {
+  it("logout-all revokes every earlier token, on every replica, and nobody else's; a new login works", async () => {
     const mike = await userWithToken('mike@example.com');
     const tokens = [mike.token, await login('mike@example.com'), await login('mike@example.com')];
     const nina = await userWithToken('nina@example.com');

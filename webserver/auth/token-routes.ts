@@ -54,10 +54,7 @@ export function tokenRoutes(deps: TokenRouteDeps): Router {
     const ok = await deps.passwordSlots.run(() => (user ? verifyPassword(password, user.password_hash) : verifyNothing(password)));
     if (!user || !ok) {
       await deps.throttle.failed(subjects);
-      return void res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="timer-service"')
-        .json({ error: 'invalid_credentials', message: 'incorrect email or password' });
+      return void res.status(401).set('WWW-Authenticate', 'Bearer realm="timer-service"').json({ error: 'invalid_credentials', message: 'incorrect email or password' });
     }
     await deps.throttle.succeeded(subjects, check);
     res.set('Cache-Control', 'no-store').json(await issueToken(deps.tokens, user.id, Date.now(), user.token_generation));

@@ -8,7 +8,7 @@ export function dashboardAccess(open: boolean): RequestHandler {
   return (_req, res, next) => {
     if (open) return next();
     const viewer = viewerOf(res);
-    if (!viewer) return unauthorized(res, false, 'the dashboard needs an admin\'s bearer token (POST /token), unless DASHBOARD_OPEN=true');
+    if (!viewer) return unauthorized(res, false, "the dashboard needs an admin's bearer token (POST /token), unless DASHBOARD_OPEN=true");
     if (viewer.role !== 'admin') return void res.status(403).json({ error: 'forbidden', message: 'only an admin reads the dashboard' });
     next();
   };

@@ -36,7 +36,12 @@ test('every process type is listed with its alive and gone processes, also a typ
 });
 
 test('the lateness histogram sums the buckets of the alive triggers only', () => {
-  const buckets = (first: number, all: number) => ({ lateness_buckets: [{ le: '0.01', count: first }, { le: '+Inf', count: all }] });
+  const buckets = (first: number, all: number) => ({
+    lateness_buckets: [
+      { le: '0.01', count: first },
+      { le: '+Inf', count: all },
+    ],
+  });
   const rows = [row('trigger', 0, buckets(1, 2)), row('trigger', 1_000, buckets(3, 3)), row('trigger', 60_000, buckets(100, 100)), row('worker', 0, buckets(50, 50))];
   expect(aliveTriggerLateness(rows, INTERVAL)).toEqual([
     { le: '0.01', count: 4 },

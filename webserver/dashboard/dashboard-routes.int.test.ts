@@ -39,10 +39,13 @@ const deliveredId = newTimerId();
 const taskId = newTimerId();
 
 async function insertTimer(id: string, state: string, attemptLog: unknown[] = []): Promise<void> {
-  await dbs.main.query(
-    `INSERT INTO timers (id, url, fire_at, created_at, state, attempts, attempt_log, max_attempts) VALUES ($1, $2, now(), now(), $3, $4, $5::jsonb, 2)`,
-    [id, `https://example.com/${state}`, state, attemptLog.length, JSON.stringify(attemptLog)],
-  );
+  await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at, state, attempts, attempt_log, max_attempts) VALUES ($1, $2, now(), now(), $3, $4, $5::jsonb, 2)`, [
+    id,
+    `https://example.com/${state}`,
+    state,
+    attemptLog.length,
+    JSON.stringify(attemptLog),
+  ]);
 }
 
 beforeAll(async () => {
@@ -52,7 +55,10 @@ beforeAll(async () => {
   const app = (open: boolean) => createApp(appDeps({ amqp, mainDb: dbs.main, log, auth, now: () => clock, dashboard: { ...dashboard, open } }));
   openBase = await servers.listen(app(true));
   closedBase = await servers.listen(app(false));
-  for (const [email, role] of [['admin@example.com', 'admin'], ['user@example.com', 'user']] as const) {
+  for (const [email, role] of [
+    ['admin@example.com', 'admin'],
+    ['user@example.com', 'user'],
+  ] as const) {
     const user = await insertUser(dbs.main, { id: newTimerId(), email, name: null, passwordHash: 'x', role });
     if (user === 'taken') throw new Error('taken');
     const { access_token } = await issueToken(tokens, user.id);
@@ -66,7 +72,13 @@ beforeAll(async () => {
   await insertTimer(newTimerId(), 'scheduled');
   await insertTasks(dbs.main, [{ id: taskId, type: 'sum', args: { numbers: [1] }, max_attempts: 3, timeout_ms: 1_000, run_at: Date.now(), created_at: Date.now() }]);
   await dbs.main.query(`UPDATE tasks SET state = 'failed', attempts = 3, error = 'boom', worker = 'host:1' WHERE id = $1`, [taskId]);
-  const buckets = (first: number, all: number) => JSON.stringify({ lateness_buckets: [{ le: '0.01', count: first }, { le: '+Inf', count: all }] });
+  const buckets = (first: number, all: number) =>
+    JSON.stringify({
+      lateness_buckets: [
+        { le: '0.01', count: first },
+        { le: '+Inf', count: all },
+      ],
+    });
   await dbs.main.query(
     `INSERT INTO process_heartbeats (process_id, type, hostname, pid, started_at, last_seen_at, stats) VALUES
        ('t1', 'trigger', 'h', 1, now(), now(), $1::jsonb),
@@ -90,7 +102,7 @@ async function get(base: string, path: string, token?: string) {
 }
 
 describe('GET /dashboard/api/summary', () => {
-  it('counts every state, lists each queue with its depth, the processes alive per type and the alive triggers\' lateness', async () => {
+  it("counts every state, lists each queue with its depth, the processes alive per type and the alive triggers' lateness", async () => {
     clock += 10_000;
     const { status, body } = await get(openBase, '/dashboard/api/summary');
     expect(status).toBe(200);
@@ -103,7 +115,10 @@ describe('GET /dashboard/api/summary', () => {
     expect(summary.processes.by_type).toContainEqual({ type: 'trigger', alive: 2, gone: 1 });
     expect(summary.processes.by_type).toContainEqual({ type: 'worker', alive: 1, gone: 0 });
     expect(summary.processes.by_type).toContainEqual({ type: 'timer', alive: 0, gone: 0 });
-    expect(summary.lateness.buckets).toEqual([{ le: '0.01', count: 3 }, { le: '+Inf', count: 4 }]);
+    expect(summary.lateness.buckets).toEqual([
+      { le: '0.01', count: 3 },
+      { le: '+Inf', count: 4 },
+    ]);
     expect(summary.rabbitmq_management_url).toBe('http://rabbit.example:15672/');
   });
 

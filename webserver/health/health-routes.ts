@@ -12,7 +12,10 @@ export function healthRoutes(amqp: AmqpClient, mainDb: Pool): Router {
   });
   router.get('/ready', async (_req, res) => {
     const database = await Promise.race([
-      mainDb.query('SELECT 1').then(() => true, () => false),
+      mainDb.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(resolve, READY_QUERY_TIMEOUT_MS, false)),
     ]);
     const broker = amqp.isConnected();

@@ -39,8 +39,7 @@ afterAll(async () => {
   await dbs.drop();
 });
 
-const postTimer = () =>
-  fetch(`${base}/timer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ minutes: 5, url: 'http://127.0.0.1:9/hook' }) });
+const postTimer = () => fetch(`${base}/timer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ minutes: 5, url: 'http://127.0.0.1:9/hook' }) });
 
 test('a full incoming queue answers 503 queue_full with Retry-After, and accepts again once drained', async () => {
   // No consumer runs here: every accepted timer stays in the queue.

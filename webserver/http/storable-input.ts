@@ -9,7 +9,9 @@ function refuseUnstorable(where: 'body' | 'query'): RequestHandler {
     const path = unstorablePath(where === 'body' ? req.body : req.query);
     if (!path) return next();
     const field = path.length > 0 ? path.join('.') : '(body)';
-    res.status(422).json({ error: 'validation_failed', message: `the ${where === 'body' ? 'body' : 'query'} holds text that cannot be stored`, details: [{ field, message: UNSTORABLE_TEXT_MESSAGE }] });
+    res
+      .status(422)
+      .json({ error: 'validation_failed', message: `the ${where === 'body' ? 'body' : 'query'} holds text that cannot be stored`, details: [{ field, message: UNSTORABLE_TEXT_MESSAGE }] });
   };
 }
 

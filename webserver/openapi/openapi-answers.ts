@@ -12,7 +12,10 @@ type Json = Record<string, unknown>;
 export const errorAnswer = z.object({
   error: z.string().describe('a stable code, e.g. validation_failed'),
   message: z.string(),
-  details: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('each wrong field: its path (e.g. headers.X-Y, "(body)" for the body itself) and why'),
+  details: z
+    .array(z.object({ field: z.string(), message: z.string() }))
+    .optional()
+    .describe('each wrong field: its path (e.g. headers.X-Y, "(body)" for the body itself) and why'),
   dependency: z.string().optional().describe('with service_unavailable and queue_full: broker, database or webserver'),
 });
 
@@ -55,9 +58,7 @@ export function describer(components: SchemaComponents) {
 }
 export type Describe = ReturnType<typeof describer>;
 
-
-const NUL_AND_RANGES =
-  'Any string of the body or query holding a NUL character or an unpaired surrogate, and any instant out of range, is refused the same way, naming the field.';
+const NUL_AND_RANGES = 'Any string of the body or query holding a NUL character or an unpaired surrogate, and any instant out of range, is refused the same way, naming the field.';
 
 type Response = { description: string; headers?: Json; content?: Record<string, { schema?: unknown }> };
 type Operation = { security?: unknown; parameters?: Array<{ in: string }>; requestBody?: unknown; responses: Record<string, Response> };
@@ -72,8 +73,7 @@ function add(operation: Operation, status: number, common: Response): void {
   const content = { ...own.content };
   for (const [type, media] of Object.entries(common.content ?? {})) {
     const mine = content[type];
-    content[type] =
-      !mine || JSON.stringify(mine.schema) === JSON.stringify(media.schema) ? media : { schema: { anyOf: [mine.schema, media.schema] } };
+    content[type] = !mine || JSON.stringify(mine.schema) === JSON.stringify(media.schema) ? media : { schema: { anyOf: [mine.schema, media.schema] } };
   }
   operation.responses[status] = {
     description: `${own.description}; ${common.description}`,
@@ -99,7 +99,11 @@ export function withCommonAnswers<T extends Record<string, Record<string, Json>>
 
       if (pathParams) add(operation, 400, error('invalid_id: a path id is not a UUID; bad_request: the path is not valid percent-encoding'));
       if (body) {
-        add(operation, 400, error('the body cannot be read: malformed_json (not JSON), bad_content_length (shorter or longer than its Content-Length), request_aborted, bad_request (e.g. a corrupt gzip encoding)'));
+        add(
+          operation,
+          400,
+          error('the body cannot be read: malformed_json (not JSON), bad_content_length (shorter or longer than its Content-Length), request_aborted, bad_request (e.g. a corrupt gzip encoding)'),
+        );
         add(operation, 413, error('body_too_large: the body is over the limit (BODY_LIMIT_BYTES; nginx allows 64 KiB, 4 MiB for POST /timers)'));
         add(operation, 415, error('unsupported_encoding: a Content-Encoding other than identity, gzip, deflate or br; unsupported_charset: a charset other than utf-8'));
       }
@@ -119,9 +123,9 @@ export function withCommonAnswers<T extends Record<string, Record<string, Json>>
         if (!operation.responses[401]) add(operation, 401, error(reason, ['WWW-Authenticate']));
       }
       // nginx answers these itself, before any webserver sees the request.
-      add(operation, 400, error('bad_request: the request could not be parsed as HTTP; headers_too_large: its headers are over nginx\'s limit (nginx, or the webserver itself)'));
+      add(operation, 400, error("bad_request: the request could not be parsed as HTTP; headers_too_large: its headers are over nginx's limit (nginx, or the webserver itself)"));
       add(operation, 408, error('request_timeout: the headers or the body did not arrive within their deadline (nginx, or HTTP_HEADERS_TIMEOUT_MS / HTTP_BODY_TIMEOUT_MS of the webserver)'));
-      add(operation, 414, error('uri_too_long: the request URI is over nginx\'s limit (nginx)'));
+      add(operation, 414, error("uri_too_long: the request URI is over nginx's limit (nginx)"));
       add(operation, 429, error('too_many_requests: past the request rate or connection count allowed to a client address (nginx)', ['Retry-After']));
       add(
         operation,

@@ -9,7 +9,6 @@ import { isDeepStrictEqual } from 'node:util';
 type Json = Record<string, unknown>;
 const COMPONENT = '#/components/schemas/';
 
-
 /** Rewrites every `$ref` under `node` with `rename` (the refs of one zod output to their component). */
 function rewriteRefs(node: unknown, rename: (ref: string) => string): unknown {
   if (Array.isArray(node)) return node.map((item) => rewriteRefs(item, rename));

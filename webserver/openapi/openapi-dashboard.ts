@@ -62,7 +62,7 @@ export const dashboardSearchAnswer = z.union([
 export function dashboardPaths({ json, error }: Describe) {
   const access = {
     401: error('unauthorized: DASHBOARD_OPEN is false and no token was sent; invalid_token: a bad one was sent (whatever DASHBOARD_OPEN)', ['WWW-Authenticate']),
-    403: error('forbidden: DASHBOARD_OPEN is false and the token is not an admin\'s'),
+    403: error("forbidden: DASHBOARD_OPEN is false and the token is not an admin's"),
   };
   return {
     '/dashboard/api/summary': {

@@ -30,7 +30,7 @@ export function documentationPaths({ json, error }: Describe) {
         summary: "This webserver's Prometheus metrics, on each replica's own port (scrape each replica)",
         responses: {
           200: { description: 'the exposition text, from a replica', content: { 'text/plain': {} } },
-          404: error('through nginx: metrics are not served on the public port, only on each process\'s own'),
+          404: error("through nginx: metrics are not served on the public port, only on each process's own"),
         },
       },
     },

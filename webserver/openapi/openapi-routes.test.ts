@@ -35,15 +35,23 @@ function routesOf(stack: Layer[], prefix = ''): string[] {
 function appWithEveryRoute(): Express {
   // Only the routes are built, none is called: the dependencies are never used.
   const unused = {} as never;
-  const tasks = { amqp: unused, mainDb: unused, replies: unused, contracts: taskContracts({ testing: false }), defaultTimeoutS: 60, defaultMaxAttempts: 3, maxWaitS: 25, sumMaxNumbers: 10, now: Date.now } as TaskDeps;
+  const tasks = {
+    amqp: unused,
+    mainDb: unused,
+    replies: unused,
+    contracts: taskContracts({ testing: false }),
+    defaultTimeoutS: 60,
+    defaultMaxAttempts: 3,
+    maxWaitS: 25,
+    sumMaxNumbers: 10,
+    now: Date.now,
+  } as TaskDeps;
   const auth = { mainDb: unused, tokens: unused, required: false, adminEmails: [] } as AuthDeps;
   return createApp({ ...appDeps({ amqp: unused, mainDb: unused, log: silentLogger() }), tasks, auth });
 }
 
 const described = () =>
-  Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
-  );
+  Object.entries(openApiDocument().paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
 
 test('every route the app serves is in the OpenAPI description', () => {
   const routes = routesOf((appWithEveryRoute() as unknown as { router: { stack: Layer[] } }).router.stack);

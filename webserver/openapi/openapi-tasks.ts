@@ -35,9 +35,11 @@ export const asyncParserAccepted = z.object({ status: z.literal('accepted') });
 const taskState = z.enum(TASK_STATES);
 
 const numbers = z.array(z.number()).min(1);
-const sumRequest = z.union([numbers, z.object({ numbers })]).describe(
-  'Either a JSON list of numbers, e.g. [1, 2.5, -3], or an object {"numbers": [...]}. At least one number, at most SUM_MAX_NUMBERS (10,000 by default); every item a finite number. Read as JSON whatever the Content-Type.',
-);
+const sumRequest = z
+  .union([numbers, z.object({ numbers })])
+  .describe(
+    'Either a JSON list of numbers, e.g. [1, 2.5, -3], or an object {"numbers": [...]}. At least one number, at most SUM_MAX_NUMBERS (10,000 by default); every item a finite number. Read as JSON whatever the Content-Type.',
+  );
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +76,15 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
     '/tasks': {
       post: {
         summary: 'Submit a background task',
-        parameters: [{ name: 'wait', in: 'query', required: false, schema: { type: 'number', minimum: 0, maximum: 25 }, description: 'hold the request up to this many seconds (at most TASK_MAX_WAIT_S) for the outcome' }],
+        parameters: [
+          {
+            name: 'wait',
+            in: 'query',
+            required: false,
+            schema: { type: 'number', minimum: 0, maximum: 25 },
+            description: 'hold the request up to this many seconds (at most TASK_MAX_WAIT_S) for the outcome',
+          },
+        ],
         requestBody: { required: true, content: { 'application/json': { schema: submitSchema(schema) } } },
         responses: {
           200: json(taskAnswer, 'with ?wait=: the task finished within the wait', 'Task', ['Location']),

@@ -32,6 +32,6 @@ export const timerAnswer = z.object({
     }),
   ),
   method: z.enum(WEBHOOK_METHODS),
-  headers: z.record(z.string(), z.string()).describe('the timer\'s own headers, sent besides the service\'s'),
+  headers: z.record(z.string(), z.string()).describe("the timer's own headers, sent besides the service's"),
   body: z.json().describe('the JSON body sent: {"id": ...} unless the timer set its own'),
 });

@@ -36,7 +36,6 @@ export const batchAnswer = z.object({
   results: z.array(z.union([timerCreatedAnswer.extend({ status: z.literal(201) }), errorAnswer.extend({ status: z.number().int() })])),
 });
 
-
 // What the refinements of webserver/timers/timer-request.ts and common/webhooks/webhook-shape.ts check, which a JSON schema made from zod loses.
 const WHEN = `Say when with hours/minutes/seconds (each 0 when left out, ${MAX_DELAY_SECONDS} seconds (365 days) in total at most) or with fire_at (at most 365 days ahead; a past instant fires at once), not both.`;
 const DELAY_AND_FIRE_AT = { not: { anyOf: ['hours', 'minutes', 'seconds'].map((part) => ({ required: ['fire_at', part] })) } };
@@ -97,7 +96,9 @@ export function timerPaths(describe: Describe) {
             200: json(timerAnswer, 'the timer this Idempotency-Key made before, as it is now', 'Timer', ['Location']),
             400: error('invalid_idempotency_key: the Idempotency-Key is not 1-255 visible ASCII characters'),
             415: error('unsupported_media_type: the body is not sent as application/json'),
-            422: error('validation_failed: a field is wrong (details names each); callback_refused: the callback address is refused; idempotency_key_reused: the key came with another body in the last 24 hours'),
+            422: error(
+              'validation_failed: a field is wrong (details names each); callback_refused: the callback address is refused; idempotency_key_reused: the key came with another body in the last 24 hours',
+            ),
             503: error('queue_full (dependency broker): too many timers wait to be stored (INCOMING_QUEUE_MAX_MESSAGES); service_unavailable: the broker did not take the timer', ['Retry-After']),
           },
         },
@@ -106,7 +107,7 @@ export function timerPaths(describe: Describe) {
         get: {
           summary: 'Read a timer',
           parameters: [idParameter],
-          responses: { 200: timer('the timer'), 404: error('no such timer (or another owner\'s)') },
+          responses: { 200: timer('the timer'), 404: error("no such timer (or another owner's)") },
         },
         delete: {
           summary: 'Cancel a timer that has not fired; it never fires, even when already on its way',
@@ -153,7 +154,10 @@ export function timerPaths(describe: Describe) {
             required: true,
             content: {
               'application/json': {
-                schema: { ...schema(batchRequest, 'input'), properties: { timers: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: timerRequest, description: 'each a POST /timer body; a wrong one gets its own 422 in results' } } },
+                schema: {
+                  ...schema(batchRequest, 'input'),
+                  properties: { timers: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: timerRequest, description: 'each a POST /timer body; a wrong one gets its own 422 in results' } },
+                },
               },
             },
           },

@@ -41,17 +41,22 @@ type Json = Record<string, unknown>;
 /** The email as the routes check it: trimmed and lower-cased first, then an address (z.pipe, which the JSON schema loses). */
 function withEmailFormat(schema: Json): Json {
   const properties = schema.properties as Record<string, Json>;
-  return { ...schema, properties: { ...properties, email: { ...properties.email, format: 'email', description: 'an email address (surrounding spaces are trimmed and it is lower-cased before it is checked and stored)' } } };
+  return {
+    ...schema,
+    properties: {
+      ...properties,
+      email: { ...properties.email, format: 'email', description: 'an email address (surrounding spaces are trimmed and it is lower-cased before it is checked and stored)' },
+    },
+  };
 }
 
 export function userPaths({ schema, query, json, error }: Describe) {
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const notFound = error('no such user, or another user (only an admin reaches other users)');
   const update = schema(updateUserRequest, 'input');
-  const hashingBusy = error(
-    'overloaded: this webserver already hashes PASSWORD_HASH_CONCURRENCY passwords and PASSWORD_HASH_QUEUE more wait; or service_unavailable: the broker or the database',
-    ['Retry-After'],
-  );
+  const hashingBusy = error('overloaded: this webserver already hashes PASSWORD_HASH_CONCURRENCY passwords and PASSWORD_HASH_QUEUE more wait; or service_unavailable: the broker or the database', [
+    'Retry-After',
+  ]);
   return {
     '/users': {
       post: {

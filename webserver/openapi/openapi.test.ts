@@ -66,8 +66,7 @@ test('an operation with a body lists 400, 413, 415 and 422; with a query 422; wi
 
 test('the conflicts of a timer and of a task cancel carry their state; a failed sum its session id', () => {
   const check = new OpenApiCheck(doc);
-  const answer = (method: string, url: string, status: number, body: unknown) =>
-    check.violations({ method, url, status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+  const answer = (method: string, url: string, status: number, body: unknown) => check.violations({ method, url, status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
   const id = '01890000-0000-7000-8000-000000000000';
   expect(answer('DELETE', `/timer/${id}`, 409, { error: 'not_pending', state: 'cancelled', message: 'the timer was cancelled' })).toEqual([]);
   expect(answer('PATCH', `/timer/${id}`, 409, { error: 'not_pending', state: 'delivered', message: 'the timer has fired already' })).toEqual([]);
@@ -89,7 +88,8 @@ test('the access-log line pattern accepts the lines that parse and refuses those
 });
 
 test('POST /tasks names the public task types and checks args by type', () => {
-  const schema = (doc.paths['/tasks'] as unknown as Record<string, Operation & { requestBody: { content: Record<string, { schema: { properties: Record<string, Json>; allOf: unknown[] } }> } }>).post!.requestBody.content['application/json']!.schema;
+  const schema = (doc.paths['/tasks'] as unknown as Record<string, Operation & { requestBody: { content: Record<string, { schema: { properties: Record<string, Json>; allOf: unknown[] } }> } }>).post!
+    .requestBody.content['application/json']!.schema;
   expect(schema.properties.type!.enum).toEqual(['noop', 'sum', 'parse']);
   expect(schema.allOf).toHaveLength(3);
 });

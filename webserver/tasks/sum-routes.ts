@@ -21,9 +21,7 @@ export function sumBody(maxNumbers: number) {
     .max(maxNumbers, `give at most ${maxNumbers} numbers`)
     // An overflow caused by the input is the client's to fix: refused here, not a failed task and a 500.
     .refine(hasFiniteSum, FINITE_SUM_MESSAGE);
-  return z
-    .union([numbers, z.strictObject({ numbers })], { error: 'must be a JSON list of numbers or {"numbers": [...]}' })
-    .transform((body) => (Array.isArray(body) ? body : body.numbers));
+  return z.union([numbers, z.strictObject({ numbers })], { error: 'must be a JSON list of numbers or {"numbers": [...]}' }).transform((body) => (Array.isArray(body) ? body : body.numbers));
 }
 
 function taskFailed(res: Response, task: TaskRow): void {

@@ -24,8 +24,7 @@ export const submitTaskRequest = z
 export type SubmitTaskRequest = z.infer<typeof submitTaskRequest>;
 
 /** ?wait=SECONDS on POST /tasks, bounded by TASK_MAX_WAIT_S. */
-export const waitQuery = (maxSeconds: number) =>
-  z.object({ wait: z.coerce.number().min(0).max(maxSeconds, `must be at most ${maxSeconds}`).optional() });
+export const waitQuery = (maxSeconds: number) => z.object({ wait: z.coerce.number().min(0).max(maxSeconds, `must be at most ${maxSeconds}`).optional() });
 
 export const listTasksQuery = z.strictObject({
   type: z.string().max(100).optional(),

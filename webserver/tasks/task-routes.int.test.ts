@@ -57,7 +57,17 @@ beforeAll(async () => {
   workerAmqp = new AmqpClient(AMQP_URL, queueNames(prefix), log, 2_000, `test-worker-${prefix}`);
   await Promise.all([webAmqp.start(), workerAmqp.start()]);
   await Promise.all([webAmqp.waitForConnect(), workerAmqp.waitForConnect()]);
-  const handler = taskHandler({ db: dbs.main, amqp: workerAmqp, registry, workerName: 'test:1', retryBaseMs: 10, randomUserServiceUrl: 'http://127.0.0.1:1/', deadLetter: deadLetterer(workerAmqp, log), log, now: Date.now });
+  const handler = taskHandler({
+    db: dbs.main,
+    amqp: workerAmqp,
+    registry,
+    workerName: 'test:1',
+    retryBaseMs: 10,
+    randomUserServiceUrl: 'http://127.0.0.1:1/',
+    deadLetter: deadLetterer(workerAmqp, log),
+    log,
+    now: Date.now,
+  });
   await workerAmqp.consume(workerAmqp.names.tasks, 200, (message: ConsumeMessage, channel: Channel) => {
     deliveries += 1;
     if (paused) held.push(() => handler.handle(message, channel));
@@ -144,7 +154,13 @@ describe('POST /tasks', () => {
 
   it('rejects an unknown type or bad args with 422: nothing stored, nothing queued', async () => {
     const before = { rows: await taskCount(), deliveries };
-    for (const body of [{ type: 'nope' }, { type: 'sum', args: { numbers: [] } }, { type: 'sum', args: { numbers: ['x'] } }, { type: 'noop', delay_seconds: 1, run_at: new Date().toISOString() }, { type: 'noop', timeout_s: 0 }]) {
+    for (const body of [
+      { type: 'nope' },
+      { type: 'sum', args: { numbers: [] } },
+      { type: 'sum', args: { numbers: ['x'] } },
+      { type: 'noop', delay_seconds: 1, run_at: new Date().toISOString() },
+      { type: 'noop', timeout_s: 0 },
+    ]) {
       const res = await post('/tasks', body);
       expect(res.status).toBe(422);
       expect(await res.json()).toMatchObject({ error: 'validation_failed' });
@@ -252,7 +268,11 @@ describe('waits and failures', () => {
     const down = new AmqpClient('amqp://guest:guest@127.0.0.1:1', queueNames(prefix), log);
     const downBase = await listen(appWith(down, new TaskReplies(dbs.main, log)));
     const before = await taskCount();
-    for (const [path, body] of [['/tasks', { type: 'noop' }], ['/sync/sum', [1]], ['/async/post_task', [1]]] as const) {
+    for (const [path, body] of [
+      ['/tasks', { type: 'noop' }],
+      ['/sync/sum', [1]],
+      ['/async/post_task', [1]],
+    ] as const) {
       const res = await fetch(`${downBase}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ error: 'service_unavailable', dependency: 'broker' });

@@ -13,10 +13,7 @@ import { newTimerId } from '../../common/messages/timer-id.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12);
 
-const edgyText = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.constantFrom('a\u0000b', '\ud800', '\udfff', 'ok', 'é', '\ud83d\ude00'),
-);
+const edgyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('a\u0000b', '\ud800', '\udfff', 'ok', 'é', '\ud83d\ude00'));
 const instant = fc.oneof(
   fc.integer({ min: NOW - 60 * 86_400_000 * 365, max: NOW + 400 * 86_400_000 }).map((ms) => new Date(ms).toISOString()),
   fc.date({ min: new Date(-62_167_219_200_000), max: new Date(253_402_300_799_999), noInvalidDate: true }).map((d) => d.toISOString()),
@@ -27,17 +24,18 @@ const url = fc.oneof(
   edgyText.map((text) => `http://127.0.0.1:9/${text}`),
   fc.constantFrom('http://user:pass@127.0.0.1/', 'http://127.0.0.1/\u0000', `http://127.0.0.1/${'a'.repeat(2100)}`),
 );
-const when = fc.oneof(
-  fc.record({ seconds: fc.oneof(fc.integer({ min: -5, max: 400 * 86_400 }), fc.double()) }),
-  fc.record({ fire_at: instant }),
-  fc.constant({}),
-);
+const when = fc.oneof(fc.record({ seconds: fc.oneof(fc.integer({ min: -5, max: 400 * 86_400 }), fc.double()) }), fc.record({ fire_at: instant }), fc.constant({}));
 const shape = fc.record(
   {
     url,
     method: fc.constantFrom('POST', 'PUT', 'PATCH', 'GET'),
     headers: fc.dictionary(fc.constantFrom('x-a', 'x-b', 'X-Key'), edgyText, { maxKeys: 2 }),
-    body: fc.jsonValue({ maxDepth: 2 }).chain((json) => fc.oneof(fc.constant(json), edgyText.map((text) => ({ note: text, json })))),
+    body: fc.jsonValue({ maxDepth: 2 }).chain((json) =>
+      fc.oneof(
+        fc.constant(json),
+        edgyText.map((text) => ({ note: text, json })),
+      ),
+    ),
     max_attempts: fc.integer({ min: 0, max: 60 }),
   },
   { requiredKeys: ['url'] },

@@ -32,7 +32,7 @@ export class QueueDepthGuard {
     try {
       const depth = await this.amqp.messageCount(this.queue);
       if (depth === null) return;
-      if ((depth >= this.maxMessages) !== this.isFull()) {
+      if (depth >= this.maxMessages !== this.isFull()) {
         this.log.warn({ queue: this.queue, depth, max: this.maxMessages }, depth >= this.maxMessages ? 'queue full: refusing new timers' : 'queue below its limit again');
       }
       this.depth = depth;

@@ -16,14 +16,8 @@ const shardHolding = (id: string) => dbs.shards[shardOf(id, dbs.shards.length)]!
 
 test('a replayed failed timer is put back in its shard even when a stale leased row is still there, with the URL the timer has now', async () => {
   const id = newTimerId();
-  await dbs.main.query(
-    `INSERT INTO timers (id, url, fire_at, created_at, state, attempts, last_attempt_at) VALUES ($1, 'http://127.0.0.1:9/now', now(), now(), 'failed', 3, now())`,
-    [id],
-  );
-  await shardHolding(id).query(
-    "INSERT INTO timers_to_fire (id, url, fire_at, leased_by, lease_until) VALUES ($1, 'http://127.0.0.1:9/before', now(), 'poller-1', now() + interval '1 minute')",
-    [id],
-  );
+  await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at, state, attempts, last_attempt_at) VALUES ($1, 'http://127.0.0.1:9/now', now(), now(), 'failed', 3, now())`, [id]);
+  await shardHolding(id).query("INSERT INTO timers_to_fire (id, url, fire_at, leased_by, lease_until) VALUES ($1, 'http://127.0.0.1:9/before', now(), 'poller-1', now() + interval '1 minute')", [id]);
   const now = Date.now();
   expect(await replayTimers(dbs.main, dbs.shards, [id], () => now)).toEqual([id]);
   const row = await shardHolding(id).query('SELECT url, fire_at, leased_by, lease_until FROM timers_to_fire WHERE id = $1', [id]);

@@ -18,7 +18,11 @@ export async function replayTimers(main: Pool, shards: Pool[], ids: string[], no
   if (failed.length === 0) return [];
   const at = now() + REPLAY_DELAY_MS;
   await fireAllAgain(shards, dueAt(failed, at));
-  const replayed = await markReplayed(main, failed.map((r) => r.id), at);
+  const replayed = await markReplayed(
+    main,
+    failed.map((r) => r.id),
+    at,
+  );
   // A poller publishes a row a little before it is due; if the timers turned 'retrying' only that late,
   // a trigger may have dropped the row already: write it again, due now.
   if (now() > at - REPLAY_DELAY_MS / 2) await fireAllAgain(shards, dueAt(replayed, now()));

@@ -66,9 +66,7 @@ describe('createTimerRequest: the delay', () => {
   });
 
   test('fields that are each within range but add up to more than 365 days are refused', () => {
-    expect(errorsOf({ hours: 365 * 24, minutes: 365 * 24 * 60, url: URL_OK })).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/365 days/) }),
-    ]);
+    expect(errorsOf({ hours: 365 * 24, minutes: 365 * 24 * 60, url: URL_OK })).toEqual([expect.objectContaining({ message: expect.stringMatching(/365 days/) })]);
   });
 });
 

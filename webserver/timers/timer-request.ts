@@ -8,12 +8,7 @@ import { instantText, isStorableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } 
 
 export { MAX_URL_LENGTH };
 
-const wholeNumber = z
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be 0 or more')
-  .max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`)
-  .optional();
+const wholeNumber = z.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').max(MAX_DELAY_SECONDS, `must be at most ${MAX_DELAY_SECONDS}`).optional();
 
 /** An absolute due time: ISO 8601 with a time zone offset (Z or +hh:mm), from 1970 on; read as UTC. */
 export const fireAtField = instantText.optional();
@@ -69,8 +64,7 @@ export const callbackUrl = z.string({ error: 'must be a string' }).superRefine((
   if (url.username !== '' || url.password !== '') return fail('must not contain a user name or password (user:pass@); send credentials in headers');
 });
 
-const seconds = (min: number, max: number) =>
-  z.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
+const seconds = (min: number, max: number) => z.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
 
 /** Per-timer delivery settings; each one left out takes its configured default (docs/configuration.md). */
 export const deliveryFields = {
@@ -83,10 +77,7 @@ export const deliveryFields = {
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
 
 export const createTimerRequest = checkWhen(
-  z.strictObject(
-    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields },
-    objectError,
-  ),
+  z.strictObject({ hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields }, objectError),
 )
   .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
     message: 'must be at least retry_backoff_s',

@@ -31,7 +31,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
     for (const id of Object.values(erins)) expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('frank and anonymous clients get 404 for erin\'s timer, tasks and user; erin and an admin reach them', async () => {
+  it("frank and anonymous clients get 404 for erin's timer, tasks and user; erin and an admin reach them", async () => {
     const routes: Array<[string, string, boolean]> = [
       ['GET', `/timer/${erins.timer}`, true],
       ['POST', `/timer/${erins.timer}/replay`, true],
@@ -66,8 +66,7 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
   });
 
   it('GET /timers and GET /tasks: a user sees its own, an anonymous client the ownerless ones, an admin all', async () => {
-    const ids = async (path: string, key: string, token?: string) =>
-      ((await call(path, { token })).body[key] as Array<{ id: string }>).map((t) => t.id);
+    const ids = async (path: string, key: string, token?: string) => ((await call(path, { token })).body[key] as Array<{ id: string }>).map((t) => t.id);
     expect(await ids('/timers', 'timers', erin.token)).toEqual([erins.timer]);
     expect(await ids('/timers', 'timers', frank.token)).toEqual([]);
     const anonymousTimers = await ids('/timers', 'timers');
@@ -90,7 +89,11 @@ describe('ownership: another user gets 404 on every route, and never sees it in 
   });
 
   it('the parse routes need a token', async () => {
-    for (const [method, path] of [['POST', '/parse'], ['GET', `/parser_results/${erins.parse}`], ['GET', '/async_parser?data=x']] as const) {
+    for (const [method, path] of [
+      ['POST', '/parse'],
+      ['GET', `/parser_results/${erins.parse}`],
+      ['GET', '/async_parser?data=x'],
+    ] as const) {
       const res = await call(path, { method, body: method === 'POST' ? { data: 'x' } : undefined });
       expect({ path, status: res.status }).toEqual({ path, status: 401 });
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -134,4 +137,3 @@ describe('AUTH_REQUIRED=true', () => {
     expect((await call('/tasks', { base: api.strictBase, token })).status).toBe(200);
   });
 });
-

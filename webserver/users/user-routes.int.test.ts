@@ -197,4 +197,3 @@ describe('many users at once', () => {
     }
   });
 });
-

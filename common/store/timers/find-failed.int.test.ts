@@ -14,10 +14,7 @@ afterAll(() => dbs.drop());
 /** A timer of `state` whose last attempt was at `lastAttemptAt` (ISO), with a URL and an owner. */
 async function timer(state: string, lastAttemptAt: string, url = 'https://a.example/hook', owner: string | null = null): Promise<string> {
   const id = newTimerId();
-  await dbs.main.query(
-    `INSERT INTO timers (id, url, fire_at, created_at, state, last_attempt_at, owner_id) VALUES ($1, $2, now(), now(), $3, $4, $5)`,
-    [id, url, state, lastAttemptAt, owner],
-  );
+  await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at, state, last_attempt_at, owner_id) VALUES ($1, $2, now(), now(), $3, $4, $5)`, [id, url, state, lastAttemptAt, owner]);
   return id;
 }
 

@@ -6,10 +6,7 @@ import { scopeParams, TIMER_COLUMNS, TIMER_STATES, type OwnerScope, type TimerRo
 
 /** findTimer(main, id): the timer's row, or null. */
 export async function findTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(
-    `SELECT ${TIMER_COLUMNS} FROM timers WHERE id = $1`,
-    [id],
-  );
+  const result = await main.query<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers WHERE id = $1`, [id]);
   return result.rows[0] ?? null;
 }
 

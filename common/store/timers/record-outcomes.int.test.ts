@@ -24,9 +24,7 @@ test("recording a batch's outcomes reads those timers through the primary key, h
     [ids],
   );
   const now = Date.now();
-  const outcomes = ids.slice(0, 60).map(
-    (id): Outcome => ({ id, attempt: 1, series: 1, state: 'delivered', startedAt: now, finishedAt: now + 1, status: 200, error: null, nextAttemptAt: null }),
-  );
+  const outcomes = ids.slice(0, 60).map((id): Outcome => ({ id, attempt: 1, series: 1, state: 'delivered', startedAt: now, finishedAt: now + 1, status: 200, error: null, nextAttemptAt: null }));
   const reads = () => planReads(dbs.main, RECORD_OUTCOMES_SQL, recordOutcomesParams(outcomes));
   const byPrimaryKey = { seqScans: [], indexes: ['timers_pkey'] };
   expect(await reads()).toEqual(byPrimaryKey);

@@ -177,10 +177,7 @@ const PENDING = `state IN ('scheduled', 'retrying')`;
 
 /** cancelTimer(main, id): a pending timer becomes 'cancelled' for good; its new row, or null when it was not pending (or not there). */
 export async function cancelTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(
-    `UPDATE timers SET state = 'cancelled', next_attempt_at = NULL WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`,
-    [id],
-  );
+  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
   return result.rows[0] ?? null;
 }
 

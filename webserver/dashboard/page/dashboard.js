@@ -31,8 +31,7 @@ async function api(path) {
 
 function counts(node, byState) {
   if (byState === null) return fill(node, el('p', { className: 'note' }, 'too many to count'));
-  fill(node, ...Object.entries(byState).map(([state, n]) =>
-    el('div', { className: `count ${state}`, title: state }, el('span', { className: 'n' }, n), el('span', { className: 'label' }, state))));
+  fill(node, ...Object.entries(byState).map(([state, n]) => el('div', { className: `count ${state}`, title: state }, el('span', { className: 'n' }, n), el('span', { className: 'label' }, state))));
 }
 
 function rows(table, items, cells) {
@@ -50,42 +49,84 @@ function idButton(id) {
 
 function attemptList(history) {
   if (!history || history.length === 0) return null;
-  return el('ol', { className: 'attempts' }, ...history.map((a) =>
-    el('li', { className: 'attempt' }, `attempt ${a.attempt}${a.series > 1 ? ` (replay ${a.series - 1})` : ''}: ${a.status ?? 'no answer'}`,
-      a.error ? ` ${a.error}` : '', ` ${a.duration_ms} ms, ${time(a.started_at)}`)));
+  return el(
+    'ol',
+    { className: 'attempts' },
+    ...history.map((a) =>
+      el(
+        'li',
+        { className: 'attempt' },
+        `attempt ${a.attempt}${a.series > 1 ? ` (replay ${a.series - 1})` : ''}: ${a.status ?? 'no answer'}`,
+        a.error ? ` ${a.error}` : '',
+        ` ${a.duration_ms} ms, ${time(a.started_at)}`,
+      ),
+    ),
+  );
 }
 
 function timerTable(items) {
   if (items.length === 0) return el('p', { className: 'note' }, 'none');
-  return el('table', { className: 'timers' },
+  return el(
+    'table',
+    { className: 'timers' },
     el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'url'), el('th', {}, 'fire at'))),
-    el('tbody', {}, ...items.map((t) => el('tr', { className: `timer ${t.state}` },
-      el('td', {}, idButton(t.id)), el('td', {}, t.state),
-      el('td', {}, `${t.attempts}/${t.max_attempts}`, attemptList(t.attempt_history)),
-      el('td', {}, t.url), el('td', {}, time(t.fire_at))))));
+    el(
+      'tbody',
+      {},
+      ...items.map((t) =>
+        el(
+          'tr',
+          { className: `timer ${t.state}` },
+          el('td', {}, idButton(t.id)),
+          el('td', {}, t.state),
+          el('td', {}, `${t.attempts}/${t.max_attempts}`, attemptList(t.attempt_history)),
+          el('td', {}, t.url),
+          el('td', {}, time(t.fire_at)),
+        ),
+      ),
+    ),
+  );
 }
 
 function taskTable(items) {
   if (items.length === 0) return el('p', { className: 'note' }, 'none');
-  return el('table', { className: 'tasks' },
+  return el(
+    'table',
+    { className: 'tasks' },
     el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'type'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'error'), el('th', {}, 'created'))),
-    el('tbody', {}, ...items.map((t) => el('tr', { className: `task ${t.state}` },
-      el('td', {}, idButton(t.id)), el('td', {}, t.type), el('td', {}, t.state), el('td', {}, `${t.attempts}/${t.max_attempts}`),
-      el('td', {}, t.error ?? ''), el('td', {}, time(t.created_at))))));
+    el(
+      'tbody',
+      {},
+      ...items.map((t) =>
+        el(
+          'tr',
+          { className: `task ${t.state}` },
+          el('td', {}, idButton(t.id)),
+          el('td', {}, t.type),
+          el('td', {}, t.state),
+          el('td', {}, `${t.attempts}/${t.max_attempts}`),
+          el('td', {}, t.error ?? ''),
+          el('td', {}, time(t.created_at)),
+        ),
+      ),
+    ),
+  );
 }
 
-const bound = (le, previous) =>
-  le === '+Inf' ? `> ${previous ?? 0} s` : Number(le) < 1 ? `≤ ${Math.round(Number(le) * 10000) / 10} ms` : `≤ ${le} s`;
+const bound = (le, previous) => (le === '+Inf' ? `> ${previous ?? 0} s` : Number(le) < 1 ? `≤ ${Math.round(Number(le) * 10000) / 10} ms` : `≤ ${le} s`);
 
 function histogram(buckets) {
   // The buckets are cumulative: each bar is its bucket's own share.
   const bars = buckets.map((b, i) => ({ label: bound(b.le, buckets[i - 1]?.le), n: b.count - (i > 0 ? buckets[i - 1].count : 0) }));
   const max = Math.max(1, ...bars.map((b) => b.n));
-  fill($('lateness'), ...bars.map((b) => {
-    const bar = el('div', { className: 'bar', title: `${b.label}: ${b.n}` });
-    bar.style.height = `${(100 * b.n) / max}%`;
-    return bar;
-  }));
+  fill(
+    $('lateness'),
+    ...bars.map((b) => {
+      const bar = el('div', { className: 'bar', title: `${b.label}: ${b.n}` });
+      bar.style.height = `${(100 * b.n) / max}%`;
+      return bar;
+    }),
+  );
   fill($('lateness-labels'), ...bars.map((b) => el('span', { title: `${b.label}: ${b.n}` }, b.label)));
   return buckets.length > 0 ? buckets[buckets.length - 1].count : 0;
 }
@@ -94,7 +135,10 @@ function histogram(buckets) {
 function deadLetterBanner(dead) {
   const banner = $('dead-letters');
   banner.hidden = dead.messages === 0;
-  const where = dead.queues.filter((q) => q.messages > 0).map((q) => `${q.name}: ${q.messages}`).join(', ');
+  const where = dead.queues
+    .filter((q) => q.messages > 0)
+    .map((q) => `${q.name}: ${q.messages}`)
+    .join(', ');
   banner.textContent = `${dead.messages} dead letter${dead.messages === 1 ? '' : 's'} (${where}): messages that could not be processed; read their x-dead-reason in the RabbitMQ management UI`;
 }
 
@@ -103,8 +147,7 @@ function draw(s) {
   counts($('task-counts'), s.counts.tasks);
   deadLetterBanner(s.dead_letters);
   rows($('queues'), s.queues, (q) => [el('td', {}, q.name), el('td', { className: 'num' }, q.messages ?? 'missing'), el('td', { className: 'num' }, q.consumers ?? '')]);
-  rows($('processes'), s.processes.by_type, (p) => [
-    el('td', {}, p.type), el('td', { className: `num ${p.alive > 0 ? 'alive' : 'none'}` }, p.alive), el('td', { className: 'num' }, p.gone)]);
+  rows($('processes'), s.processes.by_type, (p) => [el('td', {}, p.type), el('td', { className: `num ${p.alive > 0 ? 'alive' : 'none'}` }, p.alive), el('td', { className: 'num' }, p.gone)]);
   $('processes-note').textContent = `alive: a heartbeat within the last ${s.processes.alive_after_ms / 1000} s`;
   const total = histogram(s.lateness.buckets);
   $('lateness-label').textContent = `${s.lateness.label}: ${total}`;
@@ -131,8 +174,13 @@ async function search(id) {
     const { status, body } = await api(`/dashboard/api/search?id=${encodeURIComponent(id.trim())}`);
     if (status !== 200) return fill(out, el('p', { className: 'error' }, body?.message ?? `error ${status}`));
     const record = body.kind === 'timer' ? body.timer : body.task;
-    fill(out, el('h3', {}, `${body.kind} ${record.id}`), details(record),
-      body.kind === 'timer' ? el('h4', {}, 'attempts') : null, body.kind === 'timer' ? attemptList(record.attempt_history) ?? el('p', { className: 'note' }, 'no attempt yet') : null);
+    fill(
+      out,
+      el('h3', {}, `${body.kind} ${record.id}`),
+      details(record),
+      body.kind === 'timer' ? el('h4', {}, 'attempts') : null,
+      body.kind === 'timer' ? (attemptList(record.attempt_history) ?? el('p', { className: 'note' }, 'no attempt yet')) : null,
+    );
   } catch {
     fill(out, el('p', { className: 'error' }, 'cannot reach the service'));
   }
