@@ -3,6 +3,7 @@
 // message for a finished or cancelled task changes nothing.
 import type { Pool } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
+import type { OwnerScope } from './owner-scope.js';
 
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -95,7 +96,7 @@ export interface TaskFilter {
   cursor?: string;
   limit: number;
   /** what the viewer may see: all tasks, or those of one owner (null: the ownerless ones); default all */
-  scope?: { all: true } | { all: false; owner: string | null };
+  scope?: OwnerScope;
 }
 
 export async function listTasks(db: Pool, f: TaskFilter): Promise<TaskRow[]> {

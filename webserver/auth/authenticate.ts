@@ -14,6 +14,7 @@ import { findUsers, type Role, type UserRow } from '../../common/store/users.js'
 import { Batcher } from '../../common/batch/batcher.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { InvalidTokenError, verifyTokenClaims, type TokenClaims, type TokenSettings } from '../../common/auth/tokens.js';
+import type { OwnerScope } from '../../common/store/owner-scope.js';
 
 export interface AuthDeps {
   mainDb: Pool;
@@ -91,8 +92,6 @@ export const requireViewer: RequestHandler = (req, res, next) => {
 };
 
 /** Whose timers and tasks a viewer sees: all (admin), its own, or the ownerless ones (anonymous). */
-export type OwnerScope = { all: true } | { all: false; owner: string | null };
-
 export function ownerScope(viewer: Viewer | null): OwnerScope {
   if (viewer?.role === 'admin') return { all: true };
   return { all: false, owner: viewer?.id ?? null };
@@ -100,9 +99,4 @@ export function ownerScope(viewer: Viewer | null): OwnerScope {
 
 export function canSee(scope: OwnerScope, ownerId: string | null | undefined): boolean {
   return scope.all || (ownerId ?? null) === scope.owner;
-}
-
-/** SQL parameters of a scope: `($n::boolean OR owner_id IS NOT DISTINCT FROM $n+1::uuid)`. */
-export function scopeParams(scope: OwnerScope): [boolean, string | null] {
-  return scope.all ? [true, null] : [false, scope.owner];
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Pool } from '../../common/db/pool.js';
 import { instantText } from '../../common/messages/storable.js';
 import { listTimers, TIMER_STATES, type TimerRow } from '../../common/store/timers.js';
-import type { OwnerScope } from '../auth/authenticate.js';
+import type { OwnerScope } from '../../common/store/owner-scope.js';
 export const MAX_PAGE = 500;
 
 const instant = instantText;

@@ -2,7 +2,8 @@
 // takes, and the counts by state.
 import type { Pool } from '../../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from '../count-within.js';
-import { scopeParams, TIMER_COLUMNS, TIMER_STATES, type OwnerScope, type TimerRow } from './rows.js';
+import { TIMER_COLUMNS, TIMER_STATES, type TimerRow } from './rows.js';
+import { scopeParams, type OwnerScope } from '../owner-scope.js';
 
 /** findTimer(main, id): the timer's row, or null. */
 export async function findTimer(main: Pool, id: string): Promise<TimerRow | null> {

@@ -36,9 +36,3 @@ export interface AttemptEntry {
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
        next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id`;
-
-/** Whose timers a reader sees: all of them, or one owner's (null: the ownerless ones). */
-export type OwnerScope = { all: true } | { all: false; owner: string | null };
-
-/** SQL parameters of a scope: `($n::boolean OR owner_id IS NOT DISTINCT FROM $n+1::uuid)`. */
-export const scopeParams = (scope: OwnerScope): [boolean, string | null] => (scope.all ? [true, null] : [false, scope.owner]);
