@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask } from '../../common/store/tasks.js';
-import { parseArgs } from '../../common/tasks/parse.js';
+import { parseArgs, parseContract } from '../../common/tasks/parse.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { canSee, ownerScope, requireViewer, viewerOf } from '../auth/authenticate.js';
@@ -25,21 +25,22 @@ export function parseRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router
   router.post('/parse', parseAnyJson, async (req, res) => {
     const parsed = parseArgs.safeParse(req.body ?? {});
     if (!parsed.success) return sendFieldErrors(res, 'the body must be {"data": "<text>"}', fieldErrors(parsed.error));
-    const submitted = await submitTask(deps, { type: 'parse', args: parsed.data, ownerId: viewerOf(res)?.id });
+    const submitted = await submitTask(deps, { type: parseContract.name, args: parsed.data, ownerId: viewerOf(res)?.id });
     res.location(`/parser_results/${submitted.id}`).json({ task_id: submitted.id });
   });
 
   router.get('/parser_results/:task_id', async (req, res) => {
     if (!isTimerId(req.params.task_id)) return sendBadTaskId(res, 'task_id');
     const task = await findTask(deps.mainDb, req.params.task_id.toLowerCase());
-    if (!task || task.type !== 'parse' || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no parse task ${req.params.task_id}` });
+    if (!task || task.type !== parseContract.name || !canSee(ownerScope(viewerOf(res)), task.owner_id))
+      return void res.status(404).json({ error: 'not_found', message: `no parse task ${req.params.task_id}` });
     res.json({ task_id: task.id, status: task.state, result: task.result ?? null, error: task.error });
   });
 
   router.get('/async_parser', async (req, res) => {
     const parsed = asyncParserQuery.safeParse(req.query);
     if (!parsed.success) return sendFieldErrors(res, 'the query string is not valid', fieldErrors(parsed.error));
-    await submitTask(deps, { type: 'parse', args: { data: parsed.data.data }, ownerId: viewerOf(res)?.id });
+    await submitTask(deps, { type: parseContract.name, args: { data: parsed.data.data }, ownerId: viewerOf(res)?.id });
     res.status(202).json({ status: 'accepted' });
   });
 

@@ -11,7 +11,7 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
-import { FINITE_SUM_MESSAGE, hasFiniteSum } from '../../common/tasks/sum.js';
+import { FINITE_SUM_MESSAGE, hasFiniteSum, sumContract } from '../../common/tasks/sum.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 export function sumBody(maxNumbers: number) {
@@ -36,7 +36,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   router.post('/sync/sum', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) return sendFieldErrors(res, 'the numbers are not valid', fieldErrors(parsed.error));
-    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id }, deps.maxWaitS * 1000);
+    const submitted = await submitTask(deps, { type: sumContract.name, args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id }, deps.maxWaitS * 1000);
     const task = submitted.task;
     if (task?.state === 'succeeded') return void res.json(task.result);
     if (task?.state === 'failed' || task?.state === 'cancelled') return taskFailed(res, task);
@@ -47,7 +47,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   router.post('/async/post_task', parseAnyJson, async (req, res) => {
     const parsed = body.safeParse(req.body);
     if (!parsed.success) return sendFieldErrors(res, 'the numbers are not valid', fieldErrors(parsed.error));
-    const submitted = await submitTask(deps, { type: 'sum', args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id });
+    const submitted = await submitTask(deps, { type: sumContract.name, args: { numbers: parsed.data }, ownerId: viewerOf(res)?.id });
     res.json({ session_id: submitted.id });
   });
 
@@ -55,7 +55,7 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
     const sessionId = req.query.session_id;
     if (typeof sessionId !== 'string' || !isTimerId(sessionId)) return sendBadTaskId(res, 'session_id');
     const task = await findTask(deps.mainDb, sessionId.toLowerCase());
-    if (!task || task.type !== 'sum' || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
+    if (!task || task.type !== sumContract.name || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
     if (task.state === 'succeeded') return void res.json(task.result);
     if (task.state === 'failed' || task.state === 'cancelled') return taskFailed(res, task);
     res.json(null);
