@@ -21,15 +21,16 @@ const listenHost = (fallback: string) =>
 /** Names Express's `trust proxy` knows for address ranges (proxy-addr). */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
-const urlList = z
-  .string()
-  .transform((value) =>
+/** A comma-separated setting as its items: each trimmed (and normalised), empty ones dropped. */
+const commaList = (normalise: (item: string) => string = (item) => item) =>
+  z.string().transform((value) =>
     value
       .split(',')
-      .map((part) => part.trim())
+      .map((part) => normalise(part.trim()))
       .filter(Boolean),
-  )
-  .pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ })).min(1, 'at least one shard URL'));
+  );
+
+const urlList = commaList().pipe(z.array(z.url({ protocol: /^postgres(ql)?$/ })).min(1, 'at least one shard URL'));
 
 export const configSchema = z
   .object({
@@ -89,25 +90,11 @@ export const configSchema = z
     WEBHOOK_HOST_CONCURRENCY: int(1, 10_000, 256).describe('webhooks in flight to one callback host per trigger'),
     WEBHOOK_HOST_RATE_PER_S: int(0, 1_000_000, 0).describe('webhooks started per second to one host per trigger; 0: no limit'),
     WEBHOOK_HOST_STALL_MS: int(1, 600_000, 1_000).describe('a host with every slot taken that has neither answered nor been sent a request for this long is stalled: its further timers are deferred'),
-    WEBHOOK_ALLOWED_CIDRS: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
+    WEBHOOK_ALLOWED_CIDRS: commaList()
       .pipe(z.array(z.string().refine(isCidr, 'must be CIDRs like 10.1.0.0/16 or fd00::/8, comma-separated')))
       .default([])
       .describe('address ranges callbacks may reach although private, loopback or link-local (refused by default)'),
-    WEBHOOK_SIGNING_SECRETS: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
+    WEBHOOK_SIGNING_SECRETS: commaList()
       .pipe(z.array(z.string().refine(isSigningSecret, 'must be whsec_<base64 of 24 to 64 random bytes>, comma-separated')).max(4, 'at most 4 secrets'))
       .default([])
       .describe('Standard Webhooks signing secrets (whsec_...); two during a rotation; none: webhooks are sent unsigned'),
@@ -151,26 +138,12 @@ export const configSchema = z
     JWT_ALGORITHM: z.enum(JWT_ALGORITHMS).default('HS256').describe('signature algorithm of access tokens: HS256, HS384 or HS512'),
     DEFAULT_EXP_DELTA_MIN: int(1, 525_600, 60).describe('lifetime of an access token in minutes'),
     AUTH_REQUIRED: z.stringbool().default(false).describe('every API route needs a bearer token (not /health, /ready, /openapi.json, POST /users, POST /token)'),
-    ADMIN_EMAILS: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim().toLowerCase())
-          .filter(Boolean),
-      )
+    ADMIN_EMAILS: commaList((item) => item.toLowerCase())
       .pipe(z.array(z.email('must be email addresses, comma-separated')))
       .default([])
       .describe('comma-separated emails that get the admin role when they register'),
     // Login throttling and client addresses: docs/configuration.md#logins-and-client-addresses
-    TRUSTED_PROXIES: z
-      .string()
-      .transform((value) =>
-        value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean),
-      )
+    TRUSTED_PROXIES: commaList()
       .pipe(z.array(z.string().refine((item) => PROXY_RANGE_NAMES.includes(item) || isIP(item) !== 0 || isCidr(item), 'must be loopback, linklocal, uniquelocal, addresses or CIDRs, comma-separated')))
       .default(['loopback'])
       .describe('the proxies (nginx) whose X-Forwarded-For a webserver believes: loopback, linklocal, uniquelocal, addresses or CIDRs; a client address comes from the header only through them'),
