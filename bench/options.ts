@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../common/process/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'create-batch', 'steady', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
+export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -19,6 +19,10 @@ export interface BenchOptions {
   readSeconds: number;
   steadyRate: number;
   steadySeconds: number;
+  /** creation rates of the mixed scenario (timers/s), one run each */
+  mixedRates: number[];
+  /** how long the mixed scenario creates at each rate */
+  mixedSeconds: number;
   burstCount: number;
   horizonCount: number;
   /** no-op tasks submitted in the tasks scenario */
@@ -42,6 +46,8 @@ export const HELP = `usage: npm run bench -- [options]
   --horizon N             far-future timers seeded for horizon (default 10000000, quick 100000)
   --steady-seconds N      length of the steady scenario (default 30, quick 10)
   --create-seconds N      length of the create scenario (default 20, quick 5)
+  --mixed-rates LIST      creation rates of the mixed scenario, comma-separated (default 1000,2000)
+  --mixed-seconds N       how long mixed creates at each rate (default 10, quick 5)
   --tasks N               no-op tasks in the tasks scenario (default 20000, quick 2000)
   --round-trips N         synchronous task round trips (default 5000, quick 500)
   --cpu-prof DIR          the timer service's processes write V8 CPU profiles into DIR when they stop
@@ -58,6 +64,11 @@ function list<T extends string>(flag: string, value: string | undefined, allowed
 }
 
 const int = wholeNumberFlag;
+
+function rates(value: string | undefined): number[] {
+  if (value === undefined) return [1_000, 2_000];
+  return value.split(',').map((item) => int('mixed-rates', item.trim(), 0));
+}
 
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parseArgs({
@@ -79,6 +90,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       horizon: { type: 'string' },
       'steady-seconds': { type: 'string' },
       'create-seconds': { type: 'string' },
+      'mixed-rates': { type: 'string' },
+      'mixed-seconds': { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -103,6 +116,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     readSeconds: quick ? 3 : 10,
     steadyRate: 1000,
     steadySeconds: int('steady-seconds', values['steady-seconds'], quick ? 10 : 30),
+    mixedRates: rates(values['mixed-rates']),
+    mixedSeconds: int('mixed-seconds', values['mixed-seconds'], quick ? 5 : 10),
     burstCount: int('burst', values.burst, quick ? 10_000 : 50_000),
     horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
     taskCount: int('tasks', values.tasks, quick ? 2_000 : 20_000),

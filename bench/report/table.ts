@@ -44,6 +44,22 @@ const ROWS: Row[] = [
   { scenario: 'horizon-steady', field: 'p99_ms', label: 'horizon: steady p99 ms', target: 'within 10%' },
 ];
 
+// The mixed scenario's rows, for each rate it ran at (its targets: the product's at 1,000/s).
+function mixedRows(results: BenchResult[]): Row[] {
+  const rates = [...new Set(results.filter((r) => r.scenario.startsWith('mixed-')).map((r) => r.rate_per_s))].filter((rate): rate is number => typeof rate === 'number').sort((a, b) => a - b);
+  return rates.flatMap((rate) => {
+    const scenario = `mixed-${rate}`;
+    const at1k = rate === 1_000;
+    return [
+      { scenario, field: 'p50_ms', label: `mixed ${rate}/s lateness p50 ms`, target: '' },
+      { scenario, field: 'p99_ms', label: `mixed ${rate}/s lateness p99 ms`, target: at1k ? '<= 20' : '< bullmq' },
+      { scenario, field: 'max_ms', label: `mixed ${rate}/s lateness max ms`, target: at1k ? '<= 100' : '' },
+      { scenario, field: 'create_p99_ms', label: `mixed ${rate}/s create p99 ms`, target: '' },
+      { scenario, field: 'cpu_s_per_1k', label: `mixed ${rate}/s CPU s per 1k`, target: '<= 0.9' },
+    ];
+  });
+}
+
 const fmt = (value: unknown) => (typeof value === 'number' ? String(value) : value === undefined || value === null ? '-' : String(value));
 
 export function table(results: BenchResult[], systems: SystemName[]): string {
@@ -51,7 +67,9 @@ export function table(results: BenchResult[], systems: SystemName[]): string {
   const anchors = systems.filter((s) => s !== 'timer-service');
   const header = ['figure', ...systems, ...anchors.map((a) => `ts/${a}`), 'target'];
   const lines: string[][] = [header];
-  for (const row of ROWS) {
+  const steadyEnd = ROWS.findIndex((row) => row.scenario === 'burst');
+  const rows = [...ROWS.slice(0, steadyEnd), ...mixedRows(results), ...ROWS.slice(steadyEnd)];
+  for (const row of rows) {
     const values = systems.map((s) => find(s, row.scenario)?.[row.field]);
     if (values.every((v) => v === undefined || v === null)) continue;
     const ts = find('timer-service', row.scenario)?.[row.field];

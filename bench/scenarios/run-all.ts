@@ -1,11 +1,12 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
-// warm-up of the firing path, steady with the cost measurement, burst, batch create, read, access logs, tasks (no-op
+// warm-up of the firing path, steady with the cost measurement, mixed (creating while firing) at each rate, burst, batch create, read, access logs, tasks (no-op
 // throughput, sync round trip), then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
 import { runCreateBatch } from './create-batch.js';
 import { runSteady } from './steady.js';
+import { runMixed } from './mixed.js';
 import { runBurst } from './burst.js';
 import { runRead } from './read.js';
 import { runHorizon } from './horizon.js';
@@ -21,8 +22,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const create = await runCreate(ctx);
     if (only.has('create')) results.push(create);
   }
-  if (only.has('steady') || only.has('burst') || only.has('horizon')) await warmUp(ctx);
+  if (only.has('steady') || only.has('mixed') || only.has('burst') || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
+  if (only.has('mixed')) for (const rate of ctx.opts.mixedRates) results.push(await runMixed(ctx, rate));
   if (only.has('burst')) results.push(await runBurst(ctx));
   // After steady and burst: the batch run leaves hundreds of thousands of far-future jobs behind,
   // which would otherwise be the backlog every system's steady and burst run against.
