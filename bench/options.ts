@@ -13,6 +13,8 @@ export interface BenchOptions {
   systems: SystemName[];
   replicas: { webserver: number; consumer: number; timer: number; trigger: number; worker: number };
   shards: number;
+  /** the timer service's webservers' CPU priority (nice), or null for the stack's default */
+  webserverNice: number | null;
   port: number;
   concurrency: number;
   createSeconds: number;
@@ -41,6 +43,7 @@ export const HELP = `usage: npm run bench -- [options]
   --webservers N --consumers N --timers N --triggers N --workers N   timer-service replicas (default 2 each;
                           BullMQ's task workers: --workers processes x concurrency 32, as TASK_WORKER_PREFETCH)
   --shards N              timer-db shards (default 2)
+  --webserver-nice N      CPU priority (nice 0-19) of the timer service's webservers (default: the stack's, 10)
   --port N                first port used (default 18080)
   --burst N               timers in the burst (default 50000, quick 10000)
   --horizon N             far-future timers seeded for horizon (default 10000000, quick 100000)
@@ -85,6 +88,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       tasks: { type: 'string' },
       'round-trips': { type: 'string' },
       shards: { type: 'string' },
+      'webserver-nice': { type: 'string' },
       port: { type: 'string' },
       burst: { type: 'string' },
       horizon: { type: 'string' },
@@ -110,6 +114,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       worker: int('workers', values.workers, 2),
     },
     shards: int('shards', values.shards, 2),
+    webserverNice: values['webserver-nice'] === undefined ? null : int('webserver-nice', values['webserver-nice'], 0, 0),
     port: int('port', values.port, 18080),
     concurrency: 256,
     createSeconds: int('create-seconds', values['create-seconds'], quick ? 5 : 20),

@@ -2,6 +2,7 @@
 // "ready" when it logs the line {"msg":"ready"}, restarted after a crash when asked to, and stopped with
 // SIGTERM (SIGKILL after a grace period).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -14,6 +15,8 @@ export interface ProcessSpec {
   /** wait for a {"msg":"ready"} log line; otherwise the process counts as ready once spawned */
   logsReady: boolean;
   autoRestart: boolean;
+  /** its CPU priority (Linux nice, 0-19; higher yields to the others when the machine is saturated) */
+  nice?: number;
   echo?: (line: string) => void;
 }
 
@@ -55,6 +58,7 @@ export class ManagedProcess {
     this.stopping = false;
     const child = spawn(this.spec.command, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    if (this.spec.nice && child.pid !== undefined) setPriority(child.pid, this.spec.nice);
     let markReady: () => void = () => undefined;
     let failStart: (err: Error) => void = () => undefined;
     const ready = new Promise<void>((resolve, reject) => {

@@ -40,6 +40,8 @@ export interface StackOptions {
   env: Record<string, string>;
   /** extra node flags for every pipeline process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] */
   nodeArgs?: string[];
+  /** CPU priority (nice) per process kind (default DEFAULT_NICE) */
+  nice?: Partial<Record<ProcessKind, number>>;
   /** nginx's per-client request rate and connection limits (default DEFAULT_CLIENT_LIMITS) */
   clientLimits?: ClientLimits;
   echo?: (line: string) => void;
@@ -47,6 +49,13 @@ export interface StackOptions {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+/**
+ * On a saturated machine the timers already due come first: webservers run at a lower CPU priority,
+ * so intake slows down (and answers 503 past its bounds) before firing does. Compose does the same with
+ * cpu_shares (docker-compose.yml).
+ */
+export const DEFAULT_NICE: Partial<Record<ProcessKind, number>> = { webserver: 10 };
 
 export function databaseUrls(postgresUrl: string, name: string, shards: number) {
   const at = (db: string) => {
@@ -166,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         logFile: join(runDir, 'logs', `${name}.log`),
         logsReady: true,
         autoRestart: options.autoRestart,
+        nice: (options.nice ?? DEFAULT_NICE)[kind],
         echo: options.echo && ((line) => options.echo!(`${name.padEnd(12)} ${line}`)),
       });
     });

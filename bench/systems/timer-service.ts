@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import amqplib from 'amqplib';
 import { fileURLToPath } from 'node:url';
-import { startStack, databaseUrls, PROCESS_KINDS, type Stack } from '../../launcher/stack.js';
+import { startStack, databaseUrls, DEFAULT_NICE, PROCESS_KINDS, type Stack } from '../../launcher/stack.js';
 import { dropDatabase } from '../../common/db/database-admin.js';
 import { queueNames } from '../../common/broker/queue-names.js';
 import { deleteTopology } from '../../common/broker/topology.js';
@@ -48,6 +48,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       postgresUrl: POSTGRES_URL,
       runDir: `${RUNS_DIR}${name}`,
       autoRestart: false,
+      nice: opts.webserverNice === null ? DEFAULT_NICE : { ...DEFAULT_NICE, webserver: opts.webserverNice },
       env: { LOG_LEVEL: 'warn', ...pipelineEnv() },
       // --cpu-prof DIR: every process of the stack writes a V8 CPU profile there when it stops.
       nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [],
@@ -64,7 +65,9 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
     apiUrl: running.url,
     settings: `${Object.entries(opts.replicas)
       .map(([k, n]) => `${n} ${k}`)
-      .join(', ')}, ${opts.shards} shards, nginx in front, configuration: ${JSON.stringify(pipelineEnv())} (default otherwise)`,
+      .join(
+        ', ',
+      )}, ${opts.shards} shards, webservers at nice ${opts.webserverNice ?? DEFAULT_NICE.webserver ?? 0}, nginx in front, configuration: ${JSON.stringify(pipelineEnv())} (default otherwise)`,
     pidGroups() {
       const groups: Record<string, number[]> = {};
       for (const kind of PROCESS_KINDS) groups[kind] = running.of(kind).flatMap((p) => (p.pid ? [p.pid] : []));
