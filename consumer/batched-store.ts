@@ -42,6 +42,8 @@ export interface BatchedStoreOptions<T> {
   encode?: (items: unknown[]) => Buffer;
   store: (items: T[]) => Promise<StoreOutcome[]>;
   batchMax: number;
+  /** an idle batcher waits this long for company before a write (0: writes at once) */
+  lingerMs?: number;
   /** where an undecodable message or a refused row goes, with the reason */
   deadLetter: DeadLetter;
   log: Logger;
@@ -62,8 +64,8 @@ const bodyOf = (content: Buffer): unknown => {
   }
 };
 
-export function batchedStoreHandler<T>({ schema, itemsOf, encode, store, batchMax, deadLetter, log, describe }: BatchedStoreOptions<T>) {
-  const batcher = new Batcher<T, StoreOutcome>(store, batchMax, 2);
+export function batchedStoreHandler<T>({ schema, itemsOf, encode, store, batchMax, lingerMs = 0, deadLetter, log, describe }: BatchedStoreOptions<T>) {
+  const batcher = new Batcher<T, StoreOutcome>(store, batchMax, 2, lingerMs);
   const settle = safeSettle(log);
   const split = itemsOf ?? ((body: unknown) => [body]);
   const pack = encode ?? ((items: unknown[]) => Buffer.from(JSON.stringify(items[0])));

@@ -39,7 +39,7 @@ async function countRows(): Promise<{ main: number; shards: number[] }> {
 
 /** Consumes incoming_timers with the real handler; reports every ack and nack as it happens. */
 async function consumeWithObserver(onSettle: (kind: 'ack' | 'nack', message: ConsumeMessage, requeue: boolean) => Promise<void> | void) {
-  const incoming = incomingTimerHandler({ main: dbs.main, shards: dbs.shards }, 100, deadLetterer(amqp, silentLogger()), silentLogger());
+  const incoming = incomingTimerHandler({ main: dbs.main, shards: dbs.shards }, { batchMax: 100 }, deadLetterer(amqp, silentLogger()), silentLogger());
   await amqp.consume(amqp.names.incomingTimers, 500, (message, channel) => {
     const observed = Object.create(channel) as Channel;
     observed.ack = (m: ConsumeMessage) => {

@@ -13,13 +13,13 @@ function timerItemsOf(body: unknown): unknown[] | null {
   return timers === undefined ? [body] : Array.isArray(timers) ? timers : null;
 }
 
-export function incomingTimerHandler(dbs: Databases, batchMax: number, deadLetter: DeadLetter, log: Logger) {
+export function incomingTimerHandler(dbs: Databases, batching: { batchMax: number; lingerMs?: number }, deadLetter: DeadLetter, log: Logger) {
   return batchedStoreHandler({
     schema: incomingTimerMessage,
     itemsOf: timerItemsOf,
     encode: (items) => Buffer.from(JSON.stringify(items.length === 1 ? items[0] : { timers: items })),
     store: (timers) => storeBatch(dbs, timers),
-    batchMax,
+    ...batching,
     deadLetter,
     log,
     describe: (timer) => ({ timer_id: timer.id, request_id: timer.request_id }),

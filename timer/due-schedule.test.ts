@@ -207,6 +207,42 @@ describe('DueSchedule', () => {
     expect(released).toEqual(['a', 'b']);
   });
 
+  test('a lead that grows is applied by rearm(): the entry leaves the new lead before its instant', () => {
+    let lead = 200;
+    const releases: Array<{ at: number; ids: string[] }> = [];
+    const schedule = new DueSchedule<Entry>(
+      (due) => releases.push({ at: Date.now(), ids: due.map((e) => e.id) }),
+      () => Date.now(),
+      () => lead,
+    );
+    schedule.add([entry('a', 2_000)]);
+    jest.advanceTimersByTime(500);
+    lead = 1_000;
+    schedule.rearm();
+    jest.advanceTimersByTime(499);
+    expect(releases).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(releases).toEqual([{ at: START + 1_000, ids: ['a'] }]);
+  });
+
+  test('each release says when its group was meant to leave: fire_at minus the lead, or when its last entry arrived if later', () => {
+    const planned: Array<{ at: number; plannedAt: number }> = [];
+    const schedule = new DueSchedule<Entry>(
+      (_due, plannedAt) => planned.push({ at: Date.now(), plannedAt }),
+      () => Date.now(),
+      200,
+    );
+    schedule.add([entry('a', 1_000)]);
+    jest.advanceTimersByTime(1_000);
+    // Added after its release instant had passed (due in 100 ms, lead 200 ms): meant to leave on arrival.
+    schedule.add([entry('late', 1_100)]);
+    jest.advanceTimersByTime(0);
+    expect(planned).toEqual([
+      { at: START + 800, plannedAt: START + 800 },
+      { at: START + 1_000, plannedAt: START + 1_000 },
+    ]);
+  });
+
   test('drain() returns everything held, and nothing is released afterwards', () => {
     const { schedule, releases } = recordingSchedule();
     schedule.add([entry('a', 100), entry('b', 200), entry('c', 300)]);

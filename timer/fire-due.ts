@@ -30,12 +30,16 @@ export class DueTimerFirer {
     owner: string,
     private readonly retry: (timers: HeldTimer[]) => void,
     private readonly log: Logger,
+    /** a group meant to leave at `plannedAt` was confirmed by the broker at `confirmedAt` (timer/lead-time.ts) */
+    private readonly onConfirmed: (plannedAt: number, confirmedAt: number) => void = () => undefined,
+    private readonly now: () => number = Date.now,
   ) {
     this.deleters = shards.map((pool) => Batcher.forWork<string>((ids) => deleteFired(pool, ids, owner), DELETE_BATCH_MAX));
   }
 
-  fire(timers: HeldTimer[]): void {
-    void this.inFlight.track(this.publishAndDelete(timers));
+  /** Publishes timers that fall due; `plannedAt`: the instant they were meant to leave (null: a retry of a failed publish). */
+  fire(timers: HeldTimer[], plannedAt: number | null = null): void {
+    void this.inFlight.track(this.publishAndDelete(timers, plannedAt));
   }
 
   /** Waits for every publish and delete under way (graceful stop). */
@@ -43,11 +47,16 @@ export class DueTimerFirer {
     await this.inFlight.drained();
   }
 
-  private async publishAndDelete(timers: HeldTimer[]): Promise<void> {
+  private async publishAndDelete(timers: HeldTimer[], plannedAt: number | null): Promise<void> {
     const queue = this.amqp.names.timersToFire;
     const groups: HeldTimer[][] = [];
     for (let i = 0; i < timers.length; i += DUE_MESSAGE_MAX) groups.push(timers.slice(i, i + DUE_MESSAGE_MAX));
-    const sent = await Promise.allSettled(groups.map((group) => this.amqp.publish(queue, encodeTimers(group.map(({ id, url, fire_at }) => ({ id, url, fire_at }))), { messageId: group[0]!.id })));
+    const sent = await Promise.allSettled(
+      groups.map(async (group) => {
+        await this.amqp.publish(queue, encodeTimers(group.map(({ id, url, fire_at }) => ({ id, url, fire_at }))), { messageId: group[0]!.id });
+        if (plannedAt !== null) this.onConfirmed(plannedAt, this.now());
+      }),
+    );
     const published = groups.flatMap((group, g) => (sent[g]!.status === 'fulfilled' ? group : []));
     const failed = groups.flatMap((group, g) => (sent[g]!.status === 'rejected' ? group : []));
     metrics.timersFired.inc(published.length);

@@ -14,8 +14,9 @@ import { exitOnFatal } from '../common/process/shutdown.js';
 import { DueSchedule } from './due-schedule.js';
 import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
+import { LeadTime } from './lead-time.js';
 import { releaseClaims } from '../common/store/timers-to-fire.js';
-import { watchQueues } from '../common/observability/metrics.js';
+import { metrics, watchQueues } from '../common/observability/metrics.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
 const MAX_HELD = 200_000;
@@ -27,8 +28,25 @@ async function main(context: ProcessContext): Promise<void> {
   const { shards, amqp } = openPipeline(context, { type: 'timer', mainPoolMax: 1, shardPoolMax: Math.min(config.DB_POOL_MAX, 4) });
   await amqp.start();
 
-  const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log);
-  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>((due) => firer.fire(due), Date.now, config.POLLER_PUBLISH_AHEAD_MS, config.POLLER_PUBLISH_WINDOW_MS);
+  // The lead follows the poller's half of the trip to the trigger, between POLLER_PUBLISH_AHEAD_MS and
+  // POLLER_PUBLISH_AHEAD_MAX_MS (never more than the look-ahead: a timer is held no longer than that).
+  const lead = new LeadTime({
+    baseMs: config.POLLER_PUBLISH_AHEAD_MS,
+    maxMs: Math.min(config.POLLER_LOOKAHEAD_MS, Math.max(config.POLLER_PUBLISH_AHEAD_MS, config.POLLER_PUBLISH_AHEAD_MAX_MS)),
+  });
+  const onConfirmed = (plannedAt: number, confirmedAt: number) => {
+    const before = lead.ms;
+    lead.observe(plannedAt, confirmedAt);
+    metrics.publishLead.set(lead.ms / 1000);
+    if (lead.ms > before) schedule.rearm();
+  };
+  const firer = new DueTimerFirer(amqp, shards, owner, (timers) => schedule.add(timers), log, onConfirmed);
+  const schedule: DueSchedule<HeldTimer> = new DueSchedule<HeldTimer>(
+    (due, plannedAt) => firer.fire(due, plannedAt),
+    Date.now,
+    () => lead.ms,
+    config.POLLER_PUBLISH_WINDOW_MS,
+  );
   const settings = {
     owner,
     intervalMs: config.POLLER_INTERVAL_MS,

@@ -52,6 +52,11 @@ export const metrics = {
     buckets: SECONDS_BUCKETS,
     registers: [registry],
   }),
+  publishLead: new Gauge({
+    name: 'timer_publish_lead_seconds',
+    help: 'how long before fire_at due timers leave the poller now; above POLLER_PUBLISH_AHEAD_MS while the trip to the trigger is slow (timer)',
+    registers: [registry],
+  }),
   consumerLag: new Histogram({
     name: 'timer_consumer_lag_seconds',
     help: 'a timer stored in PostgreSQL minus its acceptance by a webserver (consumer)',
