@@ -16,7 +16,12 @@ import { watchQueues } from '../common/observability/metrics.js';
 async function main(context: ProcessContext): Promise<void> {
   const { config, log } = context;
   const { mainDb, shards, amqp } = openPipeline(context, { type: 'consumer', shardPoolMax: config.DB_POOL_MAX });
-  const incoming = incomingTimerHandler({ main: mainDb, shards }, { batchMax: config.CONSUMER_BATCH_MAX, lingerMs: config.CONSUMER_BATCH_LINGER_MS }, deadLetterer(amqp, log), log);
+  const incoming = incomingTimerHandler(
+    { main: mainDb, shards, dueSoonMs: config.POLLER_LOOKAHEAD_MS },
+    { batchMax: config.CONSUMER_BATCH_MAX, lingerMs: config.CONSUMER_BATCH_LINGER_MS },
+    deadLetterer(amqp, log),
+    log,
+  );
   const logs = incomingLogHandler(mainDb, config.CONSUMER_BATCH_MAX, deadLetterer(amqp, log), log);
   watchQueues(amqp, { incoming_timers: amqp.names.incomingTimers, incoming_logs: amqp.names.incomingLogs });
   await consumeQueues(context, amqp, [

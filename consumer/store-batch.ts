@@ -12,6 +12,8 @@ export type { StoreOutcome };
 export interface Databases {
   main: Pool;
   shards: Pool[];
+  /** a timer due within this long signals its shard's pollers (POLLER_LOOKAHEAD_MS; none: no signal) */
+  dueSoonMs?: number;
 }
 
 async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> {
@@ -19,6 +21,7 @@ async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> 
   await insertTimersToFire(
     dbs.shards,
     timers.filter((timer) => waiting.has(timer.id)),
+    dbs.dueSoonMs ?? null,
   );
   metrics.batchSize.observe({ stage: 'consumer_insert' }, timers.length);
   const now = Date.now();

@@ -16,6 +16,7 @@ import { ShardPoller } from './shard-poller.js';
 import { DueTimerFirer, type HeldTimer } from './fire-due.js';
 import { LeadTime } from './lead-time.js';
 import { releaseClaims } from '../common/store/timers-to-fire.js';
+import { listenDueSoon } from '../common/store/due-soon.js';
 import { metrics, watchQueues } from '../common/observability/metrics.js';
 
 // Upper bound on timers held in memory at once (about 200 bytes each).
@@ -25,7 +26,7 @@ async function main(context: ProcessContext): Promise<void> {
   const { config, log, shutdown } = context;
   const owner = `${hostname()}:${process.pid}:${nanoid(8)}`;
   // The main database only for the heartbeat (the dashboard's processes alive): a poller's work is on the shards.
-  const { shards, amqp } = openPipeline(context, { type: 'timer', mainPoolMax: 1, shardPoolMax: Math.min(config.DB_POOL_MAX, 4) });
+  const { shards, amqp } = openPipeline(context, { type: 'timer', mainPoolMax: 1, shardPoolMax: Math.min(config.DB_POOL_MAX, 4) + 1 });
   await amqp.start();
 
   // The lead follows the poller's half of the trip to the trigger, between POLLER_PUBLISH_AHEAD_MS and
@@ -78,7 +79,10 @@ async function main(context: ProcessContext): Promise<void> {
     );
     log.info({ released: held.length }, 'released claims of held timers');
   });
+  // Writers signal rows due within the look-ahead, so that a timer due at once does not wait for the next poll.
+  const listeners = shards.map((pool, shard) => listenDueSoon(pool, () => pollers[shard]!.signal(), log));
   shutdown.add('pollers', async () => {
+    for (const listener of listeners) listener.stop();
     await Promise.all(pollers.map((poller) => poller.stop()));
   });
   watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });

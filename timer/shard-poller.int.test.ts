@@ -80,3 +80,30 @@ describe('with a broker', () => {
     expect((await dbs.shards[0]!.query('SELECT count(*)::int AS n FROM timers_to_fire')).rows[0].n).toBe(0);
   });
 });
+
+test('a signalled poller claims at once, without waiting for its next poll', async () => {
+  const claims: string[][] = [];
+  const waiters: Array<() => void> = [];
+  const claimed = (count: number) => new Promise<void>((resolve) => (claims.length >= count ? resolve() : waiters.push(resolve)));
+  // An interval far longer than the test: only the signal can make it claim the second row.
+  const settings = { owner: 'p1', intervalMs: 600_000, lookaheadMs: 2_000, leaseMs: 630_000, claimLimit: 1_000, maxHeld: 10_000 };
+  const poller = new ShardPoller(
+    0,
+    dbs.shards[0]!,
+    settings,
+    () => 0,
+    (_shard, rows) => {
+      claims.push(rows.map((r) => r.id));
+      waiters.splice(0).forEach((wake) => wake());
+    },
+    silentLogger(),
+  );
+  const first = await insertDue(1, () => Date.now());
+  poller.start();
+  await claimed(1);
+  const second = await insertDue(1, () => Date.now() + 500);
+  poller.signal();
+  await claimed(2);
+  await poller.stop();
+  expect(claims).toEqual([first, second]);
+});

@@ -1,6 +1,7 @@
 // One loop per timer-db shard: claim the rows that enter the look-ahead window and hand them to the
 // in-memory schedule. It polls again at once while claims come back full (a backlog after downtime,
-// oldest first), otherwise every POLLER_INTERVAL_MS.
+// oldest first) and when a writer signals rows due soon (signal(): common/store/due-soon.ts), otherwise
+// every POLLER_INTERVAL_MS.
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { claimDue, type ClaimedTimer } from '../common/store/timers-to-fire.js';
@@ -22,6 +23,8 @@ export class ShardPoller {
   private stopped = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  /** a signal came while a claim was under way: claim again right after it */
+  private signalled = false;
 
   constructor(
     readonly shard: number,
@@ -37,6 +40,12 @@ export class ShardPoller {
     this.loop ??= this.run();
   }
 
+  /** Rows due soon were written to this shard: claim now (or right after the claim under way). */
+  signal(): void {
+    if (this.wake) this.wake();
+    else this.signalled = true;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
@@ -47,6 +56,7 @@ export class ShardPoller {
     let failures = 0;
     while (!this.stopped) {
       let pause = this.settings.intervalMs;
+      this.signalled = false;
       try {
         if (this.held() < this.settings.maxHeld) {
           const now = this.now();
@@ -67,6 +77,7 @@ export class ShardPoller {
         pause = Math.min(MAX_ERROR_BACKOFF_MS, this.settings.intervalMs * 2 ** failures);
         this.log.warn({ err: (err as Error).message, shard: this.shard, retry_in_ms: pause }, 'claiming due timers failed');
       }
+      if (this.signalled && failures === 0) pause = 0;
       if (pause > 0 && !this.stopped) await this.sleep(pause);
     }
   }

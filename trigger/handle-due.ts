@@ -44,6 +44,8 @@ export interface TriggerDeps {
   log: Logger;
   now: () => number;
   random?: () => number;
+  /** a timer put back due within this long signals the shard's pollers (POLLER_LOOKAHEAD_MS; none: no signal) */
+  dueSoonMs?: number;
   /** publishes due tasks (timers whose url is task:<id>) to the tasks queue */
   amqp?: AmqpClient;
 }
@@ -52,7 +54,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
   const random = deps.random ?? Math.random;
   // Rows put back into a shard (retries, deferrals, re-checks) go in batches, one statement per shard.
-  const fireAgainAt = fireAgainBatched(shards, BATCH_MAX, 2);
+  const fireAgainAt = fireAgainBatched(shards, BATCH_MAX, 2, deps.dueSoonMs ?? null);
   const claims = new Batcher<string, ClaimResult>(
     (ids) => {
       recordAttemptMetrics.claimBatch(ids.length);

@@ -76,7 +76,7 @@ export const configSchema = z
     CONSUMER_PREFETCH: int(1, 65_535, 2_000).describe('unacked incoming_timers messages a consumer holds'),
     CONSUMER_BATCH_MAX: int(1, 10_000, 1_000).describe('rows per multi-row insert'),
     CONSUMER_BATCH_LINGER_MS: int(0, 1_000, 0).describe('an idle consumer waits this long for more timers before an insert (fewer, larger inserts at a moderate rate)'),
-    POLLER_INTERVAL_MS: int(5, 60_000, 100).describe('how often a poller looks for rows entering the look-ahead window'),
+    POLLER_INTERVAL_MS: int(5, 60_000, 500).describe('how often a poller looks for rows entering the look-ahead window (rows due sooner signal it)'),
     POLLER_LOOKAHEAD_MS: int(0, 600_000, 2_000).describe('claim rows due within this window and hold them in memory'),
     POLLER_PUBLISH_AHEAD_MS: int(0, 5_000, 200).describe('publish a due timer this long before fire_at; the trigger claims it, then sends at fire_at'),
     POLLER_PUBLISH_AHEAD_MAX_MS: int(0, 1_900, 1_500).describe('the longest lead: while the trip to the trigger is slow (a saturated machine), due timers leave up to this long before fire_at'),

@@ -6,6 +6,7 @@ import type { Pool } from '../db/pool.js';
 import type { IncomingTimer } from '../messages/timer-message.js';
 import { Batcher } from '../batch/batcher.js';
 import { shardOf } from './shard.js';
+import { notifyIfDueSoon } from './due-soon.js';
 
 /** The rows grouped by the shard that holds each one's timer (shards with none left out). */
 function byShard<T extends { id: string }>(shards: Pool[], rows: T[]): Array<[Pool, T[]]> {
@@ -22,19 +23,25 @@ function byShard<T extends { id: string }>(shards: Pool[], rows: T[]): Array<[Po
 /**
  * insertTimersToFire(shards, timers): each timer's copy in its shard, which pollers claim as it falls
  * due; one statement per shard, all shards in parallel. Idempotent (ON CONFLICT DO NOTHING): a
- * redelivered batch writes nothing twice.
+ * redelivered batch writes nothing twice. A shard given a timer due within `dueSoonMs` signals its
+ * pollers (common/store/due-soon.ts; null: no signal).
  */
-export async function insertTimersToFire(shards: Pool[], timers: IncomingTimer[]): Promise<void> {
+export async function insertTimersToFire(shards: Pool[], timers: IncomingTimer[], dueSoonMs: number | null = null): Promise<void> {
   await Promise.all(
-    byShard(shards, timers).map(([shard, batch]) =>
-      shard.query(
+    byShard(shards, timers).map(async ([shard, batch]) => {
+      await shard.query(
         `INSERT INTO timers_to_fire (id, url, fire_at)
      SELECT id, url, to_timestamp(fire_at / 1000.0)
        FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS t(id, url, fire_at)
      ON CONFLICT (id) DO NOTHING`,
         [batch.map((t) => t.id), batch.map((t) => t.url), batch.map((t) => t.fire_at)],
-      ),
-    ),
+      );
+      await notifyIfDueSoon(
+        shard,
+        batch.map((t) => t.fire_at),
+        dueSoonMs,
+      );
+    }),
   );
 }
 
@@ -112,13 +119,14 @@ export interface FireAgain {
  * when a stale row of an earlier series is still in its shard (leased or not), with the URL the timer
  * has now (a PATCH may have changed it since that row was written).
  * A timer given twice keeps its last row, as two calls one after the other would leave it.
+ * A shard given a row due within `dueSoonMs` signals its pollers (common/store/due-soon.ts; null: no signal).
  */
-export async function fireAllAgain(shards: Pool[], rows: FireAgain[]): Promise<void> {
-  await Promise.all(byShard(shards, rows).map(([shard, group]) => putBack(shard, group)));
+export async function fireAllAgain(shards: Pool[], rows: FireAgain[], dueSoonMs: number | null = null): Promise<void> {
+  await Promise.all(byShard(shards, rows).map(([shard, group]) => putBack(shard, group, dueSoonMs)));
 }
 
-/** putBack(shard, rows): fireAllAgain's statement for rows that all belong to this shard. */
-async function putBack(shard: Pool, rows: FireAgain[]): Promise<void> {
+/** putBack(shard, rows, dueSoonMs): fireAllAgain's statement for rows that all belong to this shard. */
+async function putBack(shard: Pool, rows: FireAgain[], dueSoonMs: number | null): Promise<void> {
   const last = [...new Map(rows.map((row) => [row.id, row])).values()];
   await shard.query(
     `INSERT INTO timers_to_fire (id, url, fire_at)
@@ -126,11 +134,16 @@ async function putBack(shard: Pool, rows: FireAgain[]): Promise<void> {
      ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, fire_at = EXCLUDED.fire_at, lease_until = NULL, leased_by = NULL`,
     [last.map((row) => row.id), last.map((row) => row.url), last.map((row) => row.at)],
   );
+  await notifyIfDueSoon(
+    shard,
+    last.map((row) => row.at),
+    dueSoonMs,
+  );
 }
 
-/** fireAgainAt(shards, timer, at): fireAllAgain for one timer. */
-export async function fireAgainAt(shards: Pool[], timer: { id: string; url: string }, at: number): Promise<void> {
-  await fireAllAgain(shards, [{ id: timer.id, url: timer.url, at }]);
+/** fireAgainAt(shards, timer, at, dueSoonMs): fireAllAgain for one timer. */
+export async function fireAgainAt(shards: Pool[], timer: { id: string; url: string }, at: number, dueSoonMs: number | null = null): Promise<void> {
+  await fireAllAgain(shards, [{ id: timer.id, url: timer.url, at }], dueSoonMs);
 }
 
 /**
@@ -138,7 +151,7 @@ export async function fireAgainAt(shards: Pool[], timer: { id: string; url: stri
  * time and many at once (the trigger): rows gather into one statement per shard, each shard batched on
  * its own, so that a slow or unreachable shard holds up only its own rows.
  */
-export function fireAgainBatched(shards: Pool[], maxSize: number, maxConcurrent: number): (timer: { id: string; url: string }, at: number) => Promise<void> {
-  const perShard = shards.map((shard) => Batcher.forWork<FireAgain>((rows) => putBack(shard, rows), maxSize, maxConcurrent));
+export function fireAgainBatched(shards: Pool[], maxSize: number, maxConcurrent: number, dueSoonMs: number | null = null): (timer: { id: string; url: string }, at: number) => Promise<void> {
+  const perShard = shards.map((shard) => Batcher.forWork<FireAgain>((rows) => putBack(shard, rows, dueSoonMs), maxSize, maxConcurrent));
   return (timer, at) => perShard[shardOf(timer.id, shards.length)]!.add({ id: timer.id, url: timer.url, at });
 }

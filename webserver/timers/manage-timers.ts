@@ -5,6 +5,7 @@
 import type { Pool } from '../../common/db/pool.js';
 import * as timers from '../../common/store/timers.js';
 import { deleteTimerToFire, fireAgainAt } from '../../common/store/timers-to-fire.js';
+import { SIGNAL_ALWAYS } from '../../common/store/due-soon.js';
 import { metrics } from '../../common/observability/metrics.js';
 import type { TimerRow } from '../../common/store/timers.js';
 
@@ -33,6 +34,6 @@ export async function cancelTimer(main: Pool, shards: Pool[], id: string): Promi
 export async function rescheduleTimer(main: Pool, shards: Pool[], id: string, change: { fireAt: number | null; url: string | null }): Promise<Change> {
   const row = await timers.rescheduleTimer(main, id, change);
   if (!row) return stateOf(main, id);
-  await fireAgainAt(shards, row, (row.next_attempt_at ?? row.fire_at).getTime());
+  await fireAgainAt(shards, row, (row.next_attempt_at ?? row.fire_at).getTime(), SIGNAL_ALWAYS);
   return { kind: 'changed', row };
 }

@@ -7,6 +7,7 @@
 import type { Pool } from '../../common/db/pool.js';
 import { failedAmong, markReplayed } from '../../common/store/timers.js';
 import { fireAllAgain } from '../../common/store/timers-to-fire.js';
+import { SIGNAL_ALWAYS } from '../../common/store/due-soon.js';
 
 const REPLAY_DELAY_MS = 1_000;
 
@@ -17,7 +18,7 @@ export async function replayTimers(main: Pool, shards: Pool[], ids: string[], no
   const failed = await failedAmong(main, ids);
   if (failed.length === 0) return [];
   const at = now() + REPLAY_DELAY_MS;
-  await fireAllAgain(shards, dueAt(failed, at));
+  await fireAllAgain(shards, dueAt(failed, at), SIGNAL_ALWAYS);
   const replayed = await markReplayed(
     main,
     failed.map((r) => r.id),
@@ -25,6 +26,6 @@ export async function replayTimers(main: Pool, shards: Pool[], ids: string[], no
   );
   // A poller publishes a row a little before it is due; if the timers turned 'retrying' only that late,
   // a trigger may have dropped the row already: write it again, due now.
-  if (now() > at - REPLAY_DELAY_MS / 2) await fireAllAgain(shards, dueAt(replayed, now()));
+  if (now() > at - REPLAY_DELAY_MS / 2) await fireAllAgain(shards, dueAt(replayed, now()), SIGNAL_ALWAYS);
   return replayed.map((r) => r.id);
 }
