@@ -7,10 +7,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const registry = new Registry();
 let defaultsCollected = false;
 
+// The event-loop lag is sampled every 100 ms, not every 10 ms (prom-client's default): each sample is a
+// timer that wakes the process, and at 10 ms an idle process spent 13 ms of CPU per second on them
+// (about 0.15 CPU-seconds per second over a whole stack), at 100 ms 2.6 ms. Each sample still measures
+// its delay to the microsecond; the p99 over a scrape interval has 150 samples per 15 s instead of 1,500.
+const EVENT_LOOP_SAMPLE_MS = 100;
+
 /** Labels every series of this process with its kind (webserver, consumer, ...) and adds the process metrics. */
 export function initMetrics(service: string): void {
   registry.setDefaultLabels({ service });
-  if (!defaultsCollected) collectDefaultMetrics({ register: registry });
+  if (!defaultsCollected) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   defaultsCollected = true;
 }
 
