@@ -19,6 +19,18 @@ describe('newTimerId', () => {
     const ids = Array.from({ length: 1_000 }, () => newTimerId());
     expect([...ids].sort()).toEqual(ids);
   });
+
+  test('many ids within one millisecond still sort in the order they were issued, each unique', () => {
+    const ids = Array.from({ length: 20_000 }, () => newTimerId());
+    // Many share a millisecond: their order there is the counter's, not the random bits'.
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('the random part differs across more ids than one pool of random bytes holds', () => {
+    const tails = new Set(Array.from({ length: 2_000 }, () => newTimerId().slice(-12)));
+    expect(tails.size).toBe(2_000);
+  });
 });
 
 describe('isTimerId', () => {
