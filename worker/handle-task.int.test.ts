@@ -7,7 +7,9 @@ import type { AmqpClient } from '../common/broker/amqp.js';
 import { newTimerId } from '../common/messages/timer-id.js';
 import { cancelTask, findTask, insertTask } from '../common/store/tasks.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
-import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
+import amqplib from 'amqplib';
+import { AMQP_URL, connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
+import { taskReply } from '../common/messages/task-message.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { taskRegistry } from './tasks/registry.js';
 import { defineTask, type TaskType } from './tasks/task-type.js';
@@ -134,6 +136,25 @@ describe('the task handler', () => {
     const id = await submit('sum', { numbers: [1, 2, 3.5] });
     await settled(1);
     expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', result: 6.5 });
+  });
+
+  it('replies to a waiting submitter once the outcome is stored, with the task as committed', async () => {
+    const replies = `${amqp.names.tasks}.test-replies`;
+    const connection = await amqplib.connect(AMQP_URL);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(replies, { durable: false });
+      const id = newTimerId();
+      await insertTask(dbs.main, { id, type: 'sum', args: { numbers: [1, 2] }, max_attempts: 3, timeout_ms: 10_000, run_at: Date.now(), created_at: Date.now() });
+      await amqp.publish(amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id, replyTo: replies, correlationId: id });
+      const reply = taskReply.parse(JSON.parse((await nextMessage(replies)).body));
+      expect(events).toContain('stored:succeeded');
+      expect(reply).toEqual({ id, state: 'succeeded', task: await findTask(dbs.main, id) });
+      expect(reply.task).toMatchObject({ state: 'succeeded', result: 3, attempts: 1, worker: 'test:1' });
+      await channel.deleteQueue(replies);
+    } finally {
+      await connection.close();
+    }
   });
 
   it('drops a redelivered finished task: nothing runs twice', async () => {

@@ -10,7 +10,7 @@ import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { taskMessage, type TaskReply } from '../common/messages/task-message.js';
+import { encodeTaskReply, taskMessage, type TaskReply } from '../common/messages/task-message.js';
 import { publishTaskTimer } from '../common/tasks/task-timer.js';
 import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/store/tasks.js';
 import { Batcher } from '../common/batch/batcher.js';
@@ -51,7 +51,7 @@ export function taskHandler(deps: WorkerDeps) {
   const { db, amqp, log } = deps;
   const inFlight = new InFlight();
   const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
-  const finishes = Batcher.forWork<Finish>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
+  const finishes = new Batcher<Finish, TaskRow | null>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
 
   async function attempt(type: TaskType, task: TaskRow): Promise<Attempt> {
     const args = type.args.safeParse(task.args);
@@ -78,12 +78,12 @@ export function taskHandler(deps: WorkerDeps) {
     }
   }
 
-  function reply(message: ConsumeMessage, state: TaskReply['state'], id: string): void {
+  /** Replies to a waiting submitter: with the task row when this attempt's outcome was committed. */
+  function reply(message: ConsumeMessage, state: TaskReply['state'], id: string, task?: TaskRow | null): void {
     const { replyTo, correlationId } = message.properties;
     if (!replyTo) return;
-    const body: TaskReply = { id, state };
     amqp
-      .publish(replyTo, Buffer.from(JSON.stringify(body)), { correlationId, persistent: false })
+      .publish(replyTo, encodeTaskReply({ id, state, ...(task ? { task } : {}) }), { correlationId, persistent: false })
       .catch((err: Error) => log.debug({ err: err.message, task_id: id }, 'could not reply to the submitter (it falls back to the database)'));
   }
 
@@ -92,22 +92,22 @@ export function taskHandler(deps: WorkerDeps) {
     const start = await starts.add(id);
     if (start.kind === 'skip') return 'ack';
     if (start.kind === 'exhausted') {
-      reply(message, 'failed', id);
+      reply(message, 'failed', id, start.task);
       return { deadLetter: `the task never finished a delivery in ${start.task.attempts - 1} attempts (it crashed or stopped its worker each time)` };
     }
     const task = start.task;
     const type = deps.registry.get(task.type);
     const outcome: Attempt = type ? await attempt(type, task) : { ok: false, error: `unknown task type ${task.type}`, permanent: true };
     if (outcome.ok) {
-      await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
-      reply(message, 'succeeded', id);
+      const finished = await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
+      reply(message, 'succeeded', id, finished);
       metrics.tasksFinished.inc({ outcome: 'succeeded' });
       return 'ack';
     }
     if (outcome.permanent || task.attempts >= task.max_attempts) {
       log.info({ task_id: id, attempt: task.attempts, error: outcome.error }, 'task failed');
-      await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
-      reply(message, 'failed', id);
+      const finished = await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
+      reply(message, 'failed', id, finished);
       metrics.tasksFinished.inc({ outcome: 'failed' });
       return 'ack';
     }

@@ -159,7 +159,10 @@ export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; re
 
 export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
-      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'`;
+      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'
+  RETURNING ${COLUMNS.split(', ')
+    .map((column) => `t.${column}`)
+    .join(', ')}`;
 
 export const finishTasksParams = (finishes: Finish[]): unknown[] => [
   finishes.map((f) => f.id),
@@ -169,9 +172,18 @@ export const finishTasksParams = (finishes: Finish[]): unknown[] => [
   finishes.map((f) => (f.state === 'failed' ? f.error : null)),
 ];
 
-/** finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current one. */
-export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
-  await db.query(FINISH_TASKS_SQL, finishTasksParams(finishes));
+/**
+ * finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current
+ * one; one result per finish in order: the finished task as committed, or null when nothing changed.
+ */
+export async function finishTasks(db: Pool, finishes: Finish[]): Promise<Array<TaskRow | null>> {
+  const result = await db.query<TaskRow>(FINISH_TASKS_SQL, finishTasksParams(finishes));
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return finishes.map((finish) => {
+    const task = byId.get(finish.id);
+    byId.delete(finish.id);
+    return task ?? null;
+  });
 }
 
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */
