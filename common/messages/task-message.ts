@@ -1,17 +1,23 @@
-// The messages of the tasks queue and of direct replies. A task message carries only the task id: the
-// worker reads type, args and limits from the tasks table when it claims the run. A waiting submitter
+// The messages of the tasks queue and of direct replies. A task message carries the task id: the
+// worker reads type, args and limits from the tasks table when it claims the run. The message of a pure
+// task (common/tasks/task-contract.ts) published by the webserver also carries its type, args and
+// timeout, so that its first delivery runs before the claim. A waiting submitter
 // sets replyTo (amq.rabbitmq.reply-to) and correlationId (the task id) on it. A reply to a finished
 // attempt carries the task as its outcome was committed, so the submitter answers without reading the
 // row again.
 import { z } from 'zod';
 import type { TaskRow } from '../store/tasks.js';
 
-export const taskMessage = z.object({ id: z.uuid() });
+/** A pure task as its message carries it: what its run needs, as stored in its row. */
+export const carriedTask = z.object({ type: z.string(), args: z.unknown(), timeout_ms: z.number().int().positive() });
+export type CarriedTask = z.infer<typeof carriedTask>;
+
+export const taskMessage = z.object({ id: z.uuid(), task: carriedTask.optional() });
 export type TaskMessage = z.infer<typeof taskMessage>;
 
-/** The tasks queue's message of a task: the webserver publishes it for a task due now, the trigger for a
- * delayed one. */
-export const encodeTaskMessage = (id: string): Buffer => Buffer.from(JSON.stringify({ id } satisfies TaskMessage));
+/** The tasks queue's message of a task: the webserver publishes it for a task due now (with the task when
+ * it is pure), the trigger for a delayed one. */
+export const encodeTaskMessage = (id: string, task?: CarriedTask): Buffer => Buffer.from(JSON.stringify((task ? { id, task } : { id }) satisfies TaskMessage));
 
 const taskState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 const instant = z.coerce.date();

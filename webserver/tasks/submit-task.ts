@@ -60,12 +60,13 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const now = deps.now();
   const runAt = Math.max(submission.runAt ?? now + (submission.delayMs ?? 0), now);
   const delayed = runAt > now;
+  const timeoutMs = (submission.timeoutS ?? deps.defaultTimeoutS) * 1000;
   await inserter(deps.mainDb).add({
     id,
     type: submission.type,
     args: submission.args,
     max_attempts: submission.maxAttempts ?? deps.defaultMaxAttempts,
-    timeout_ms: (submission.timeoutS ?? deps.defaultTimeoutS) * 1000,
+    timeout_ms: timeoutMs,
     run_at: runAt,
     created_at: now,
     owner_id: submission.ownerId ?? null,
@@ -73,10 +74,12 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;
   const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
+  // A pure task travels with its message: the worker runs it before claiming it.
+  const carried = deps.contracts.get(submission.type)?.pure ? { type: submission.type, args: submission.args, timeout_ms: timeoutMs } : undefined;
   const published = (
     delayed
       ? publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId })
-      : deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id), { messageId: id, ...replyTo })
+      : deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id, carried), { messageId: id, ...replyTo })
   ).catch(async (err: unknown) => {
     wait?.cancel();
     await deleteQueuedTask(deps.mainDb, id).catch(() => undefined);
