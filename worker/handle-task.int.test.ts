@@ -7,7 +7,9 @@ import type { AmqpClient } from '../common/broker/amqp.js';
 import { newTimerId } from '../common/messages/timer-id.js';
 import { cancelTask, findTask, insertTask } from '../common/store/tasks.js';
 import { createTestDatabases, type TestDatabases } from '../test/helpers/databases.js';
-import { connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
+import amqplib from 'amqplib';
+import { AMQP_URL, connectTestBroker, deleteTopology, nextMessage } from '../test/helpers/broker.js';
+import { encodeTaskMessage, taskReply } from '../common/messages/task-message.js';
 import { silentLogger } from '../test/helpers/logger.js';
 import { taskRegistry } from './tasks/registry.js';
 import { defineTask, type TaskType } from './tasks/task-type.js';
@@ -19,6 +21,9 @@ let dbs: TestDatabases;
 let amqp: AmqpClient;
 let events: string[];
 let deadReasons: string[];
+let statements: string[];
+/** set by a test: the next delivery goes back to the queue unhandled, so the broker redelivers it */
+let requeueNext: boolean;
 let onEvent: () => void;
 let gate: { started: Promise<void>; release: () => void };
 
@@ -43,6 +48,8 @@ beforeEach(async () => {
   amqp = await connectTestBroker();
   events = [];
   deadReasons = [];
+  statements = [];
+  requeueNext = false;
   onEvent = () => undefined;
   const g = newGate();
   gate = { started: g.started, release: g.release };
@@ -53,7 +60,14 @@ beforeEach(async () => {
   db.query = (async (...args: Parameters<typeof dbs.main.query>) => {
     const result = await (dbs.main.query as (...a: unknown[]) => Promise<unknown>)(...args);
     const sql = String(args[0]);
-    const state = /SET state = o\.state/.test(sql) ? `stored:${((args[1] as unknown[])[2] as string[]).join(',')}` : /SET state = 'queued'/.test(sql) ? 'stored:queued' : null;
+    statements.push(sql);
+    const state = /SET state = o\.state/.test(sql)
+      ? `stored:${((args[1] as unknown[])[2] as string[]).join(',')}`
+      : /attempts = 1, state = o\.state/.test(sql)
+        ? `stored:${((args[1] as unknown[])[1] as string[]).join(',')}`
+        : /SET state = 'queued'/.test(sql)
+          ? 'stored:queued'
+          : null;
     if (state) events.push(state);
     return result;
   }) as typeof db.query;
@@ -69,6 +83,10 @@ beforeEach(async () => {
     now: Date.now,
   });
   await amqp.consume(amqp.names.tasks, 10, (message, channel) => {
+    if (requeueNext) {
+      requeueNext = false;
+      return channel.nack(message, false, true);
+    }
     const observed = Object.create(channel) as Channel;
     observed.ack = (m) => {
       channel.ack(m);
@@ -134,6 +152,58 @@ describe('the task handler', () => {
     const id = await submit('sum', { numbers: [1, 2, 3.5] });
     await settled(1);
     expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', result: 6.5 });
+  });
+
+  it('replies to a waiting submitter once the outcome is stored, with the task as committed', async () => {
+    const replies = `${amqp.names.tasks}.test-replies`;
+    const connection = await amqplib.connect(AMQP_URL);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(replies, { durable: false });
+      const id = newTimerId();
+      await insertTask(dbs.main, { id, type: 'sum', args: { numbers: [1, 2] }, max_attempts: 3, timeout_ms: 10_000, run_at: Date.now(), created_at: Date.now() });
+      await amqp.publish(amqp.names.tasks, Buffer.from(JSON.stringify({ id })), { messageId: id, replyTo: replies, correlationId: id });
+      const reply = taskReply.parse(JSON.parse((await nextMessage(replies)).body));
+      expect(events).toContain('stored:succeeded');
+      expect(reply).toEqual({ id, state: 'succeeded', task: await findTask(dbs.main, id) });
+      expect(reply.task).toMatchObject({ state: 'succeeded', result: 3, attempts: 1, worker: 'test:1' });
+      await channel.deleteQueue(replies);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("runs a pure task's first delivery before its claim, storing claim and outcome in one update", async () => {
+    const id = newTimerId();
+    await insertTask(dbs.main, { id, type: 'sum', args: { numbers: [1, 2] }, max_attempts: 3, timeout_ms: 10_000, run_at: Date.now(), created_at: Date.now() });
+    await amqp.publish(amqp.names.tasks, encodeTaskMessage(id, { type: 'sum', args: { numbers: [1, 2] }, timeout_ms: 10_000 }), { messageId: id });
+    await settled(1);
+    expect(events).toEqual(['stored:succeeded', 'ack']);
+    expect(statements.filter((sql) => /^\s*UPDATE/.test(sql))).toHaveLength(1);
+    const task = await findTask(dbs.main, id);
+    expect(task).toMatchObject({ state: 'succeeded', result: 3, attempts: 1, worker: 'test:1' });
+    expect(task!.started_at).not.toBeNull();
+  });
+
+  it('leaves a pure task cancelled before its message arrives as it is, though it ran', async () => {
+    const id = newTimerId();
+    await insertTask(dbs.main, { id, type: 'sum', args: { numbers: [1, 2] }, max_attempts: 3, timeout_ms: 10_000, run_at: Date.now(), created_at: Date.now() });
+    expect((await cancelTask(dbs.main, id)).kind).toBe('cancelled');
+    await amqp.publish(amqp.names.tasks, encodeTaskMessage(id, { type: 'sum', args: { numbers: [1, 2] }, timeout_ms: 10_000 }), { messageId: id });
+    await settled(1);
+    expect(events.at(-1)).toBe('ack');
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'cancelled', attempts: 0, started_at: null, result: null });
+  });
+
+  it('claims a redelivered pure task before running it, so that a crash during its first run is counted', async () => {
+    const id = newTimerId();
+    await insertTask(dbs.main, { id, type: 'sum', args: { numbers: [1, 2] }, max_attempts: 3, timeout_ms: 10_000, run_at: Date.now(), created_at: Date.now() });
+    requeueNext = true;
+    await amqp.publish(amqp.names.tasks, encodeTaskMessage(id, { type: 'sum', args: { numbers: [1, 2] }, timeout_ms: 10_000 }), { messageId: id });
+    await settled(1);
+    expect(statements.some((sql) => /attempts = attempts \+ 1/.test(sql))).toBe(true);
+    expect(events).toEqual(['stored:succeeded', 'ack']);
+    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', result: 3, attempts: 1 });
   });
 
   it('drops a redelivered finished task: nothing runs twice', async () => {

@@ -3,16 +3,20 @@
 // retried through the timer machinery (a timer whose url is task:<id>) after a backoff, up to
 // max_attempts. A delivery past max_attempts (earlier ones crashed their worker) fails the task and
 // dead-letters the message, so a poison task never becomes a crash loop. A waiting submitter gets a
-// direct reply once the outcome is stored.
+// direct reply once the outcome is stored. A pure task's first delivery (its message carries the task,
+// and the broker has not delivered it before) runs before the claim, and claim and outcome are stored in
+// one update; should that match nothing (cancelled, started elsewhere), or the run ask for a retry, the
+// delivery takes the usual way. A crash during such a run goes uncounted, but its redelivery (flagged
+// redelivered by the broker) is claimed first, so a poison task still dead-letters.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpClient } from '../common/broker/amqp.js';
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { taskMessage, type TaskReply } from '../common/messages/task-message.js';
+import { encodeTaskReply, taskMessage, type CarriedTask, type TaskReply } from '../common/messages/task-message.js';
 import { publishTaskTimer } from '../common/tasks/task-timer.js';
-import { finishTasks, requeueTask, startTasks, type Finish, type StartResult, type TaskRow } from '../common/store/tasks.js';
+import { finishTasks, finishUnclaimed, requeueTask, startTasks, type Finish, type FinishedRun, type StartResult, type TaskRow } from '../common/store/tasks.js';
 import { Batcher } from '../common/batch/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
@@ -51,9 +55,10 @@ export function taskHandler(deps: WorkerDeps) {
   const { db, amqp, log } = deps;
   const inFlight = new InFlight();
   const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
-  const finishes = Batcher.forWork<Finish>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
+  const finishes = new Batcher<Finish, TaskRow | null>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
+  const unclaimedFinishes = new Batcher<FinishedRun, TaskRow | null>((batch) => finishUnclaimed(db, batch, deps.workerName), BATCH_MAX, 2);
 
-  async function attempt(type: TaskType, task: TaskRow): Promise<Attempt> {
+  async function attempt(type: TaskType, task: Pick<TaskRow, 'args' | 'timeout_ms' | 'attempts'>): Promise<Attempt> {
     const args = type.args.safeParse(task.args);
     if (!args.success) return { ok: false, error: `args no longer valid for ${type.name}: ${args.error.message}`, permanent: true };
     const controller = new AbortController();
@@ -78,36 +83,57 @@ export function taskHandler(deps: WorkerDeps) {
     }
   }
 
-  function reply(message: ConsumeMessage, state: TaskReply['state'], id: string): void {
+  /** Replies to a waiting submitter: with the task row when this attempt's outcome was committed. */
+  function reply(message: ConsumeMessage, state: TaskReply['state'], id: string, task?: TaskRow | null): void {
     const { replyTo, correlationId } = message.properties;
     if (!replyTo) return;
-    const body: TaskReply = { id, state };
     amqp
-      .publish(replyTo, Buffer.from(JSON.stringify(body)), { correlationId, persistent: false })
+      .publish(replyTo, encodeTaskReply({ id, state, ...(task ? { task } : {}) }), { correlationId, persistent: false })
       .catch((err: Error) => log.debug({ err: err.message, task_id: id }, 'could not reply to the submitter (it falls back to the database)'));
   }
 
+  /**
+   * A pure task's first delivery: run, then claim and store the outcome in one update. Null: nothing
+   * stored (not queued and unstarted any more, or the run asks for a retry); the usual way follows.
+   */
+  async function runBeforeClaim(id: string, carried: CarriedTask, message: ConsumeMessage): Promise<Settlement | null> {
+    const type = deps.registry.get(carried.type);
+    if (!type?.pure) return null;
+    const outcome = await attempt(type, { args: carried.args, timeout_ms: carried.timeout_ms, attempts: 1 });
+    if (!outcome.ok && !outcome.permanent) return null;
+    const finished = await unclaimedFinishes.add(outcome.ok ? { id, state: 'succeeded', result: outcome.result } : { id, state: 'failed', error: outcome.error });
+    if (!finished) return null;
+    if (!outcome.ok) log.info({ task_id: id, attempt: 1, error: outcome.error }, 'task failed');
+    reply(message, finished.state, id, finished);
+    metrics.tasksFinished.inc({ outcome: finished.state === 'succeeded' ? 'succeeded' : 'failed' });
+    return 'ack';
+  }
+
   /** What to do with the message once the task's outcome is stored. */
-  async function runDelivery(id: string, message: ConsumeMessage): Promise<Settlement> {
+  async function runDelivery(id: string, message: ConsumeMessage, carried?: CarriedTask): Promise<Settlement> {
+    if (carried && !message.fields.redelivered) {
+      const settled = await runBeforeClaim(id, carried, message);
+      if (settled) return settled;
+    }
     const start = await starts.add(id);
     if (start.kind === 'skip') return 'ack';
     if (start.kind === 'exhausted') {
-      reply(message, 'failed', id);
+      reply(message, 'failed', id, start.task);
       return { deadLetter: `the task never finished a delivery in ${start.task.attempts - 1} attempts (it crashed or stopped its worker each time)` };
     }
     const task = start.task;
     const type = deps.registry.get(task.type);
     const outcome: Attempt = type ? await attempt(type, task) : { ok: false, error: `unknown task type ${task.type}`, permanent: true };
     if (outcome.ok) {
-      await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
-      reply(message, 'succeeded', id);
+      const finished = await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
+      reply(message, 'succeeded', id, finished);
       metrics.tasksFinished.inc({ outcome: 'succeeded' });
       return 'ack';
     }
     if (outcome.permanent || task.attempts >= task.max_attempts) {
       log.info({ task_id: id, attempt: task.attempts, error: outcome.error }, 'task failed');
-      await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
-      reply(message, 'failed', id);
+      const finished = await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
+      reply(message, 'failed', id, finished);
       metrics.tasksFinished.inc({ outcome: 'failed' });
       return 'ack';
     }
@@ -125,7 +151,7 @@ export function taskHandler(deps: WorkerDeps) {
   const handle = (message: ConsumeMessage, channel: Channel): void => {
     const decoded = decodeOrDeadLetter(taskMessage, message, channel, deps.deadLetter);
     if (!decoded) return;
-    const work = settleWhenDone(runDelivery(decoded.id, message), message, channel, deps.deadLetter, log, { task_id: decoded.id }, REQUEUE_DELAY_MS);
+    const work = settleWhenDone(runDelivery(decoded.id, message, decoded.task), message, channel, deps.deadLetter, log, { task_id: decoded.id }, REQUEUE_DELAY_MS);
     void inFlight.track(work);
   };
 

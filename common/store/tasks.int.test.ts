@@ -1,8 +1,9 @@
-// Integration: the worker's start and finish statements on a real main database, as PostgreSQL plans them.
+// Integration: the worker's start and finish statements (and the one of a pure task run before its claim) on
+// a real main database, as PostgreSQL plans them.
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
 import { planReads } from '../../test/helpers/query-plan.js';
 import { newTimerId } from '../messages/timer-id.js';
-import { FINISH_TASKS_SQL, finishTasksParams, insertTasks, START_TASKS_SQL } from './tasks.js';
+import { FINISH_TASKS_SQL, FINISH_UNCLAIMED_SQL, finishTasksParams, insertTasks, START_TASKS_SQL } from './tasks.js';
 
 let dbs: TestDatabases;
 
@@ -30,9 +31,10 @@ test('starting and finishing a batch of tasks reads those tasks through the prim
   const reads = async () => ({
     start: await planReads(main, START_TASKS_SQL, [batch, 'worker:1']),
     finish: await planReads(main, FINISH_TASKS_SQL, finishTasksParams(running.map((id) => ({ id, attempt: 1, state: 'succeeded', result: null })))),
+    unclaimed: await planReads(main, FINISH_UNCLAIMED_SQL, [batch, batch.map(() => 'succeeded'), batch.map(() => 'null'), batch.map(() => null), 'worker:1']),
   });
   const byPrimaryKey = { seqScans: [], indexes: ['tasks_pkey'] };
-  expect(await reads()).toEqual({ start: byPrimaryKey, finish: byPrimaryKey });
+  expect(await reads()).toEqual({ start: byPrimaryKey, finish: byPrimaryKey, unclaimed: byPrimaryKey });
   await main.query('ANALYZE tasks');
-  expect(await reads()).toEqual({ start: byPrimaryKey, finish: byPrimaryKey });
+  expect(await reads()).toEqual({ start: byPrimaryKey, finish: byPrimaryKey, unclaimed: byPrimaryKey });
 });

@@ -1,6 +1,6 @@
 // The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
-// (claim a run, store its outcome). Every state change is a conditional update, so a redelivered
-// message for a finished or cancelled task changes nothing.
+// (claim a run, store its outcome; or both at once for a pure task run before its claim). Every state
+// change is a conditional update, so a redelivered message for a finished or cancelled task changes nothing.
 import type { Pool } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
@@ -159,7 +159,10 @@ export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; re
 
 export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
-      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'`;
+      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'
+  RETURNING ${COLUMNS.split(', ')
+    .map((column) => `t.${column}`)
+    .join(', ')}`;
 
 export const finishTasksParams = (finishes: Finish[]): unknown[] => [
   finishes.map((f) => f.id),
@@ -169,9 +172,53 @@ export const finishTasksParams = (finishes: Finish[]): unknown[] => [
   finishes.map((f) => (f.state === 'failed' ? f.error : null)),
 ];
 
-/** finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current one. */
-export async function finishTasks(db: Pool, finishes: Finish[]): Promise<void> {
-  await db.query(FINISH_TASKS_SQL, finishTasksParams(finishes));
+/**
+ * finishTasks(db, finishes): ends each attempt as succeeded or failed, unless it is no longer the current
+ * one; one result per finish in order: the finished task as committed, or null when nothing changed.
+ */
+export async function finishTasks(db: Pool, finishes: Finish[]): Promise<Array<TaskRow | null>> {
+  const result = await db.query<TaskRow>(FINISH_TASKS_SQL, finishTasksParams(finishes));
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return finishes.map((finish) => {
+    const task = byId.get(finish.id);
+    byId.delete(finish.id);
+    return task ?? null;
+  });
+}
+
+/** The outcome of a pure task's first run, done before its claim (common/tasks/task-contract.ts). */
+export type FinishedRun = { id: string } & ({ state: 'succeeded'; result: unknown } | { state: 'failed'; error: string });
+
+// Claim and outcome of a run in one update: only a task still queued and never started (a cancelled,
+// running or finished one matches nothing, and the worker then takes the usual way, claim first).
+export const FINISH_UNCLAIMED_SQL = `UPDATE tasks AS t
+        SET attempts = 1, state = o.state, result = o.result::jsonb, error = o.error,
+            started_at = now(), finished_at = now(), worker = $5
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, state, result, error)
+      WHERE t.id = o.id AND t.attempts = 0 AND t.state || '' = 'queued'
+  RETURNING ${COLUMNS.split(', ')
+    .map((column) => `t.${column}`)
+    .join(', ')}`;
+
+/**
+ * finishUnclaimed(db, runs, worker): stores the first run of tasks run before their claim, counted as
+ * attempt 1; one result per run in order: the finished task as committed, or null when the task was not
+ * queued and unstarted (nothing changed).
+ */
+export async function finishUnclaimed(db: Pool, runs: FinishedRun[], worker: string): Promise<Array<TaskRow | null>> {
+  const result = await db.query<TaskRow>(FINISH_UNCLAIMED_SQL, [
+    runs.map((r) => r.id),
+    runs.map((r) => r.state),
+    runs.map((r) => (r.state === 'succeeded' ? JSON.stringify(r.result) : null)),
+    runs.map((r) => (r.state === 'failed' ? r.error : null)),
+    worker,
+  ]);
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return runs.map((run) => {
+    const task = byId.get(run.id);
+    byId.delete(run.id);
+    return task ?? null;
+  });
 }
 
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */

@@ -5,6 +5,7 @@ import { defineTaskContract } from './task-contract.js';
 export const noopContract = defineTaskContract({
   name: 'noop',
   description: 'does nothing; result null',
+  pure: true,
   args: z.object({}).strict(),
   result: z.null(),
 });

@@ -19,6 +19,7 @@ export const sumArgs = z
 export const sumContract = defineTaskContract({
   name: 'sum',
   description: 'the sum of args.numbers; result a number',
+  pure: true,
   args: sumArgs,
   result: z.number(),
 });

@@ -8,6 +8,12 @@ export interface TaskContract<A = unknown, R = unknown, N extends string = strin
   description: string;
   /** enqueued by the service itself only: POST /tasks refuses it */
   internal?: boolean;
+  /**
+   * no effect but its result, and done in moments: its message carries the task, and a worker runs its
+   * first delivery before claiming it, storing claim and outcome in one update (a run of a task
+   * cancelled meanwhile, or a second run, changes nothing anywhere)
+   */
+  pure?: boolean;
   args: z.ZodType<A>;
   result: z.ZodType<R>;
 }

@@ -1,7 +1,8 @@
 // Submitting a task: the row goes into the tasks table, then its message to the broker (the tasks queue,
 // or incoming_timers as a timer whose url is task:<id> when it is delayed); the answer waits for the
 // broker's confirm. A refused publish removes the row again and answers 503. With a wait, the task's
-// outcome is awaited (direct reply-to, or polling) up to the given time.
+// outcome is awaited (direct reply-to, or polling) up to the given time, alongside the confirm; a reply
+// that finished the task carries its committed row, which is the answer.
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
@@ -59,32 +60,38 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const now = deps.now();
   const runAt = Math.max(submission.runAt ?? now + (submission.delayMs ?? 0), now);
   const delayed = runAt > now;
+  const timeoutMs = (submission.timeoutS ?? deps.defaultTimeoutS) * 1000;
   await inserter(deps.mainDb).add({
     id,
     type: submission.type,
     args: submission.args,
     max_attempts: submission.maxAttempts ?? deps.defaultMaxAttempts,
-    timeout_ms: (submission.timeoutS ?? deps.defaultTimeoutS) * 1000,
+    timeout_ms: timeoutMs,
     run_at: runAt,
     created_at: now,
     owner_id: submission.ownerId ?? null,
   });
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;
-  try {
-    if (delayed) {
-      await publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId });
-    } else {
-      const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
-      await deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id), { messageId: id, ...replyTo });
-    }
-  } catch (err) {
+  const replyTo = wait?.viaReply ? { replyTo: DIRECT_REPLY_TO, correlationId: id } : {};
+  // A pure task travels with its message: the worker runs it before claiming it.
+  const carried = deps.contracts.get(submission.type)?.pure ? { type: submission.type, args: submission.args, timeout_ms: timeoutMs } : undefined;
+  const published = (
+    delayed
+      ? publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId })
+      : deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id, carried), { messageId: id, ...replyTo })
+  ).catch(async (err: unknown) => {
     wait?.cancel();
     await deleteQueuedTask(deps.mainDb, id).catch(() => undefined);
     throw err;
+  });
+  if (!wait) {
+    await published;
+    return { id, state: 'queued', task: null };
   }
-  if (!wait) return { id, state: 'queued', task: null };
-  await wait.done;
-  const task = await findTask(deps.mainDb, id);
+  // The worker may finish the task before the broker's confirm arrives: the wait runs alongside the
+  // confirm, and the answer waits for both (a refused publish answers 503 whatever the wait saw).
+  const [finished] = await Promise.all([wait.done, published]);
+  const task = finished ?? (await findTask(deps.mainDb, id));
   return task ? { id, state: task.state, task } : { id, state: 'queued', task: null };
 }

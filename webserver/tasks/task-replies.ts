@@ -2,23 +2,26 @@
 // replyTo = amq.rabbitmq.reply-to (RabbitMQ direct reply-to) on the publish channel, which consumes its
 // replies (noAck); the worker replies once the outcome is stored. A wait whose reply cannot come (the
 // channel closed, a delayed task, a task gone back to the queue for a retry) polls the tasks table
-// instead. Every wait ends by its deadline; the caller then reads the task and answers 200 or 202.
+// instead. Every wait ends by its deadline. A reply that finished the task carries its committed row,
+// which the wait hands to the caller; otherwise the caller reads the task and answers 200 or 202.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../../common/db/pool.js';
 import type { Logger } from '../../common/observability/logger.js';
+import type { TaskRow } from '../../common/store/tasks.js';
 import { DIRECT_REPLY_TO, taskReply } from '../../common/messages/task-message.js';
 import { FINAL_STATES, findTask } from '../../common/store/tasks.js';
 
 const POLL_INTERVAL_MS = 250;
 
 interface Pending {
-  finish: () => void;
+  finish: (task?: TaskRow) => void;
   polling: boolean;
 }
 
 export interface TaskWait {
-  /** resolves when the task has finished or the wait's time is up, never rejects */
-  done: Promise<void>;
+  /** resolves when the task has finished or the wait's time is up, never rejects; with the finished
+   * task when its reply carried it (null: read it) */
+  done: Promise<TaskRow | null>;
   /** true when the task's message should carry replyTo (false: this wait polls) */
   viaReply: boolean;
   cancel(): void;
@@ -52,14 +55,14 @@ export class TaskReplies {
 
   /** Registers a wait for a task about to be published; `direct` false makes it poll (delayed tasks). */
   wait(id: string, ms: number, direct = true): TaskWait {
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
+    let finish!: (task: TaskRow | null) => void;
+    const done = new Promise<TaskRow | null>((resolve) => (finish = resolve));
     const pending: Pending = { finish: () => undefined, polling: false };
     const deadline = setTimeout(() => pending.finish(), ms);
-    pending.finish = () => {
+    pending.finish = (task) => {
       clearTimeout(deadline);
       if (this.pending.get(id) === pending) this.pending.delete(id);
-      finish();
+      finish(task ?? null);
     };
     this.pending.set(id, pending);
     const viaReply = direct && this.channel !== null;
@@ -82,7 +85,7 @@ export class TaskReplies {
     }
     const pending = this.pending.get(reply.id);
     if (!pending) return;
-    if (FINAL_STATES.has(reply.state)) pending.finish();
+    if (FINAL_STATES.has(reply.state)) pending.finish(reply.task);
     // Back in the queue for a retry, which comes through a timer without replyTo: poll.
     else this.poll(reply.id, pending);
   }
@@ -93,7 +96,7 @@ export class TaskReplies {
     const check = async () => {
       if (this.pending.get(id) !== pending) return;
       const task = await findTask(this.db, id).catch(() => null);
-      if (task && FINAL_STATES.has(task.state)) pending.finish();
+      if (task && FINAL_STATES.has(task.state)) pending.finish(task);
       else setTimeout(() => void check(), POLL_INTERVAL_MS);
     };
     setTimeout(() => void check(), POLL_INTERVAL_MS);

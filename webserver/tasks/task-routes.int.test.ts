@@ -132,6 +132,14 @@ describe('POST /tasks', () => {
     expect(await res.json()).toMatchObject({ type: 'noop', state: 'succeeded', result: null, error: null });
   });
 
+  it('with ?wait= answers with the task as it was committed, as GET /tasks/{id} shows it', async () => {
+    const res = await post('/tasks?wait=10', { type: 'sum', args: { numbers: [1, 2] } });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { id: string };
+    expect(answer).toMatchObject({ type: 'sum', state: 'succeeded', result: 3, attempts: 1 });
+    expect(await (await fetch(`${base}/tasks/${answer.id}`)).json()).toEqual(answer);
+  });
+
   it('past the wait answers 202 with the id, and the client polls', async () => {
     pause();
     const res = await post('/tasks?wait=0.2', { type: 'noop' });
@@ -270,6 +278,7 @@ describe('waits and failures', () => {
     const before = await taskCount();
     for (const [path, body] of [
       ['/tasks', { type: 'noop' }],
+      ['/tasks?wait=5', { type: 'noop' }],
       ['/sync/sum', [1]],
       ['/async/post_task', [1]],
     ] as const) {
