@@ -3,6 +3,7 @@ import { createTestDatabases, type TestDatabases } from '../../test/helpers/data
 import { planReads } from '../../test/helpers/query-plan.js';
 import { CLAIM_DUE_SQL, claimDue, claimDueParams, deleteFired, releaseClaims } from './timers-to-fire.js';
 import { insertDue as insertDueRows } from '../../test/helpers/due-rows.js';
+import { updatesOf } from '../../test/helpers/hot-updates.js';
 
 let dbs: TestDatabases;
 
@@ -24,6 +25,18 @@ test("a poll reaches the shard's rows through its indexes, never by reading the 
   expect(await scannedTables()).toEqual([]);
   await shard.query('ANALYZE timers_to_fire');
   expect(await scannedTables()).toEqual([]);
+});
+
+test("a poll's leases are mostly written beside their rows (HOT), without new index entries", async () => {
+  const now = Date.now();
+  await insertDue(1_000, (i) => now - 1_000 + i);
+  const shard = dbs.shards[0]!;
+  const writes = await updatesOf(shard, 'timers_to_fire', (client) =>
+    claimDue(client, { now, horizon: now, leaseUntil: now + 30_000, owner: 'timer-poller-7f9c6d5b8-x2x4q:4242:Hc3xkLq9', limit: 1_000 }),
+  );
+  expect(writes.updated).toBe(1_000);
+  // Pages filled to the brim (fillfactor 100) left room for none.
+  expect(writes.hot).toBeGreaterThanOrEqual(500);
 });
 
 test('two pollers on one shard never claim the same row, and together claim every due row', async () => {
