@@ -2,7 +2,7 @@
 // deletes and releases, and the rows the trigger and the webserver put back. Which shard holds a
 // timer (shard.ts) is decided here, from the list of shard pools; pollers, which work one shard at a
 // time, pass that shard.
-import type { Pool } from '../db/pool.js';
+import { prepared, type Pool } from '../db/pool.js';
 import type { IncomingTimer } from '../messages/timer-message.js';
 import { Batcher } from '../batch/batcher.js';
 import { shardOf } from './shard.js';
@@ -20,6 +20,14 @@ function byShard<T extends { id: string }>(shards: Pool[], rows: T[]): Array<[Po
   return [...groups].map(([shard, group]) => [shards[shard]!, group]);
 }
 
+const insertStatement = prepared(
+  'timers_to_fire.insert',
+  `INSERT INTO timers_to_fire (id, url, fire_at)
+     SELECT id, url, to_timestamp(fire_at / 1000.0)
+       FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS t(id, url, fire_at)
+     ON CONFLICT (id) DO NOTHING`,
+);
+
 /**
  * insertTimersToFire(shards, timers): each timer's copy in its shard, which pollers claim as it falls
  * due; one statement per shard, all shards in parallel. Idempotent (ON CONFLICT DO NOTHING): a
@@ -29,13 +37,7 @@ function byShard<T extends { id: string }>(shards: Pool[], rows: T[]): Array<[Po
 export async function insertTimersToFire(shards: Pool[], timers: IncomingTimer[], dueSoonMs: number | null = null): Promise<void> {
   await Promise.all(
     byShard(shards, timers).map(async ([shard, batch]) => {
-      await shard.query(
-        `INSERT INTO timers_to_fire (id, url, fire_at)
-     SELECT id, url, to_timestamp(fire_at / 1000.0)
-       FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS t(id, url, fire_at)
-     ON CONFLICT (id) DO NOTHING`,
-        [batch.map((t) => t.id), batch.map((t) => t.url), batch.map((t) => t.fire_at)],
-      );
+      await shard.query(insertStatement([batch.map((t) => t.id), batch.map((t) => t.url), batch.map((t) => t.fire_at)]));
       await notifyIfDueSoon(
         shard,
         batch.map((t) => t.fire_at),
@@ -74,6 +76,8 @@ export const CLAIM_DUE_SQL = `UPDATE timers_to_fire AS t
                FOR UPDATE SKIP LOCKED))
   RETURNING t.id, t.url, (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms`;
 
+const claimDueStatement = prepared('timers_to_fire.claim_due', CLAIM_DUE_SQL);
+
 export const claimDueParams = (p: ClaimParams) => [p.horizon, p.now, p.leaseUntil, p.owner, p.limit];
 
 /**
@@ -82,13 +86,15 @@ export const claimDueParams = (p: ClaimParams) => [p.horizon, p.now, p.leaseUnti
  * other or taking the same row; an expired lease (its poller died) makes a row claimable again.
  */
 export async function claimDue(shard: Pool, p: ClaimParams): Promise<ClaimedTimer[]> {
-  const result = await shard.query<{ id: string; url: string; fire_at_ms: number }>(CLAIM_DUE_SQL, claimDueParams(p));
+  const result = await shard.query<{ id: string; url: string; fire_at_ms: number }>(claimDueStatement(claimDueParams(p)));
   return result.rows.map((row) => ({ id: row.id, url: row.url, fire_at: row.fire_at_ms }));
 }
 
+const deleteFiredStatement = prepared('timers_to_fire.delete_fired', 'DELETE FROM timers_to_fire WHERE id = ANY($1::uuid[]) AND leased_by = $2');
+
 /** deleteFired(shard, ids, owner): removes rows this poller published; a row re-leased by another stays. */
 export async function deleteFired(shard: Pool, ids: string[], owner: string): Promise<void> {
-  await shard.query('DELETE FROM timers_to_fire WHERE id = ANY($1::uuid[]) AND leased_by = $2', [ids, owner]);
+  await shard.query(deleteFiredStatement([ids, owner]));
 }
 
 /** releaseClaims(shard, ids, owner): frees leases of rows held but not published (graceful stop). */
@@ -125,15 +131,17 @@ export async function fireAllAgain(shards: Pool[], rows: FireAgain[], dueSoonMs:
   await Promise.all(byShard(shards, rows).map(([shard, group]) => putBack(shard, group, dueSoonMs)));
 }
 
+const putBackStatement = prepared(
+  'timers_to_fire.put_back',
+  `INSERT INTO timers_to_fire (id, url, fire_at)
+     SELECT id, url, to_timestamp(at / 1000.0) FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS r(id, url, at)
+     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, fire_at = EXCLUDED.fire_at, lease_until = NULL, leased_by = NULL`,
+);
+
 /** putBack(shard, rows, dueSoonMs): fireAllAgain's statement for rows that all belong to this shard. */
 async function putBack(shard: Pool, rows: FireAgain[], dueSoonMs: number | null): Promise<void> {
   const last = [...new Map(rows.map((row) => [row.id, row])).values()];
-  await shard.query(
-    `INSERT INTO timers_to_fire (id, url, fire_at)
-     SELECT id, url, to_timestamp(at / 1000.0) FROM unnest($1::uuid[], $2::text[], $3::float8[]) AS r(id, url, at)
-     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, fire_at = EXCLUDED.fire_at, lease_until = NULL, leased_by = NULL`,
-    [last.map((row) => row.id), last.map((row) => row.url), last.map((row) => row.at)],
-  );
+  await shard.query(putBackStatement([last.map((row) => row.id), last.map((row) => row.url), last.map((row) => row.at)]));
   await notifyIfDueSoon(
     shard,
     last.map((row) => row.at),

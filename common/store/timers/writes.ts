@@ -1,7 +1,7 @@
 // Writes to the main database's timers table: the consumer's inserts, the trigger's claims and
 // outcomes, and the webserver's cancel, reschedule and replay. Every state change is a conditional
 // update, so a duplicate or a stale writer changes nothing.
-import type { Pool } from '../../db/pool.js';
+import { prepared, type Pool } from '../../db/pool.js';
 import type { IncomingTimer } from '../../messages/timer-message.js';
 import { TIMER_COLUMNS, type TimerRow } from './rows.js';
 
@@ -29,16 +29,7 @@ const incomingColumns = (timers: IncomingTimer[]) => [
  * state read, in a second statement.
  */
 export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
-  const inserted = await main.query<{ id: string }>(
-    `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
-     SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
-            max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
-       FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
-         AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
-    incomingColumns(timers),
-  );
+  const inserted = await main.query<{ id: string }>(insertTimersStatement(incomingColumns(timers)));
   const waiting = new Set(inserted.rows.map((row) => row.id));
   const known = timers.filter((t) => !waiting.has(t.id)).map((t) => t.id);
   if (known.length === 0) return waiting;
@@ -46,6 +37,17 @@ export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise
   for (const row of scheduled.rows) waiting.add(row.id);
   return waiting;
 }
+
+const insertTimersStatement = prepared(
+  'timers.insert',
+  `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+     SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
+            max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
+       FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
+         AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+);
 
 export interface ClaimOptions {
   now: number;
@@ -86,8 +88,13 @@ export interface ClaimRow {
  */
 export async function claimTimers(main: Pool, ids: string[], options: ClaimOptions): Promise<ClaimRow[]> {
   const { now, marginMs, earlyMs, defaultTimeoutMs } = options;
-  const result = await main.query<ClaimRow>(
-    `WITH claimed AS (
+  const result = await main.query<ClaimRow>(claimTimersStatement([ids, now, marginMs, earlyMs, defaultTimeoutMs]));
+  return result.rows;
+}
+
+const claimTimersStatement = prepared(
+  'timers.claim',
+  `WITH claimed AS (
        UPDATE timers
           SET state = 'firing', attempts = attempts + 1,
               claim_expires_at = to_timestamp(($2::float8 + $3::float8 + $4::float8 + coalesce(timeout_ms, $5::int)) / 1000.0)
@@ -103,10 +110,7 @@ export async function claimTimers(main: Pool, ids: string[], options: ClaimOptio
             t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
-    [ids, now, marginMs, earlyMs, defaultTimeoutMs],
-  );
-  return result.rows;
-}
+);
 
 export interface Outcome {
   id: string;
@@ -139,6 +143,8 @@ export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
          AS o(id, attempt, state, started, finished, status, error, next, entry, series)
       WHERE t.id = o.id AND t.state || '' = 'firing' AND t.attempts = o.attempt AND t.series = o.series`;
 
+const recordOutcomesStatement = prepared('timers.record_outcomes', RECORD_OUTCOMES_SQL);
+
 export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
   const entries = outcomes.map((o) =>
     JSON.stringify({
@@ -169,7 +175,7 @@ export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
  * Only the claimant of that attempt writes: a trigger whose claim expired and was taken over does not.
  */
 export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<void> {
-  await main.query(RECORD_OUTCOMES_SQL, recordOutcomesParams(outcomes));
+  await main.query(recordOutcomesStatement(recordOutcomesParams(outcomes)));
 }
 
 // Only a timer waiting for its (next) attempt can still be changed.
