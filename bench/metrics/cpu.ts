@@ -75,3 +75,31 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): Record<string
   }
   return out;
 }
+
+/** CPU of a stretch of work per 1,000 timers: per process type, in all, and the bench process's own. */
+export interface CostPerThousand {
+  byProcess: Record<string, number>;
+  total: number;
+  benchProcess: number;
+}
+
+/**
+ * costMeter(groups): starts counting the CPU of the system's processes (looked up afresh at the end:
+ * PostgreSQL backends come and go) and of this process; perThousand(timers) reads it for that many timers.
+ */
+export function costMeter(groups: () => PidGroups): { perThousand(timers: number): CostPerThousand } {
+  const before = snapshot(groups());
+  const benchBefore = process.cpuUsage();
+  return {
+    perThousand(timers) {
+      const cpu = cpuDelta(before, snapshot(groups()));
+      const bench = process.cpuUsage(benchBefore);
+      const perK = (seconds: number) => Math.round((seconds / (timers / 1000)) * 1000) / 1000;
+      return {
+        byProcess: Object.fromEntries(Object.entries(cpu).map(([group, seconds]) => [group, perK(seconds)])),
+        total: perK(Object.values(cpu).reduce((a, b) => a + b, 0)),
+        benchProcess: perK((bench.user + bench.system) / 1e6),
+      };
+    },
+  };
+}

@@ -11,7 +11,7 @@ import { result, percentiles, type BenchResult } from '../report/result.js';
 import { deliveryCounts, lateness } from './lateness.js';
 import { sampleQueues } from './queue-sampler.js';
 import type { ScenarioContext } from './context.js';
-import { cpuDelta, snapshot } from '../metrics/cpu.js';
+import { costMeter } from '../metrics/cpu.js';
 
 export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   const { api, receiver, opts, system } = ctx;
@@ -42,13 +42,13 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
   if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
   await system.settle();
   // The firing side's CPU: from the end of creation (every timer stored) to the last arrival.
-  const cpuBefore = snapshot(system.pidGroups());
+  const meter = costMeter(() => system.pidGroups());
   const stopSampling = sampleQueues(system);
   await receiver.waitFor(
     created.map((t) => t.id),
     late0.maxFireAt + 60_000 + count * 10,
   );
-  const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
+  const { byProcess: fireCpu, total: fireCpuTotal } = meter.perThousand(created.length);
   const maxQueueDepth = await stopSampling();
   if (maxQueueDepth) ctx.say(`burst: most ready messages seen per queue: ${JSON.stringify(maxQueueDepth)}`);
   const late = lateness(created, receiver);
@@ -58,9 +58,6 @@ export async function runBurst(ctx: ScenarioContext): Promise<BenchResult> {
     `burst: ${late.delivered}/${created.length} delivered, ${late.missing} missing, ${late.early} early; fire_at spread ${late.maxFireAt - late.minFireAt} ms;` +
       ` drain ${drain} ms; lateness p50 ${s.p50} p99 ${s.p99} max ${s.max} ms`,
   );
-  const perK = (seconds: number) => Math.round((seconds / (created.length / 1000)) * 1000) / 1000;
-  const fireCpu = Object.fromEntries(Object.entries(cpu).map(([group, seconds]) => [group, perK(seconds)]));
-  const fireCpuTotal = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
   ctx.say(`burst: CPU s per 1k timers while firing: ${JSON.stringify(fireCpu)} total ${fireCpuTotal}`);
   const span = (late.lastArrival - late.minFireAt) / 1000;
   return result(system.name, 'burst', {

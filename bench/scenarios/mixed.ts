@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Created } from '../load/api-client.js';
 import { paced } from '../load/paced.js';
-import { cpuDelta, snapshot } from '../metrics/cpu.js';
-import { summarize, round } from '../metrics/stats.js';
+import { costMeter } from '../metrics/cpu.js';
+import { summarize } from '../metrics/stats.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
 import { deliveryCounts, lateness } from './lateness.js';
 import { sleep, type ScenarioContext } from './context.js';
@@ -26,8 +26,7 @@ export async function runMixed(ctx: ScenarioContext, rate: number): Promise<Benc
   const url = `${receiver.url}?scenario=${scenario}`;
   const created: Created[] = [];
   const createMs: number[] = [];
-  const cpuBefore = snapshot(system.pidGroups());
-  const benchBefore = process.cpuUsage();
+  const meter = costMeter(() => system.pidGroups());
   ctx.say(`${scenario}: creating ${count} timers at ${rate}/s, each due ${MIXED_DELAY_S} s later ...`);
   const run = await paced({
     rate,
@@ -47,12 +46,8 @@ export async function runMixed(ctx: ScenarioContext, rate: number): Promise<Benc
     maxFireAt + 120_000 + count * 5,
   );
   await sleep(2_000);
-  const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
-  const benchCpu = process.cpuUsage(benchBefore);
+  const { byProcess: cpuByProcess, total, benchProcess } = meter.perThousand(created.length);
   const late = lateness(created, receiver);
-  const perK = (seconds: number) => round(seconds / (created.length / 1000), 3);
-  const cpuByProcess = Object.fromEntries(Object.entries(cpu).map(([group, s]) => [group, perK(s)]));
-  const total = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
   const s = late.summary;
   const create = summarize(createMs);
   const sendLag = summarize(run.sendLagMs);
@@ -71,6 +66,6 @@ export async function runMixed(ctx: ScenarioContext, rate: number): Promise<Benc
     create_p99_ms: create.p99,
     create_max_ms: create.max,
     cpu_by_process: cpuByProcess,
-    bench_process_cpu_s_per_1k: perK((benchCpu.user + benchCpu.system) / 1e6),
+    bench_process_cpu_s_per_1k: benchProcess,
   });
 }

@@ -7,8 +7,8 @@
 // and after the last delivery (plus 2 s for outcome writes).
 import type { Created } from '../load/api-client.js';
 import { paced } from '../load/paced.js';
-import { cpuDelta, snapshot } from '../metrics/cpu.js';
-import { summarize, round } from '../metrics/stats.js';
+import { costMeter } from '../metrics/cpu.js';
+import { summarize } from '../metrics/stats.js';
 import { result, percentiles, type BenchResult } from '../report/result.js';
 import { deliveryCounts, lateness, latenessAfterFirstTenth, latenessTrend } from './lateness.js';
 import { sleep, type ScenarioContext } from './context.js';
@@ -22,8 +22,7 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   const delay = Math.min(Math.ceil(count / creationRate), opts.steadySeconds * 4) + (opts.quick ? 3 : 5);
   const url = `${receiver.url}?scenario=${scenario}`;
   const created: Created[] = [];
-  const cpuBefore = snapshot(system.pidGroups());
-  const benchBefore = process.cpuUsage();
+  const meter = costMeter(() => system.pidGroups());
   ctx.say(`${scenario}: creating ${count} timers at ${opts.steadyRate}/s with seconds=${delay} ...`);
   const run = await paced({
     rate: opts.steadyRate,
@@ -45,12 +44,8 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
     maxFireAt + 120_000 + count * 5,
   );
   await sleep(2_000);
-  const cpu = cpuDelta(cpuBefore, snapshot(system.pidGroups()));
-  const benchCpu = process.cpuUsage(benchBefore);
+  const { byProcess: cpuByProcess, total, benchProcess } = meter.perThousand(created.length);
   const late = lateness(created, receiver);
-  const perK = (seconds: number) => round(seconds / (created.length / 1000), 3);
-  const cpuByProcess = Object.fromEntries(Object.entries(cpu).map(([group, s]) => [group, perK(s)]));
-  const total = perK(Object.values(cpu).reduce((a, b) => a + b, 0));
   const s = late.summary;
   const warm = latenessAfterFirstTenth(created, receiver);
   const dueRate = late.maxFireAt > late.minFireAt ? Math.round(created.length / ((late.maxFireAt - late.minFireAt) / 1000)) : null;
@@ -79,7 +74,7 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   const cost = result(system.name, scenario === 'steady' ? 'cost' : `${scenario}-cost`, {
     cpu_s_per_1k: total,
     cpu_by_process: cpuByProcess,
-    bench_process_cpu_s_per_1k: perK((benchCpu.user + benchCpu.system) / 1e6),
+    bench_process_cpu_s_per_1k: benchProcess,
     timers: created.length,
   });
   return [steady, cost];
