@@ -18,6 +18,8 @@ import { createApp } from '../app.js';
 import { countByState } from '../../common/store/tasks.js';
 import { dashboardSearchAnswer, dashboardSummary } from '../openapi/openapi-dashboard.js';
 import { errorAnswer } from '../openapi/openapi.js';
+import { createSchedule } from '../../common/schedules/chain.js';
+import { insertSchedule } from '../../common/store/schedules.js';
 
 jest.setTimeout(60_000);
 
@@ -107,7 +109,7 @@ describe('GET /dashboard/api/summary', () => {
     const { status, body } = await get(openBase, '/dashboard/api/summary');
     expect(status).toBe(200);
     const summary = dashboardSummary.parse(body);
-    expect(summary.counts.timers).toEqual({ scheduled: 2, firing: 0, retrying: 0, delivered: 1, failed: 1, cancelled: 0 });
+    expect(summary.counts.timers).toEqual({ scheduled: 2, firing: 0, retrying: 0, delivered: 1, failed: 1, cancelled: 0, skipped: 0 });
     expect(summary.counts.tasks).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0 });
     expect(summary.queues.map((q) => q.name)).toEqual(queueList(queueNames(prefix)));
     expect(summary.queues.map((q) => q.name)).toContain(`${prefix}timers_to_fire.dead`);
@@ -120,6 +122,59 @@ describe('GET /dashboard/api/summary', () => {
       { le: '+Inf', count: 4 },
     ]);
     expect(summary.rabbitmq_management_url).toBe('http://rabbit.example:15672/');
+  });
+
+  it('shows the schedules: how many are active and paused, each with its cadence, state, next instant and last run', async () => {
+    const pausedId = newTimerId();
+    const settings = {
+      name: 'nightly',
+      cron: '30 2 * * *',
+      every_ms: null,
+      timezone: 'Europe/Berlin',
+      anchor_at: new Date(clock),
+      url: 'http://127.0.0.1:9/nightly',
+      method: null,
+      headers: null,
+      body: null,
+      max_attempts: null,
+      timeout_ms: null,
+      retry_backoff_ms: null,
+      retry_max_backoff_ms: null,
+      task_type: null,
+      task_args: null,
+      start_at: null,
+      end_at: null,
+      overlap: 'allow' as const,
+      catch_up: 'latest' as const,
+      jitter_ms: 0,
+      paused: true,
+    };
+    await createSchedule({ main: dbs.main, shards: dbs.shards }, pausedId, null, settings, clock);
+    // A schedule whose last run was delivered (written as a trigger leaves it).
+    const ranId = newTimerId();
+    await insertSchedule(dbs.main, ranId, null, { ...settings, name: null, cron: null, every_ms: 60_000, timezone: 'UTC', paused: false }, new Date(clock + 1));
+    await dbs.main.query(`UPDATE schedules SET next_instant = $2 WHERE id = $1`, [ranId, new Date(clock + 60_000)]);
+    await dbs.main.query(
+      `INSERT INTO timers (id, url, fire_at, created_at, state, attempts, last_status, schedule_id, schedule_instant) VALUES ($1, 'http://127.0.0.1:9/x', $2, $2, 'delivered', 1, 204, $3, $2)`,
+      [newTimerId(), new Date(clock), ranId],
+    );
+    clock += 10_000;
+    const summary = dashboardSummary.parse((await get(openBase, '/dashboard/api/summary')).body);
+    expect(summary.schedules.counts).toEqual({ active: 1, paused: 1 });
+    expect(summary.schedules.recent).toEqual([
+      {
+        id: ranId,
+        name: null,
+        cadence: 'every 60 s',
+        timezone: 'UTC',
+        state: 'active',
+        next_instant: new Date(clock - 10_000 + 60_000).toISOString(),
+        last_run: { state: 'delivered', last_status: 204, instant: new Date(clock - 10_000).toISOString() },
+      },
+      { id: pausedId, name: 'nightly', cadence: '30 2 * * *', timezone: 'Europe/Berlin', state: 'paused', next_instant: null, last_run: null },
+    ]);
+    // The other tests count the timers without this run.
+    await dbs.main.query('DELETE FROM timers WHERE schedule_id = $1', [ranId]);
   });
 
   it('lists the recent and the failed timers and tasks with their attempts', async () => {

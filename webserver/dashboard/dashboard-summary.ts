@@ -8,7 +8,9 @@ import { heartbeats } from '../../common/store/heartbeats.js';
 import { ALIVE_INTERVALS } from '../../common/process/heartbeat.js';
 import { timerView } from '../timers/timer-view.js';
 import { taskView } from '../tasks/task-view.js';
-import { countByState as countTimersByState, listTimers, type TimerRow } from '../../common/store/timers.js';
+import { countByState as countTimersByState, lastOutcomes, listTimers, type TimerRow } from '../../common/store/timers.js';
+import { countSchedules, listSchedules } from '../../common/store/schedules.js';
+import { stateOf } from '../schedules/schedule-view.js';
 import { queueDepths, type QueueDepth } from './dashboard-queues.js';
 import { aliveTriggerLateness, processSummary } from './dashboard-processes.js';
 
@@ -46,11 +48,36 @@ export function dashboardTask(row: TaskRow) {
   return { id, type, state, attempts, max_attempts, error, created_at, started_at, finished_at, worker: row.worker };
 }
 
+/** The newest schedules: cadence, state, next instant and how the last run ended. */
+async function recentSchedules(main: Pool) {
+  const rows = await listSchedules(main, { limit: LIST_LIMIT });
+  const outcomes = new Map(
+    (
+      await lastOutcomes(
+        main,
+        rows.map((row) => row.id),
+      )
+    ).map((o) => [o.schedule_id, o]),
+  );
+  return rows.map((row) => {
+    const last = outcomes.get(row.id);
+    return {
+      id: row.id,
+      name: row.name,
+      cadence: row.cron ?? `every ${row.every_ms! / 1000} s`,
+      timezone: row.timezone,
+      state: stateOf(row),
+      next_instant: row.paused || row.next_instant === null ? null : row.next_instant.toISOString(),
+      last_run: last ? { state: last.state, last_status: last.last_status, instant: last.schedule_instant?.toISOString() ?? null } : null,
+    };
+  });
+}
+
 async function buildSummary(deps: DashboardDeps) {
   const now = deps.now();
   const timers = (state?: 'failed') => listTimers(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map((row) => dashboardTimer(row, now, deps.defaultMaxAttempts)));
   const tasks = (state?: 'failed') => listTasks(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map(dashboardTask));
-  const [timerCounts, taskCounts, queues, beats, recentTimers, failedTimers, recentTasks, failedTasks] = await Promise.all([
+  const [timerCounts, taskCounts, queues, beats, recentTimers, failedTimers, recentTasks, failedTasks, scheduleCounts, schedules] = await Promise.all([
     countTimersByState(deps.mainDb),
     countTasksByState(deps.mainDb),
     queueDepths(deps.amqp),
@@ -59,6 +86,8 @@ async function buildSummary(deps: DashboardDeps) {
     timers('failed'),
     tasks(),
     tasks('failed'),
+    countSchedules(deps.mainDb),
+    recentSchedules(deps.mainDb),
   ]);
   return {
     generated_at: new Date(now).toISOString(),
@@ -69,6 +98,7 @@ async function buildSummary(deps: DashboardDeps) {
     lateness: { label: LATENESS_LABEL, buckets: aliveTriggerLateness(beats, deps.heartbeatIntervalMs) },
     timers: { recent: recentTimers, failed: failedTimers },
     tasks: { recent: recentTasks, failed: failedTasks },
+    schedules: { counts: scheduleCounts, recent: schedules },
     rabbitmq_management_url: deps.rabbitmqManagementUrl,
   };
 }

@@ -51,6 +51,25 @@ export const dashboardSummary = z.object({
   lateness: z.object({ label: z.string(), buckets: z.array(bucket).describe('webhook sent minus due time, summed over the alive triggers since they started') }),
   timers: z.object({ recent: z.array(dashboardTimer).describe('newest first, 20 at most'), failed: z.array(dashboardTimer) }),
   tasks: z.object({ recent: z.array(dashboardTask), failed: z.array(dashboardTask) }),
+  schedules: z.object({
+    counts: z.object({ active: z.number().int().min(0).describe('not paused (ended ones included)'), paused: z.number().int().min(0) }),
+    recent: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          name: z.string().nullable(),
+          cadence: z.string().describe('the cron, or "every N s"'),
+          timezone: z.string(),
+          state: z.enum(['active', 'paused', 'ended']),
+          next_instant: isoTime.nullable(),
+          last_run: z
+            .object({ state: z.enum(TIMER_STATES), last_status: z.number().int().nullable(), instant: isoTime.nullable() })
+            .nullable()
+            .describe('the latest run no longer waiting; null: none yet'),
+        }),
+      )
+      .describe('newest first, 20 at most'),
+  }),
   rabbitmq_management_url: z.string(),
 });
 
@@ -67,7 +86,7 @@ export function dashboardPaths({ json, error }: Describe) {
   return {
     '/dashboard/api/summary': {
       get: {
-        summary: 'What the /dashboard page shows: counts, queues, processes alive, lateness, recent and failed timers and tasks (cached 1 s)',
+        summary: 'What the /dashboard page shows: counts, queues, processes alive, lateness, recent and failed timers and tasks, schedules (cached 1 s)',
         security: TOKEN,
         responses: { 200: json(dashboardSummary, 'the summary'), ...access },
       },

@@ -70,6 +70,25 @@ export async function lastRuns(main: Pool, scheduleId: string, limit: number): P
   return result.rows;
 }
 
+export interface LastOutcome {
+  schedule_id: string;
+  state: string;
+  last_status: number | null;
+  schedule_instant: Date | null;
+}
+
+/** lastOutcomes(main, scheduleIds): each schedule's latest run that is no longer waiting (none: never ran), one index probe each. */
+export async function lastOutcomes(main: Pool, scheduleIds: string[]): Promise<LastOutcome[]> {
+  const result = await main.query<LastOutcome>(
+    `SELECT s.id AS schedule_id, r.state, r.last_status, r.schedule_instant
+       FROM unnest($1::uuid[]) AS s(id)
+       CROSS JOIN LATERAL (SELECT state, last_status, schedule_instant FROM timers
+                            WHERE schedule_id = s.id AND state <> 'scheduled' ORDER BY created_at DESC, id DESC LIMIT 1) AS r`,
+    [scheduleIds],
+  );
+  return result.rows;
+}
+
 /** runInFlight(main, scheduleId, exceptId): whether another run of the schedule is being delivered or waits for a retry. */
 export async function runInFlight(main: Queryable, scheduleId: string, exceptId: string): Promise<boolean> {
   const result = await main.query(`SELECT 1 FROM timers WHERE schedule_id = $1 AND id <> $2 AND state IN ('firing', 'retrying') LIMIT 1`, [scheduleId, exceptId]);

@@ -113,6 +113,32 @@ function taskTable(items) {
   );
 }
 
+function scheduleTable(items) {
+  if (items.length === 0) return el('p', { className: 'note' }, 'none');
+  const last = (r) => (r ? `${r.state}${r.last_status === null ? '' : ` (${r.last_status})`} ${r.instant ? time(r.instant) : ''}` : 'not run yet');
+  return el(
+    'table',
+    { className: 'schedules' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'name'), el('th', {}, 'cadence'), el('th', {}, 'state'), el('th', {}, 'next instant'), el('th', {}, 'last run'))),
+    el(
+      'tbody',
+      {},
+      ...items.map((s) =>
+        el(
+          'tr',
+          { className: `schedule ${s.state}` },
+          el('td', {}, s.id),
+          el('td', {}, s.name ?? ''),
+          el('td', {}, `${s.cadence} (${s.timezone})`),
+          el('td', {}, s.state),
+          el('td', {}, s.next_instant ? time(s.next_instant) : ''),
+          el('td', {}, last(s.last_run)),
+        ),
+      ),
+    ),
+  );
+}
+
 const bound = (le, previous) => (le === '+Inf' ? `> ${previous ?? 0} s` : Number(le) < 1 ? `≤ ${Math.round(Number(le) * 10000) / 10} ms` : `≤ ${le} s`);
 
 function histogram(buckets) {
@@ -155,6 +181,8 @@ function draw(s) {
   fill($('recent-timers'), timerTable(s.timers.recent));
   fill($('failed-tasks'), taskTable(s.tasks.failed));
   fill($('recent-tasks'), taskTable(s.tasks.recent));
+  $('schedule-counts').textContent = `${s.schedules.counts.active} active, ${s.schedules.counts.paused} paused`;
+  fill($('schedules'), scheduleTable(s.schedules.recent));
   $('rabbitmq-link').href = s.rabbitmq_management_url;
 }
 
