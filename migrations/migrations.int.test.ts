@@ -10,8 +10,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
-// 0009: process_heartbeats; 0013: login_throttles.
-const MAIN_TABLES = ['idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'tasks', 'timers', 'users'];
+// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules.
+const MAIN_TABLES = ['idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -84,14 +84,36 @@ test('0012_user_token_generation and 0013_create_login_throttles each go down al
 test('0005_create_users goes down alone (users and the owner_id columns) and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));
   try {
-    expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
+    expect(await ownerColumns(urls.main)).toEqual(['schedules', 'tasks', 'timers']);
     // By name: later migrations (0006 onwards) stay where they are.
     await db.migrate.down({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'users'));
-    expect(await ownerColumns(urls.main)).toEqual([]);
+    // A schedule's owner came with 0014, which stays.
+    expect(await ownerColumns(urls.main)).toEqual(['schedules']);
     await db.migrate.up({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES);
-    expect(await ownerColumns(urls.main)).toEqual(['tasks', 'timers']);
+    expect(await ownerColumns(urls.main)).toEqual(['schedules', 'tasks', 'timers']);
+  } finally {
+    await db.destroy();
+  }
+});
+
+const timerColumns = (url: string) => column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'timers' AND table_schema = 'public' ORDER BY 1`);
+
+test('0014_create_schedules goes down alone (a skipped run becomes cancelled) and up again', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  try {
+    expect(await timerColumns(urls.main)).toEqual(expect.arrayContaining(['schedule_id', 'schedule_instant']));
+    await db.raw(
+      `INSERT INTO timers (id, url, fire_at, created_at, state, schedule_id, schedule_instant) VALUES ('00000000-0000-4000-8000-000000000014', 'http://127.0.0.1:9/', now(), now(), 'skipped', gen_random_uuid(), now())`,
+    );
+    await db.migrate.down({ name: '0014_create_schedules' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'schedules'));
+    expect(await timerColumns(urls.main)).not.toContain('schedule_id');
+    expect((await db.raw(`SELECT state FROM timers WHERE id = '00000000-0000-4000-8000-000000000014'`)).rows).toEqual([{ state: 'cancelled' }]);
+    await db.migrate.up({ name: '0014_create_schedules' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    await db.raw(`DELETE FROM timers WHERE id = '00000000-0000-4000-8000-000000000014'`);
   } finally {
     await db.destroy();
   }
