@@ -6,7 +6,7 @@ import { createTestDatabases, type TestDatabases } from '../../test/helpers/data
 import { newTimerId } from '../messages/timer-id.js';
 import { claimTimers, findTimer } from '../store/timers.js';
 import { findSchedule, type ScheduleSettings } from '../store/schedules.js';
-import { advanceSchedule, changeSchedule, createSchedule, type ChainStores } from './chain.js';
+import { advanceSchedule, advanceSchedules, changeSchedule, createSchedule, type ChainStores } from './chain.js';
 import { CATCH_UP_ALL_MAX, runIdOf } from './runs.js';
 
 let dbs: TestDatabases;
@@ -106,6 +106,37 @@ test('catch_up latest after downtime: the missed head is skipped and only the la
   const runs = await runStates(id);
   expect(runs.map((r) => r.state)).toEqual(['skipped', 'firing', 'scheduled']);
   expect(runs[0]!.last_error).toMatch(/catch_up: latest/);
+});
+
+test('catch_up latest, a service behind by less than a minute (a bench at overload found runs skipped forever): every run fires, late', async () => {
+  const id = newTimerId();
+  await createSchedule(stores, id, null, settings({ catch_up: 'latest' }), T0);
+  const behind = 25 * S;
+  const fired: Array<{ deliver: boolean; instant: number }> = [];
+  for (let i = 1; i <= 4; i++) fired.push(await fireHead(id, T0 + i * 10 * S + behind));
+  expect(fired).toEqual([1, 2, 3, 4].map((i) => ({ deliver: true, instant: T0 + i * 10 * S })));
+});
+
+test('catch_up latest: the latest missed instant fires even when it is itself claimed more than a minute late', async () => {
+  const id = newTimerId();
+  await createSchedule(stores, id, null, settings({ catch_up: 'latest' }), T0);
+  expect((await fireHead(id, T0 + 600 * S)).deliver).toBe(false);
+  expect(await head(id)).toBe(T0 + 600 * S);
+  expect(await fireHead(id, T0 + 700 * S)).toEqual({ deliver: true, instant: T0 + 600 * S });
+  expect(await head(id)).toBe(T0 + 710 * S);
+});
+
+test('runs of many schedules claimed together advance in one step, each once', async () => {
+  const ids = Array.from({ length: 5 }, () => newTimerId());
+  for (const id of ids) await createSchedule(stores, id, null, settings({ overlap: 'skip' }), T0);
+  const runIds = ids.map((id) => runIdOf(id, 1, T0 + 10 * S));
+  await claimTimers(dbs.main, runIds, { now: T0 + 10 * S, marginMs: 5 * S, earlyMs: 0, defaultTimeoutMs: S });
+  const runs = ids.map((scheduleId, i) => ({ id: runIds[i]!, scheduleId, instant: T0 + 10 * S, attempt: 1 }));
+  // The same batch twice (a redelivery): the second finds every head moved on.
+  expect(await advanceSchedules(stores, [...runs, runs[0]!], T0 + 10 * S)).toEqual(Array.from({ length: 6 }, () => ({ deliver: true })));
+  for (const id of ids) expect(await head(id)).toBe(T0 + 20 * S);
+  expect(await shardRows()).toEqual(expect.arrayContaining(ids.map((id) => runIdOf(id, 1, T0 + 20 * S))));
+  expect((await runStates(ids[0]!)).map((r) => r.instant.getTime())).toEqual([T0 + 10 * S, T0 + 20 * S]);
 });
 
 test('catch_up none after downtime: the missed run is skipped and the schedule goes on from now', async () => {

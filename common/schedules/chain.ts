@@ -10,10 +10,10 @@
 // the claim expires) finds the head moved on and places it again (placeHead).
 import { inTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { newTimerId } from '../messages/timer-id.js';
-import { cancelScheduledRuns, findTimer, insertTimers, runInFlight, skipRun } from '../store/timers.js';
+import { cancelScheduledRuns, insertTimers, schedulesWithRunsInFlight, skipRuns, waitingAmong, type SkippedRun } from '../store/timers.js';
 import { deleteTimerToFire, insertTimersToFire } from '../store/timers-to-fire.js';
 import { insertTasks } from '../store/tasks.js';
-import { deleteSchedule, insertSchedule, lockSchedule, saveSettings, setChainHead, type ScheduleRow, type ScheduleSettings } from '../store/schedules.js';
+import { deleteSchedule, insertSchedule, lockSchedule, lockSchedules, saveSettings, setChainHead, setChainHeads, type ChainHead, type ScheduleRow, type ScheduleSettings } from '../store/schedules.js';
 import { advanceOf, instantAfter, runOf, type Run } from './runs.js';
 
 export interface ChainStores {
@@ -118,7 +118,7 @@ export async function runScheduleNow(stores: ChainStores, s: ScheduleRow, now: n
   return run;
 }
 
-/** A run a trigger has just claimed for its first attempt. */
+/** A run a trigger has just claimed. */
 export interface ClaimedRun {
   id: string;
   scheduleId: string;
@@ -127,30 +127,65 @@ export interface ClaimedRun {
 }
 
 /**
- * advanceSchedule(stores, run, now): called by the trigger that claimed a schedule's run, before it
- * delivers it. When the run is the chain head, the next run is materialised (or, for overlap or
- * catch-up, this one is skipped and marked so); otherwise (a run now, a run of an earlier generation,
- * a step done before) the head is only made sure of. Says whether to deliver the run.
+ * advanceSchedules(stores, runs, now): called by the trigger that claimed schedules' runs, before it
+ * delivers them; one transaction for the whole batch (the schedules locked in id order). For a run
+ * that is its schedule's chain head, the next run is materialised (or, for overlap or catch-up, this
+ * one is skipped and marked so); for any other run (a run now, a run of an earlier generation, a step
+ * done before) the head is only made sure of. Says, per run and in order, whether to deliver it.
  */
-export async function advanceSchedule(stores: ChainStores, run: ClaimedRun, now: number): Promise<{ deliver: boolean }> {
+export async function advanceSchedules(stores: ChainStores, runs: ClaimedRun[], now: number): Promise<Array<{ deliver: boolean }>> {
   const step = await inTransaction(stores.main, async (client) => {
-    const s = await lockSchedule(client, run.scheduleId);
-    if (!s) return { deliver: true, runs: [] as Run[], head: null };
-    if (s.next_run_id !== run.id) return { deliver: true, runs: [] as Run[], head: s.next_run_id };
-    const inFlight = s.overlap === 'skip' && (await runInFlight(client, s.id, run.id));
-    const advance = advanceOf(s, run.instant, now, inFlight);
-    if (advance.skip !== null) await skipRun(client, run.id, run.attempt, advance.skip);
-    const { runs } = await materialise(client, s, advance.next, now, advance.backlogRuns);
-    return { deliver: advance.skip === null, runs, head: null };
+    const schedules = new Map((await lockSchedules(client, [...new Set(runs.map((run) => run.scheduleId))])).map((s) => [s.id, s]));
+    // A run given twice in one batch (a redelivery) advances its schedule once.
+    const advanced = new Set<string>();
+    const heads = runs.filter((run) => {
+      if (advanced.has(run.scheduleId) || schedules.get(run.scheduleId)?.next_run_id !== run.id) return false;
+      advanced.add(run.scheduleId);
+      return true;
+    });
+    const skipping = heads.filter((run) => schedules.get(run.scheduleId)!.overlap === 'skip');
+    const inFlight =
+      skipping.length === 0
+        ? new Set<string>()
+        : await schedulesWithRunsInFlight(
+            client,
+            skipping.map((run) => run.scheduleId),
+            runs.map((run) => run.id),
+          );
+    const skipped: SkippedRun[] = [];
+    const next: Run[] = [];
+    const moves: Array<ChainHead & { scheduleId: string }> = [];
+    for (const run of heads) {
+      const s = schedules.get(run.scheduleId)!;
+      const advance = advanceOf(s, run.instant, now, inFlight.has(s.id));
+      if (advance.skip !== null) skipped.push({ id: run.id, attempt: run.attempt, reason: advance.skip });
+      const following = advance.next === null ? null : runOf(s, advance.next, now);
+      if (following) next.push(following);
+      moves.push({ scheduleId: s.id, runId: following?.timer.id ?? null, instant: advance.next, backlogRuns: advance.backlogRuns });
+    }
+    if (skipped.length > 0) await skipRuns(client, skipped);
+    if (next.length > 0) await storeRuns(client, next);
+    if (moves.length > 0) await setChainHeads(client, moves);
+    // Heads that some other step materialised: made sure of below.
+    const others = runs
+      .filter((run) => !heads.includes(run))
+      .map((run) => schedules.get(run.scheduleId)?.next_run_id)
+      .filter((id): id is string => typeof id === 'string');
+    return { skipped: new Set(skipped.map((run) => run.id)), next, others };
   });
-  await placeRuns(stores, step.runs);
-  if (step.head !== null) await placeHead(stores, step.head);
-  return { deliver: step.deliver };
+  await placeRuns(stores, step.next);
+  if (step.others.length > 0) await placeHeads(stores, [...new Set(step.others)]);
+  return runs.map((run) => ({ deliver: !step.skipped.has(run.id) }));
 }
 
-/** Gives the chain head its shard row again if it is still waiting (a step that died after its commit). */
-async function placeHead(stores: ChainStores, headId: string): Promise<void> {
-  const head = await findTimer(stores.main, headId);
-  if (head?.state !== 'scheduled') return;
-  await insertTimersToFire(stores.shards, [{ id: head.id, url: head.url, fire_at: head.fire_at.getTime() }], stores.dueSoonMs ?? null);
+/** advanceSchedule(stores, run, now): advanceSchedules for one run. */
+export async function advanceSchedule(stores: ChainStores, run: ClaimedRun, now: number): Promise<{ deliver: boolean }> {
+  const [step] = await advanceSchedules(stores, [run], now);
+  return step!;
+}
+
+/** Gives chain heads their shard rows again if they are still waiting (a step that died after its commit). */
+async function placeHeads(stores: ChainStores, headIds: string[]): Promise<void> {
+  const waiting = await waitingAmong(stores.main, headIds);
+  if (waiting.length > 0) await insertTimersToFire(stores.shards, waiting, stores.dueSoonMs ?? null);
 }

@@ -131,24 +131,31 @@ export interface Advance {
 /**
  * advanceOf(schedule, instant, now, inFlight): the head run for `instant` has been claimed at `now`.
  * overlap 'skip' skips it while another run is still being delivered or retried (`inFlight`). A run
- * more than MISSED_AFTER_MS late was missed: catch_up 'none' skips it and goes on from now; 'latest'
- * skips it when a later instant is due already, and runs that latest one next; 'all' fires every
- * missed run in order, up to CATCH_UP_ALL_MAX in a row, then goes on from now.
+ * more than MISSED_AFTER_MS late was missed (the service was down, or far behind): catch_up 'none'
+ * skips it and goes on from now; 'latest' skips it when a later instant is due already and runs that
+ * latest one next (which then fires, however late, and the schedule goes on from now); 'all' fires
+ * every missed run in order, up to CATCH_UP_ALL_MAX in a row, then goes on from now. A run late by
+ * less than that fires, and the next instant follows it, due or not.
  */
 export function advanceOf(s: ScheduleShape & Pick<ScheduleRow, 'overlap' | 'catch_up' | 'backlog_runs'>, instant: number, now: number, inFlight: boolean): Advance {
   const following = instantAfter(s, instant);
   const fromNow = () => instantAfter(s, now);
-  const late = now - instant > MISSED_AFTER_MS;
+  const missed = now - instant > MISSED_AFTER_MS;
+  const laterDue = following !== null && following <= now;
   let skip: string | null = inFlight && s.overlap === 'skip' ? 'skipped: the previous run was still being delivered (overlap: skip)' : null;
   let next = following;
-  if (late && s.catch_up === 'none') {
-    skip ??= 'skipped: missed while the service was down (catch_up: none)';
+  if (missed && s.catch_up === 'none') {
+    skip ??= 'skipped: missed while the service was down or behind (catch_up: none)';
     next = fromNow();
-  } else if (s.catch_up === 'latest' && following !== null && following <= now) {
-    // Instants after this one are due already: only the most recent of them runs.
-    skip ??= 'skipped: missed while the service was down; a later instant runs instead (catch_up: latest)';
-    next = withinEnd(s, latestDue(cadenceOf(s), following, now));
-  } else if (s.catch_up === 'all' && following !== null && following <= now && s.backlog_runs + 1 >= CATCH_UP_ALL_MAX) {
+  } else if (missed && s.catch_up === 'latest' && laterDue) {
+    if (s.backlog_runs > 0) {
+      // This run is the latest missed instant, materialised as such: it fires, and the schedule goes on from now.
+      next = fromNow();
+    } else {
+      skip ??= 'skipped: missed while the service was down or behind; a later instant runs instead (catch_up: latest)';
+      next = withinEnd(s, latestDue(cadenceOf(s), following, now));
+    }
+  } else if (s.catch_up === 'all' && laterDue && s.backlog_runs + 1 >= CATCH_UP_ALL_MAX) {
     next = fromNow();
   }
   const backlogRuns = next !== null && next <= now ? s.backlog_runs + 1 : 0;

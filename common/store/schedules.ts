@@ -96,6 +96,12 @@ export async function lockSchedule(client: Queryable, id: string): Promise<Sched
   return result.rows[0] ?? null;
 }
 
+/** lockSchedules(client, ids): the rows there are, locked until the transaction ends (in id order, so two lockers never deadlock). */
+export async function lockSchedules(client: Queryable, ids: string[]): Promise<ScheduleRow[]> {
+  const result = await client.query<ScheduleRow>(`SELECT ${COLUMNS} FROM schedules WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  return result.rows;
+}
+
 /**
  * saveSettings(client, id, settings, at): new settings and a new generation (runs materialised from
  * now on get ids an earlier generation never had); the new row.
@@ -129,6 +135,16 @@ export async function setChainHead(client: Queryable, id: string, head: ChainHea
     head.backlogRuns,
   ]);
   return result.rows[0]!;
+}
+
+/** setChainHeads(client, heads): setChainHead for many schedules in one statement. */
+export async function setChainHeads(client: Queryable, heads: Array<ChainHead & { scheduleId: string }>): Promise<void> {
+  await client.query(
+    `UPDATE schedules AS s SET next_run_id = h.run_id, next_instant = to_timestamp(h.instant / 1000.0), backlog_runs = h.backlog
+       FROM unnest($1::uuid[], $2::uuid[], $3::float8[], $4::int[]) AS h(id, run_id, instant, backlog)
+      WHERE s.id = h.id`,
+    [heads.map((h) => h.scheduleId), heads.map((h) => h.runId), heads.map((h) => h.instant), heads.map((h) => h.backlogRuns)],
+  );
 }
 
 /** deleteSchedule(client, id): whether there was such a schedule. */

@@ -89,10 +89,26 @@ export async function lastOutcomes(main: Pool, scheduleIds: string[]): Promise<L
   return result.rows;
 }
 
-/** runInFlight(main, scheduleId, exceptId): whether another run of the schedule is being delivered or waits for a retry. */
-export async function runInFlight(main: Queryable, scheduleId: string, exceptId: string): Promise<boolean> {
-  const result = await main.query(`SELECT 1 FROM timers WHERE schedule_id = $1 AND id <> $2 AND state IN ('firing', 'retrying') LIMIT 1`, [scheduleId, exceptId]);
-  return (result.rowCount ?? 0) > 0;
+/**
+ * schedulesWithRunsInFlight(main, scheduleIds, exceptIds): those of the schedules with a run being
+ * delivered or waiting for a retry, other than the given runs.
+ */
+export async function schedulesWithRunsInFlight(main: Queryable, scheduleIds: string[], exceptIds: string[]): Promise<Set<string>> {
+  const result = await main.query<{ schedule_id: string }>(
+    `SELECT s.id AS schedule_id FROM unnest($1::uuid[]) AS s(id)
+      WHERE EXISTS (SELECT 1 FROM timers WHERE schedule_id = s.id AND state IN ('firing', 'retrying') AND id <> ALL($2::uuid[]))`,
+    [scheduleIds, exceptIds],
+  );
+  return new Set(result.rows.map((row) => row.schedule_id));
+}
+
+/** waitingAmong(main, ids): those of the timers still waiting to fire, as their shard rows hold them. */
+export async function waitingAmong(main: Queryable, ids: string[]): Promise<Array<{ id: string; url: string; fire_at: number }>> {
+  const result = await main.query<{ id: string; url: string; fire_at_ms: string }>(
+    `SELECT id, url, (extract(epoch FROM fire_at) * 1000)::bigint AS fire_at_ms FROM timers WHERE id = ANY($1::uuid[]) AND state = 'scheduled'`,
+    [ids],
+  );
+  return result.rows.map((row) => ({ id: row.id, url: row.url, fire_at: Number(row.fire_at_ms) }));
 }
 
 export interface FailedFilter {

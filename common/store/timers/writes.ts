@@ -230,16 +230,23 @@ export async function markReplayed(main: Pool, ids: string[], at: number): Promi
   return replayed.rows;
 }
 
+export interface SkippedRun {
+  id: string;
+  attempt: number;
+  reason: string;
+}
+
 /**
- * skipRun(main, id, attempt, reason): a schedule's run just claimed for its first attempt ends as
- * 'skipped' instead of being delivered (its schedule said so: overlap or catch-up); reason goes to last_error.
+ * skipRuns(main, runs): schedules' runs just claimed end as 'skipped' instead of being delivered (their
+ * schedule said so: overlap or catch-up); the reason goes to last_error, the claim's attempt is undone.
  */
-export async function skipRun(main: Queryable, id: string, attempt: number, reason: string): Promise<void> {
-  await main.query(`UPDATE timers SET state = 'skipped', claim_expires_at = NULL, attempts = attempts - 1, last_error = $3 WHERE id = $1 AND state = 'firing' AND attempts = $2`, [
-    id,
-    attempt,
-    reason,
-  ]);
+export async function skipRuns(main: Queryable, runs: SkippedRun[]): Promise<void> {
+  await main.query(
+    `UPDATE timers AS t SET state = 'skipped', claim_expires_at = NULL, attempts = t.attempts - 1, last_error = r.reason
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS r(id, attempt, reason)
+      WHERE t.id = r.id AND t.state = 'firing' AND t.attempts = r.attempt`,
+    [runs.map((r) => r.id), runs.map((r) => r.attempt), runs.map((r) => r.reason)],
+  );
 }
 
 /**
