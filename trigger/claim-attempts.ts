@@ -3,7 +3,7 @@
 import type { Pool } from '../common/db/pool.js';
 import { claimTimers } from '../common/store/timers.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { webhookRequest, type WebhookRequest } from '../common/webhooks/webhook-shape.js';
+import { webhookRequest, type RunOf, type WebhookRequest } from '../common/webhooks/webhook-shape.js';
 
 export interface Claimed {
   kind: 'claimed';
@@ -18,6 +18,8 @@ export interface Claimed {
   policy: RetryPolicy;
   /** x-request-id of the POST that created the timer, for the logs */
   requestId: string | null;
+  /** the schedule the timer is a run of; null: a one-off timer */
+  run: RunOf | null;
 }
 
 export type ClaimResult =
@@ -57,12 +59,13 @@ export async function claimAttempts(main: Pool, ids: string[], options: ClaimOpt
     // The instant this timer is due now: its retry's while retrying, else its own.
     const dueAt = row.next_attempt_ms !== null ? Number(row.next_attempt_ms) : Number(row.fire_at_ms);
     if (row.claimed) {
+      const run = row.schedule_id !== null && row.schedule_instant_ms !== null ? { scheduleId: row.schedule_id, instant: Number(row.schedule_instant_ms) } : null;
       return {
         kind: 'claimed',
         attempt: row.attempts,
         series: row.series,
         notBefore: row.state === 'firing' ? null : dueAt,
-        request: webhookRequest(row.id, row.url, row),
+        request: webhookRequest(row.id, row.url, row, run),
         timeoutMs: row.timeout_ms ?? defaults.timeoutMs,
         policy: {
           maxAttempts: row.max_attempts ?? defaults.maxAttempts,
@@ -70,6 +73,7 @@ export async function claimAttempts(main: Pool, ids: string[], options: ClaimOpt
           maxBackoffMs: row.retry_max_backoff_ms ?? defaults.maxBackoffMs,
         },
         requestId: row.request_id,
+        run,
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };

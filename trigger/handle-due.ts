@@ -22,6 +22,7 @@ import { taskIdOfTarget } from '../common/tasks/task-timer.js';
 import { dispatchTask } from './dispatch-task.js';
 import { recordAttemptMetrics } from './attempt-metrics.js';
 import { InFlight } from '../common/batch/in-flight.js';
+import { advanceSchedule } from '../common/schedules/chain.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -74,6 +75,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
     2,
     OUTCOME_LINGER_MS,
   );
+  const schedules = { main, shards, dueSoonMs: deps.dueSoonMs ?? null };
   const inFlight = new InFlight();
   // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
   const interrupts = new Interrupts();
@@ -105,6 +107,11 @@ export function dueTimerHandler(deps: TriggerDeps) {
     if (claim.kind === 'done') return;
     // Held by another trigger, or due later than this copy says: back through the shard for that instant.
     if (claim.kind === 'held' || claim.kind === 'early') return fireAgainAt(timer, claim.until);
+    // A schedule's run materialises the next one before it is delivered (or is skipped: overlap, catch-up).
+    if (claim.run && claim.series === 1) {
+      const step = await advanceSchedule(schedules, { id: timer.id, scheduleId: claim.run.scheduleId, instant: claim.run.instant, attempt: claim.attempt }, now());
+      if (!step.deliver) return;
+    }
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
     // done by the due instant; the webhook itself leaves at its due time, never before.
     const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);

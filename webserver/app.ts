@@ -25,6 +25,7 @@ import { dashboardApi, dashboardPage } from './dashboard/dashboard-routes.js';
 import { DEFAULT_LOGIN_SETTINGS, LoginThrottle, type LoginSettings } from './auth/login-throttle.js';
 import { PasswordSlots } from './auth/password-slots.js';
 import { loadConfig } from '../common/process/config.js';
+import { scheduleRoutes, type ScheduleRouteDeps } from './schedules/schedule-routes.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
@@ -48,7 +49,8 @@ const DEFAULT_TRUSTED_PROXIES = loadConfig({}).TRUSTED_PROXIES;
  */
 export function createApp(
   deps: TimerRouteDeps &
-    ReplayRouteDeps & {
+    ReplayRouteDeps &
+    Pick<ScheduleRouteDeps, 'scheduleDueSoonMs'> & {
       log: Logger;
       maxInFlight: number;
       tasks?: TaskDeps;
@@ -93,6 +95,7 @@ export function createApp(
   app.use(batchRoutes(deps));
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));
+  app.use(scheduleRoutes({ ...deps, tasks: deps.tasks }));
   app.use(logRoutes(deps));
   if (deps.tasks) {
     const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };

@@ -54,6 +54,7 @@ async function main(context: ProcessContext): Promise<void> {
     incomingQueue,
     maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
+    scheduleDueSoonMs: config.POLLER_LOOKAHEAD_MS,
     now: Date.now,
     auth: {
       mainDb,

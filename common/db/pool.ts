@@ -5,6 +5,8 @@ import type { Logger } from '../observability/logger.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
+/** Where a statement can run: the pool, or one client inside a transaction. */
+export type Queryable = Pool | PoolClient;
 
 // timestamptz and bigint come back as JS numbers of ms / integers; every time in this code is epoch ms.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));

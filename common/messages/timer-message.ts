@@ -33,6 +33,9 @@ export const incomingTimerMessage = z.object({
   request_id: storableText.max(128).optional(),
   // The user whose token created the timer; absent: ownerless.
   owner_id: z.uuid().optional(),
+  // A schedule's run: the schedule and the instant it runs for (absent: a one-off timer).
+  schedule_id: z.uuid().optional(),
+  schedule_instant: epochMs.optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

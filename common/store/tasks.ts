@@ -1,7 +1,7 @@
 // The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
 // (claim a run, store its outcome; or both at once for a pure task run before its claim). Every state
 // change is a conditional update, so a redelivered message for a finished or cancelled task changes nothing.
-import type { Pool } from '../db/pool.js';
+import type { Pool, Queryable } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
 
@@ -45,13 +45,14 @@ const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, t
 // can land a microsecond off through floating point.
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions). */
-export async function insertTasks(db: Pool, tasks: NewTask[]): Promise<void> {
+/** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions); a task already there is left as it is. */
+export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
   await db.query(
     `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
      SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)`,
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
+     ON CONFLICT (id) DO NOTHING`,
     [
       tasks.map((t) => t.id),
       tasks.map((t) => t.type),

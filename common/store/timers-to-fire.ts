@@ -34,7 +34,7 @@ const insertStatement = prepared(
  * redelivered batch writes nothing twice. A shard given a timer due within `dueSoonMs` signals its
  * pollers (common/store/due-soon.ts; null: no signal).
  */
-export async function insertTimersToFire(shards: Pool[], timers: IncomingTimer[], dueSoonMs: number | null = null): Promise<void> {
+export async function insertTimersToFire(shards: Pool[], timers: Array<Pick<IncomingTimer, 'id' | 'url' | 'fire_at'>>, dueSoonMs: number | null = null): Promise<void> {
   await Promise.all(
     byShard(shards, timers).map(async ([shard, batch]) => {
       await shard.query(insertStatement([batch.map((t) => t.id), batch.map((t) => t.url), batch.map((t) => t.fire_at)]));

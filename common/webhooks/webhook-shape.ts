@@ -27,6 +27,8 @@ export const RESERVED_HEADERS = new Set([
   'user-agent',
   'idempotency-key',
   'x-timer-id',
+  'x-schedule-id',
+  'x-schedule-instant',
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
@@ -71,11 +73,27 @@ export interface WebhookRequest {
   body: string;
 }
 
-export function webhookRequest(timerId: string, url: string, shape: { method?: string | null; headers?: Record<string, string> | null; body?: string | null }): WebhookRequest {
+/** The schedule a timer is a run of, and the instant it runs for. */
+export interface RunOf {
+  scheduleId: string;
+  instant: number;
+}
+
+/**
+ * The request of a timer; a schedule's run also says which schedule and instant it is for, in the
+ * X-Schedule-Id and X-Schedule-Instant headers and in the default body.
+ */
+export function webhookRequest(
+  timerId: string,
+  url: string,
+  shape: { method?: string | null; headers?: Record<string, string> | null; body?: string | null },
+  run: RunOf | null = null,
+): WebhookRequest {
+  const instant = run ? new Date(run.instant).toISOString() : null;
   return {
     url,
     method: (shape.method as WebhookMethod | null | undefined) ?? 'POST',
-    headers: shape.headers ?? {},
-    body: shape.body ?? JSON.stringify({ id: timerId }),
+    headers: run ? { ...shape.headers, 'X-Schedule-Id': run.scheduleId, 'X-Schedule-Instant': instant! } : (shape.headers ?? {}),
+    body: shape.body ?? JSON.stringify(run ? { id: timerId, schedule_id: run.scheduleId, instant } : { id: timerId }),
   };
 }

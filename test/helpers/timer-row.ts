@@ -18,6 +18,8 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     headers: null,
     body: null,
     owner_id: null,
+    schedule_id: null,
+    schedule_instant: null,
     ...fields,
   };
 }

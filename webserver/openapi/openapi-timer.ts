@@ -33,5 +33,7 @@ export const timerAnswer = z.object({
   ),
   method: z.enum(WEBHOOK_METHODS),
   headers: z.record(z.string(), z.string()).describe("the timer's own headers, sent besides the service's"),
-  body: z.json().describe('the JSON body sent: {"id": ...} unless the timer set its own'),
+  body: z.json().describe('the JSON body sent: {"id": ...} (a schedule\'s run: {"id", "schedule_id", "instant"}) unless the timer set its own'),
+  schedule_id: z.uuid().nullable().describe('the schedule this timer is a run of; null for a one-off timer'),
+  schedule_instant: isoTime.nullable().describe('the scheduled instant the run is for (fire_at adds the jitter)'),
 });

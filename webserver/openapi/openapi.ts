@@ -12,11 +12,13 @@ import { taskPaths } from './openapi-tasks.js';
 import { userPaths } from './openapi-users.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { documentationPaths } from './openapi-docs.js';
+import { schedulePaths } from './openapi-schedules.js';
 
 export { errorAnswer } from './openapi-answers.js';
 export { timerAnswer } from './openapi-timer.js';
 export { timerCreatedAnswer, timerListAnswer, bulkReplayAnswer, batchAnswer } from './openapi-timers.js';
 export { logRecordAnswer, logPageAnswer } from './openapi-logs.js';
+export { scheduleAnswer, scheduleListAnswer, scheduleRunAnswer } from './openapi-schedules.js';
 
 export function openApiDocument() {
   const components = new SchemaComponents();
@@ -25,6 +27,7 @@ export function openApiDocument() {
   const paths = withCommonAnswers(
     withSecurity({
       ...timers.paths,
+      ...schedulePaths(describe),
       ...logPaths(describe),
       ...taskPaths(describe),
       ...userPaths(describe),
@@ -39,7 +42,7 @@ export function openApiDocument() {
       title: 'timer service',
       version: '0.1.0',
       description:
-        'Fires an HTTP webhook at the requested time, runs background tasks, and stores access-log lines it hands out by cursor. Every error is JSON {error, message, details?, dependency?} (components/schemas/Error); a method and path not listed here get 404 not_found.',
+        'Fires an HTTP webhook at the requested time and on recurring schedules, runs background tasks, and stores access-log lines it hands out by cursor. Every error is JSON {error, message, details?, dependency?} (components/schemas/Error); a method and path not listed here get 404 not_found.',
     },
     paths,
     components: { schemas: { ...timers.components, ...components.schemas }, headers, securitySchemes },

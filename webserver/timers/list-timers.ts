@@ -33,6 +33,7 @@ function decodeCursor(text: string): Cursor | null {
 
 export const listTimersQuery = z.strictObject({
   state: z.enum(TIMER_STATES, { error: `must be one of ${TIMER_STATES.join(', ')}` }).optional(),
+  schedule_id: z.uuid({ error: 'must be a schedule id (a UUID)' }).optional(),
   due_after: instant.optional(),
   due_before: instant.optional(),
   created_after: instant.optional(),

@@ -4,6 +4,8 @@ import { timeLeftSeconds } from '../../common/messages/time.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+const defaultBody = (row: TimerRow) => (row.schedule_id === null ? { id: row.id } : { id: row.id, schedule_id: row.schedule_id, instant: iso(row.schedule_instant) });
+
 /** timerView(row, now, defaultMaxAttempts): the API's answer about a timer; history oldest first. */
 export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number) {
   return {
@@ -25,6 +27,9 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     // The webhook this timer sends (the plain POST {"id"} unless it was shaped).
     method: row.method ?? 'POST',
     headers: row.headers ?? {},
-    body: row.body === null ? { id: row.id } : (JSON.parse(row.body) as unknown),
+    body: row.body === null ? defaultBody(row) : (JSON.parse(row.body) as unknown),
+    // A schedule's run: which schedule, and the instant it runs for.
+    schedule_id: row.schedule_id,
+    schedule_instant: iso(row.schedule_instant),
   };
 }

@@ -1,6 +1,6 @@
 // Reads of the main database's timers table: one timer, a page of them, the failed ones a replay
 // takes, and the counts by state.
-import type { Pool } from '../../db/pool.js';
+import type { Pool, Queryable } from '../../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from '../count-within.js';
 import { TIMER_COLUMNS, TIMER_STATES, type TimerRow } from './rows.js';
 import { scopeParams, type OwnerScope } from '../owner-scope.js';
@@ -12,13 +12,15 @@ export async function findTimer(main: Pool, id: string): Promise<TimerRow | null
 }
 
 /** findTimerState(main, id): the timer's state, or null when there is no such timer. */
-export async function findTimerState(main: Pool, id: string): Promise<string | null> {
+export async function findTimerState(main: Queryable, id: string): Promise<string | null> {
   const found = await main.query<{ state: string }>('SELECT state FROM timers WHERE id = $1', [id]);
   return found.rows[0]?.state ?? null;
 }
 
 export interface TimerFilter {
   state?: string | undefined;
+  /** a schedule's runs only */
+  schedule_id?: string | undefined;
   /** instants as ISO text; each bound is exclusive */
   due_after?: string | undefined;
   due_before?: string | undefined;
@@ -43,6 +45,7 @@ export async function listTimers(main: Pool, filter: TimerFilter, scope: OwnerSc
         AND ($5::timestamptz IS NULL OR created_at < $5)
         AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
         AND ($9::boolean OR owner_id IS NOT DISTINCT FROM $10::uuid)
+        AND ($11::uuid IS NULL OR schedule_id = $11)
       ORDER BY created_at DESC, id DESC
       LIMIT $8`,
     [
@@ -55,9 +58,22 @@ export async function listTimers(main: Pool, filter: TimerFilter, scope: OwnerSc
       filter.cursor?.id ?? null,
       filter.limit,
       ...scopeParams(scope),
+      filter.schedule_id ?? null,
     ],
   );
   return result.rows;
+}
+
+/** lastRuns(main, scheduleId, limit): a schedule's latest runs, newest first. */
+export async function lastRuns(main: Pool, scheduleId: string, limit: number): Promise<TimerRow[]> {
+  const result = await main.query<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers WHERE schedule_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [scheduleId, limit]);
+  return result.rows;
+}
+
+/** runInFlight(main, scheduleId, exceptId): whether another run of the schedule is being delivered or waits for a retry. */
+export async function runInFlight(main: Queryable, scheduleId: string, exceptId: string): Promise<boolean> {
+  const result = await main.query(`SELECT 1 FROM timers WHERE schedule_id = $1 AND id <> $2 AND state IN ('firing', 'retrying') LIMIT 1`, [scheduleId, exceptId]);
+  return (result.rowCount ?? 0) > 0;
 }
 
 export interface FailedFilter {

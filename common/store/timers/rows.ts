@@ -1,6 +1,8 @@
 // The shape of a row of the main database's timers table, as every reader gets it: its type, the
 // columns that make it, and the states a timer goes through.
-export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled'] as const;
+// 'skipped': a schedule's run that did not fire (its previous run was still being delivered, or it was
+// missed while the service was down; last_error says which).
+export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled', 'skipped'] as const;
 
 export interface TimerRow {
   id: string;
@@ -22,6 +24,9 @@ export interface TimerRow {
   body: string | null;
   /** the user whose token created it; null: ownerless */
   owner_id: string | null;
+  /** the schedule this timer is a run of, and the instant it runs for; null: a one-off timer */
+  schedule_id: string | null;
+  schedule_instant: Date | null;
 }
 
 /** One delivery attempt as the trigger recorded it. */
@@ -35,4 +40,4 @@ export interface AttemptEntry {
 }
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
-       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id`;
+       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant`;

@@ -1,7 +1,7 @@
 // Writes to the main database's timers table: the consumer's inserts, the trigger's claims and
 // outcomes, and the webserver's cancel, reschedule and replay. Every state change is a conditional
 // update, so a duplicate or a stale writer changes nothing.
-import { prepared, type Pool } from '../../db/pool.js';
+import { prepared, type Pool, type Queryable } from '../../db/pool.js';
 import type { IncomingTimer } from '../../messages/timer-message.js';
 import { TIMER_COLUMNS, type TimerRow } from './rows.js';
 
@@ -19,6 +19,8 @@ const incomingColumns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.body ?? null),
   timers.map((t) => t.request_id ?? null),
   timers.map((t) => t.owner_id ?? null),
+  timers.map((t) => t.schedule_id ?? null),
+  timers.map((t) => t.schedule_instant ?? null),
 ];
 
 /**
@@ -28,7 +30,7 @@ const incomingColumns = (timers: IncomingTimer[]) => [
  * again when its message is redelivered. Only when some rows were there already (a redelivery) is their
  * state read, in a second statement.
  */
-export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise<Set<string>> {
+export async function insertTimers(main: Queryable, timers: IncomingTimer[]): Promise<Set<string>> {
   const inserted = await main.query<{ id: string }>(insertTimersStatement(incomingColumns(timers)));
   const waiting = new Set(inserted.rows.map((row) => row.id));
   const known = timers.filter((t) => !waiting.has(t.id)).map((t) => t.id);
@@ -40,11 +42,15 @@ export async function insertTimers(main: Pool, timers: IncomingTimer[]): Promise
 
 const insertTimersStatement = prepared(
   'timers.insert',
-  `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+  `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
+                         schedule_id, schedule_instant)
      SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
-            max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id
-       FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[])
-         AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id)
+            max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id,
+            schedule_id, to_timestamp(schedule_instant / 1000.0)
+       FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[],
+                   $14::uuid[], $15::float8[])
+         AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
+              schedule_id, schedule_instant)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
 );
@@ -78,6 +84,8 @@ export interface ClaimRow {
   retry_backoff_ms: number | null;
   retry_max_backoff_ms: number | null;
   request_id: string | null;
+  schedule_id: string | null;
+  schedule_instant_ms: string | null;
 }
 
 /**
@@ -107,7 +115,8 @@ const claimTimersStatement = prepared(
             (extract(epoch FROM t.claim_expires_at) * 1000)::bigint AS until_ms,
             (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms,
             (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS next_attempt_ms,
-            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id
+            t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id,
+            t.schedule_id, (extract(epoch FROM t.schedule_instant) * 1000)::bigint AS schedule_instant_ms
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
 );
@@ -219,4 +228,25 @@ export async function markReplayed(main: Pool, ids: string[], at: number): Promi
     [ids, at],
   );
   return replayed.rows;
+}
+
+/**
+ * skipRun(main, id, attempt, reason): a schedule's run just claimed for its first attempt ends as
+ * 'skipped' instead of being delivered (its schedule said so: overlap or catch-up); reason goes to last_error.
+ */
+export async function skipRun(main: Queryable, id: string, attempt: number, reason: string): Promise<void> {
+  await main.query(`UPDATE timers SET state = 'skipped', claim_expires_at = NULL, attempts = attempts - 1, last_error = $3 WHERE id = $1 AND state = 'firing' AND attempts = $2`, [
+    id,
+    attempt,
+    reason,
+  ]);
+}
+
+/**
+ * cancelScheduledRuns(main, scheduleId): the schedule's runs not yet fired become 'cancelled' (a pause,
+ * an edit, a deletion); returns their ids. A run being delivered or retried goes on.
+ */
+export async function cancelScheduledRuns(main: Queryable, scheduleId: string): Promise<string[]> {
+  const result = await main.query<{ id: string }>(`UPDATE timers SET state = 'cancelled' WHERE schedule_id = $1 AND state = 'scheduled' RETURNING id`, [scheduleId]);
+  return result.rows.map((row) => row.id);
 }
