@@ -4,10 +4,11 @@
 // that starts once every schedule exists (--schedules-seconds, 60; quick 30). Per run whose instant lies
 // in the window: lateness = first webhook arrival at the receiver - the instant the run was scheduled
 // for (X-Schedule-Instant); runs expected vs received (missed runs); runs created twice (one
-// (schedule, instant) under two run ids) and duplicate deliveries (one run id delivered again), both
-// 0 when all is well. CPU of every process type from the window's start until the window's runs have
-// arrived, per 1,000 runs delivered meanwhile (the creation of the schedules is not in it). pg-boss
-// schedules by cron at minute resolution: one run per schedule a minute, its window on the minutes.
+// (schedule, instant) under two run ids; the timer service also counts its stored runs, whatever their
+// instant) and duplicate deliveries (one run id delivered again), all 0 when all is well. CPU of every
+// process type from the window's start until the window's runs have arrived, per 1,000 runs delivered
+// meanwhile (the creation of the schedules is not in it). pg-boss schedules by cron at minute
+// resolution: one run per schedule a minute, its window on the minutes.
 import { closedLoop } from '../load/closed-loop.js';
 import { costMeter } from '../metrics/cpu.js';
 import { summarize } from '../metrics/stats.js';
@@ -82,6 +83,8 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
       `schedules: ${runs.received}/${expected} runs received, ${missing} missing, ${early} early, ${runs.createdTwice} created twice, ${runs.duplicateDeliveries} duplicate deliveries;` +
         ` lateness p50 ${s.p50} p99 ${s.p99} max ${s.max} ms`,
     );
+    const storedTwice = schedules.storedTwice ? await schedules.storedTwice([...ids]) : null;
+    if (storedTwice !== null) ctx.say(`schedules: ${storedTwice} (schedule, instant) pairs stored as more than one run`);
     const doubtful = schedules.onMinutes && (s.max ?? 0) > DOUBTFUL_MINUTE_LATENESS_MS;
     if (doubtful) ctx.say(`schedules: WARNING runs came up to ${s.max} ms after their minute: some may count against the next minute (missed here)`);
     ctx.say(`schedules: CPU s per 1k runs (${cpuRuns} delivered in ${Math.round((meterEnd - meterStart) / 1000)} s): ${JSON.stringify(cpuByProcess)} total ${total}`);
@@ -97,6 +100,7 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
       runs_received: runs.received,
       missing,
       runs_created_twice: runs.createdTwice,
+      runs_stored_twice: storedTwice,
       duplicate_deliveries: runs.duplicateDeliveries,
       deliveries: runs.deliveries,
       early,

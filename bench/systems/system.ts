@@ -51,6 +51,8 @@ export interface ScheduleSystem {
   open(): Promise<void>;
   /** creates a schedule firing every period from `startAt` (epoch ms; ignored on minutes); resolves with its id */
   create(i: number, startAt: number, url: string): Promise<string>;
+  /** (schedule, instant) pairs of these schedules stored as more than one run, where the system's storage can say */
+  storedTwice?(scheduleIds: string[]): Promise<number>;
   /** removes the schedules created and stops what open() started */
   close(): Promise<void>;
 }

@@ -1,12 +1,17 @@
 // The timer service's recurring schedules for the bench: POST /schedules {"every": "10s", "url",
 // "start_at"} through nginx, and DELETE /schedules/{id} for each when the scenario ends. Each run is a
-// timer; its webhook carries X-Schedule-Id and X-Schedule-Instant.
+// timer; its webhook carries X-Schedule-Id and X-Schedule-Instant. Runs stored twice (two timers for
+// one schedule and instant) are counted in the main database.
 import { Pool as HttpPool } from 'undici';
+import pg from 'pg';
 import type { ScheduleSystem } from './system.js';
 
 const REMOVE_CONCURRENCY = 64;
 
-export function timerServiceSchedules(apiUrl: string, connections: number): ScheduleSystem {
+const STORED_TWICE = `SELECT count(*)::int AS n FROM (
+  SELECT 1 FROM timers WHERE schedule_id = ANY($1::uuid[]) GROUP BY schedule_id, schedule_instant HAVING count(*) > 1) twice`;
+
+export function timerServiceSchedules(apiUrl: string, mainDbUrl: string, connections: number): ScheduleSystem {
   let http: HttpPool | null = null;
   const ids: string[] = [];
   return {
@@ -24,6 +29,15 @@ export function timerServiceSchedules(apiUrl: string, connections: number): Sche
       const id = (JSON.parse(text) as { id: string }).id;
       ids.push(id);
       return id;
+    },
+    async storedTwice(scheduleIds) {
+      const db = new pg.Client({ connectionString: mainDbUrl });
+      await db.connect();
+      try {
+        return (await db.query<{ n: number }>(STORED_TWICE, [scheduleIds])).rows[0]!.n;
+      } finally {
+        await db.end();
+      }
     },
     async close() {
       const open = http;

@@ -104,7 +104,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       }
     },
     tasks,
-    schedules: timerServiceSchedules(running.url, opts.concurrency),
+    schedules: timerServiceSchedules(running.url, dbs.main, opts.concurrency),
     seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };
