@@ -73,7 +73,8 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
     while (receiver.scheduleRuns.counts(ids, window.start, window.end).received < expected && Date.now() < deadline) await sleep(200);
     const meterEnd = Date.now();
     const cpuRuns = receiver.scheduleRuns.deliveredBetween(ids, meterStart, meterEnd);
-    const { byProcess: cpuByProcess, total, benchProcess } = meter.perThousand(Math.max(1, cpuRuns));
+    // With no run delivered there is nothing to divide by: the CPU is reported as null.
+    const cpu = cpuRuns > 0 ? meter.perThousand(cpuRuns) : null;
 
     const runs = receiver.scheduleRuns.counts(ids, window.start, window.end);
     const s = summarize(runs.latenessMs);
@@ -87,11 +88,11 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
     if (storedTwice !== null) ctx.say(`schedules: ${storedTwice} (schedule, instant) pairs stored as more than one run`);
     const doubtful = schedules.onMinutes && (s.max ?? 0) > DOUBTFUL_MINUTE_LATENESS_MS;
     if (doubtful) ctx.say(`schedules: WARNING runs came up to ${s.max} ms after their minute: some may count against the next minute (missed here)`);
-    ctx.say(`schedules: CPU s per 1k runs (${cpuRuns} delivered in ${Math.round((meterEnd - meterStart) / 1000)} s): ${JSON.stringify(cpuByProcess)} total ${total}`);
+    ctx.say(`schedules: CPU s per 1k runs (${cpuRuns} delivered in ${Math.round((meterEnd - meterStart) / 1000)} s): ${JSON.stringify(cpu?.byProcess ?? null)} total ${cpu?.total ?? null}`);
     return result(system.name, 'schedules', {
       rate_per_s: Math.round(runs.received / opts.schedulesSeconds),
       ...percentiles(s),
-      cpu_s_per_1k: total,
+      cpu_s_per_1k: cpu?.total ?? null,
       cadence: schedules.cadence,
       schedules: ids.size,
       failed: creation.failed,
@@ -108,8 +109,8 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
       instants_doubtful: doubtful,
       window_start: new Date(window.start).toISOString(),
       window_s: opts.schedulesSeconds,
-      cpu_by_process: cpuByProcess,
-      bench_process_cpu_s_per_1k: benchProcess,
+      cpu_by_process: cpu?.byProcess ?? null,
+      bench_process_cpu_s_per_1k: cpu?.benchProcess ?? null,
       cpu_runs: cpuRuns,
     });
   } finally {
