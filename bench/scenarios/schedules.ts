@@ -38,7 +38,7 @@ export async function runSchedules(ctx: ScenarioContext): Promise<BenchResult | 
     ctx.say('schedules: skipped (the system has no recurring schedules)');
     return null;
   }
-  const count = opts.schedulesCount;
+  const count = Math.min(opts.schedulesCount, schedules.maxSchedules ?? Infinity);
   const url = `${receiver.url}?scenario=schedules`;
   const firsts = new Map<string, number>();
   await schedules.open();

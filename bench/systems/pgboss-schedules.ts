@@ -4,10 +4,14 @@
 // gets a queue of its own (a partition of the job table each, created one at a time); its runs are sent to one shared queue
 // instead (the `name` in the schedule's options, which pg-boss copies into each run's job), so that the
 // workers poll one queue, not thousands. Cron has minute resolution: one run a minute, not every 10 s.
+// At most MAX_SCHEDULES: with 10,000 queues the queue creation slowed to 5/s after 7,000 and the shared
+// PostgreSQL ran out of lock table space ("out of shared memory"), a partition's locks each.
 import PgBoss from 'pg-boss';
 import { SCHEDULE_RUNS_QUEUE } from '../anchors/pgboss-common.js';
 import { startAnchor, type AnchorProcess } from './anchor-process.js';
 import type { ScheduleSystem } from './system.js';
+
+const MAX_SCHEDULES = 2_000;
 
 export function pgbossSchedules(url: string, env: Record<string, string>, runDir: string): ScheduleSystem & { schedulerPid(): number | null } {
   let boss: PgBoss | null = null;
@@ -16,9 +20,10 @@ export function pgbossSchedules(url: string, env: Record<string, string>, runDir
   // once deadlock in PostgreSQL.
   let queues: Promise<unknown> = Promise.resolve();
   return {
-    cadence: 'cron * * * * * (minute resolution)',
+    cadence: `cron, 1 a minute (at most ${MAX_SCHEDULES})`,
     periodMs: 60_000,
     onMinutes: true,
+    maxSchedules: MAX_SCHEDULES,
     async open() {
       boss = new PgBoss({ connectionString: url, max: 20, migrate: false, supervise: false, schedule: false });
       boss.on('error', (err: Error) => console.error(`pg-boss: ${err.message}`));

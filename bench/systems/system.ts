@@ -47,6 +47,8 @@ export interface ScheduleSystem {
   periodMs: number;
   /** whether runs fall on the minutes of the clock (cron) rather than every period from each start */
   onMinutes: boolean;
+  /** at most this many schedules, where more would harm the shared servers (the reason in `cadence`) */
+  maxSchedules?: number;
   /** starts what runs schedules beyond the system's own processes, if anything */
   open(): Promise<void>;
   /** creates a schedule firing every period from `startAt` (epoch ms; ignored on minutes); resolves with its id */
