@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../common/process/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'horizon'] as const;
+export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -31,6 +31,10 @@ export interface BenchOptions {
   taskCount: number;
   /** synchronous round trips (submit and wait for the result) in the tasks scenario */
   roundTrips: number;
+  /** recurring schedules (every 10 s each) in the schedules scenario */
+  schedulesCount: number;
+  /** how long the schedules scenario measures their runs */
+  schedulesSeconds: number;
   /** where the timer service's processes write V8 CPU profiles (--cpu-prof), or null */
   cpuProfDir: string | null;
 }
@@ -53,6 +57,8 @@ export const HELP = `usage: npm run bench -- [options]
   --mixed-seconds N       how long mixed creates at each rate (default 10, quick 5)
   --tasks N               no-op tasks in the tasks scenario (default 20000, quick 2000)
   --round-trips N         synchronous task round trips (default 5000, quick 500)
+  --schedules-count N     recurring schedules, every 10 s each, in the schedules scenario (default 10000, quick 2000)
+  --schedules-seconds N   how long the schedules scenario measures their runs (default 60, quick 30)
   --cpu-prof DIR          the timer service's processes write V8 CPU profiles into DIR when they stop
                           (open them in Chrome DevTools, or: node bench/report/profile-summary.ts DIR)`;
 
@@ -87,6 +93,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       workers: { type: 'string' },
       tasks: { type: 'string' },
       'round-trips': { type: 'string' },
+      'schedules-count': { type: 'string' },
+      'schedules-seconds': { type: 'string' },
       shards: { type: 'string' },
       'webserver-nice': { type: 'string' },
       port: { type: 'string' },
@@ -127,6 +135,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
     taskCount: int('tasks', values.tasks, quick ? 2_000 : 20_000),
     roundTrips: int('round-trips', values['round-trips'], quick ? 500 : 5_000),
+    schedulesCount: int('schedules-count', values['schedules-count'], quick ? 2_000 : 10_000),
+    schedulesSeconds: int('schedules-seconds', values['schedules-seconds'], quick ? 30 : 60),
     cpuProfDir: values['cpu-prof'] ?? null,
   };
 }

@@ -1,12 +1,20 @@
-// BullMQ anchor, firing side: a Worker with concurrency BENCH_CONCURRENCY (256) per process that POSTs
-// {"id": jobId} to the job's url. A cluster of BENCH_WORKERS processes.
-import { Worker } from 'bullmq';
+// BullMQ anchor, firing side: a Worker with concurrency BENCH_CONCURRENCY (256) per process on
+// BENCH_QUEUE (the timers' queue by default) that POSTs {"id": jobId} to the job's url. A job made by a
+// job scheduler (the schedules scenario) also names its scheduler and the instant it was scheduled
+// for, which BullMQ writes into the job's id: "repeat:<scheduler id>:<epoch ms>". A cluster of
+// BENCH_WORKERS processes.
+import { Worker, type Job } from 'bullmq';
 import { runCluster, intEnv } from './cluster.js';
-import { postWebhook, closeWebhookAgent } from './post-webhook.js';
+import { postWebhook, closeWebhookAgent, type ScheduleRun } from './post-webhook.js';
 import { QUEUE, connection, prefix, workers } from './bullmq-common.js';
 
+function scheduleRun(job: Job): ScheduleRun | undefined {
+  if (!job.repeatJobKey || !job.id) return undefined;
+  return { scheduleId: job.repeatJobKey, instant: Number(job.id.slice(job.id.lastIndexOf(':') + 1)) };
+}
+
 runCluster(workers, async () => {
-  const worker = new Worker<{ url: string }>(QUEUE, async (job) => postWebhook(job.data.url, job.id!), {
+  const worker = new Worker<{ url: string }>(process.env.BENCH_QUEUE ?? QUEUE, async (job) => postWebhook(job.data.url, job.id!, scheduleRun(job)), {
     connection: { ...connection, maxRetriesPerRequest: null },
     prefix,
     concurrency: intEnv('BENCH_CONCURRENCY', 256),

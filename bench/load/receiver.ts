@@ -1,10 +1,14 @@
 // The webhook receiver every system calls back: a keep-alive HTTP server on loopback that answers 200
-// at once and records the first arrival time (epoch ms) of each timer id found in the JSON body.
+// at once and records the first arrival time (epoch ms) of each timer id found in the JSON body. A run
+// of a recurring schedule (headers X-Schedule-Id and X-Schedule-Instant) is recorded with its schedule
+// and instant instead (scheduleRuns).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ScheduleRuns } from './schedule-runs.js';
 
 export class Receiver {
   readonly arrivals = new Map<string, number>();
+  readonly scheduleRuns = new ScheduleRuns();
   duplicates = 0;
   malformed = 0;
   private readonly server = http.createServer((req, res) => {
@@ -20,7 +24,11 @@ export class Receiver {
       } catch {
         id = undefined;
       }
-      if (typeof id !== 'string') this.malformed++;
+      const scheduleId = req.headers['x-schedule-id'];
+      const instant = req.headers['x-schedule-instant'];
+      if (typeof scheduleId === 'string' && typeof instant === 'string') {
+        if (typeof id !== 'string' || !this.scheduleRuns.record(scheduleId, instant, id, at)) this.malformed++;
+      } else if (typeof id !== 'string') this.malformed++;
       else if (this.arrivals.has(id)) this.duplicates++;
       else this.arrivals.set(id, at);
     });

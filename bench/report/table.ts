@@ -9,6 +9,8 @@ interface Row {
   field: keyof BenchResult;
   label: string;
   target: string;
+  /** false where a ratio says nothing (counts that differ by design, such as runs at another cadence) */
+  ratio?: false;
 }
 
 const ROWS: Row[] = [
@@ -38,6 +40,15 @@ const ROWS: Row[] = [
   { scenario: 'task-round-trip', field: 'p50_ms', label: 'sync task round trip p50 ms', target: '' },
   { scenario: 'task-round-trip', field: 'p99_ms', label: 'sync task round trip p99 ms', target: '' },
   { scenario: 'cost', field: 'cpu_s_per_1k', label: 'CPU s per 1k timers', target: '' },
+  { scenario: 'schedules', field: 'cadence', label: 'schedules: cadence', target: '' },
+  { scenario: 'schedules', field: 'p50_ms', label: 'schedules: lateness p50 ms', target: '' },
+  { scenario: 'schedules', field: 'p99_ms', label: 'schedules: lateness p99 ms', target: '' },
+  { scenario: 'schedules', field: 'max_ms', label: 'schedules: lateness max ms', target: '' },
+  { scenario: 'schedules', field: 'runs_expected', label: 'schedules: runs expected', target: '', ratio: false },
+  { scenario: 'schedules', field: 'runs_received', label: 'schedules: runs received', target: '= expected', ratio: false },
+  { scenario: 'schedules', field: 'runs_created_twice', label: 'schedules: runs created twice', target: '0', ratio: false },
+  { scenario: 'schedules', field: 'duplicate_deliveries', label: 'schedules: duplicate deliveries', target: '0', ratio: false },
+  { scenario: 'schedules', field: 'cpu_s_per_1k', label: 'schedules: CPU s per 1k runs', target: '' },
   { scenario: 'horizon-create', field: 'rate_per_s', label: 'horizon: create timers/s', target: 'within 10%' },
   { scenario: 'horizon-create', field: 'p99_ms', label: 'horizon: create p99 ms', target: 'within 10%' },
   { scenario: 'horizon-steady', field: 'p50_ms', label: 'horizon: steady p50 ms', target: 'within 10%' },
@@ -74,6 +85,7 @@ export function table(results: BenchResult[], systems: SystemName[]): string {
     if (values.every((v) => v === undefined || v === null)) continue;
     const ts = find('timer-service', row.scenario)?.[row.field];
     const ratios = anchors.map((a) => {
+      if (row.ratio === false) return '-';
       const other = find(a, row.scenario)?.[row.field];
       return typeof ts === 'number' && typeof other === 'number' && other !== 0 ? `${(ts / other).toFixed(2)}x` : '-';
     });

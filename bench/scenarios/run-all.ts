@@ -1,6 +1,6 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
 // warm-up of the firing path, steady with the cost measurement, mixed (creating while firing) at each rate, burst, batch create, read, access logs, tasks (no-op
-// throughput, sync round trip), then horizon (which grows the backlog, so it comes last).
+// throughput, sync round trip), recurring schedules, then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -13,6 +13,7 @@ import { runHorizon } from './horizon.js';
 import { runLogs } from './logs.js';
 import { warmUp } from './warmup.js';
 import { runTasks } from './tasks.js';
+import { runSchedules } from './schedules.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -35,6 +36,10 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
   }
   if (only.has('logs') && !anchor) results.push(...(await runLogs(ctx)));
   if (only.has('tasks')) results.push(...(await runTasks(ctx)));
+  if (only.has('schedules')) {
+    const schedules = await runSchedules(ctx);
+    if (schedules) results.push(schedules);
+  }
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
 }

@@ -7,6 +7,7 @@ import { startAnchor, type AnchorProcess } from './anchor-process.js';
 import { redisPids } from './shared-servers.js';
 import { REDIS_URL, type SystemUnderTest } from './system.js';
 import { bullmqTasks } from './bullmq-tasks.js';
+import { bullmqSchedules } from './bullmq-schedules.js';
 
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true });
@@ -29,7 +30,9 @@ export async function startBullmq(opts: BenchOptions, port: number, runDir: stri
   const env = { REDIS_URL, BENCH_PREFIX: prefix, BENCH_CONCURRENCY: '256' };
   const children: AnchorProcess[] = [];
   let tasks: Awaited<ReturnType<typeof bullmqTasks>> | null = null;
+  const schedules = bullmqSchedules(prefix, { ...env, BENCH_WORKERS: String(opts.replicas.trigger) }, runDir);
   const stop = async () => {
+    await schedules.close();
     await tasks?.close();
     for (const child of children.reverse()) await child.stop();
     await deleteKeys(prefix);
@@ -48,9 +51,19 @@ export async function startBullmq(opts: BenchOptions, port: number, runDir: stri
     name: 'bullmq',
     apiUrl: `http://127.0.0.1:${port}`,
     settings: `bullmq delayed jobs; create endpoint: ${opts.replicas.webserver} processes (node:cluster, no nginx); workers: ${opts.replicas.trigger} processes x concurrency 256; removeOnComplete; tasks: ${opts.replicas.worker} worker processes x concurrency 32`,
-    pidGroups: () => ({ 'anchor-http': withChildren(server.pid), 'anchor-worker': withChildren(worker.pid), 'anchor-task-worker': withChildren(taskWorker.pid), redis: redisPids() }),
+    pidGroups: () => {
+      const scheduleWorker = schedules.workerPid();
+      return {
+        'anchor-http': withChildren(server.pid),
+        'anchor-worker': withChildren(worker.pid),
+        'anchor-task-worker': withChildren(taskWorker.pid),
+        ...(scheduleWorker ? { 'anchor-schedule-worker': withChildren(scheduleWorker) } : {}),
+        redis: redisPids(),
+      };
+    },
     settle: async () => undefined,
     tasks: tasks!,
+    schedules,
     stop,
   };
 }

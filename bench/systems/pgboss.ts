@@ -9,13 +9,16 @@ import { QUEUE } from '../anchors/pgboss-common.js';
 import { startAnchor, type AnchorProcess } from './anchor-process.js';
 import { postgresPids } from './shared-servers.js';
 import { databaseUrl, type SystemUnderTest } from './system.js';
+import { pgbossSchedules } from './pgboss-schedules.js';
 
 export async function startPgBoss(opts: BenchOptions, port: number, runDir: string): Promise<SystemUnderTest> {
   const url = databaseUrl(`bench_pgboss_${process.pid}`);
   await dropDatabase(url);
   await ensureDatabase(url);
   const children: AnchorProcess[] = [];
+  const schedules = pgbossSchedules(url, { BENCH_PGBOSS_URL: url, BENCH_LOOPS: '2', BENCH_BATCH: '1000', BENCH_WORKERS: String(opts.replicas.trigger) }, runDir);
   const stop = async () => {
+    await schedules.close();
     for (const child of children.reverse()) await child.stop();
     await dropDatabase(url);
   };
@@ -38,8 +41,17 @@ export async function startPgBoss(opts: BenchOptions, port: number, runDir: stri
     name: 'pg-boss',
     apiUrl: `http://127.0.0.1:${port}`,
     settings: `pg-boss startAfter jobs; create endpoint: ${opts.replicas.webserver} processes (node:cluster, no nginx, pool 20 each); workers: ${opts.replicas.trigger} processes x 2 work() loops, batchSize 1000, pollingIntervalSeconds 0.5`,
-    pidGroups: () => ({ 'anchor-http': withChildren(server.pid), 'anchor-worker': withChildren(worker.pid), postgres: postgresPids() }),
+    pidGroups: () => {
+      const scheduler = schedules.schedulerPid();
+      return {
+        'anchor-http': withChildren(server.pid),
+        'anchor-worker': withChildren(worker.pid),
+        ...(scheduler ? { 'anchor-scheduler': withChildren(scheduler) } : {}),
+        postgres: postgresPids(),
+      };
+    },
     settle: async () => undefined,
+    schedules,
     stop,
   };
 }

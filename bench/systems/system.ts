@@ -19,6 +19,8 @@ export interface SystemUnderTest {
   seedHorizon?(count: number): Promise<void>;
   /** background tasks, where the system runs them (the tasks scenario) */
   tasks?: TaskSystem;
+  /** recurring schedules (the schedules scenario) */
+  schedules?: ScheduleSystem;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,29 @@ export interface TaskSystem {
   roundTrip(): Promise<boolean>;
   /** how the round trip is made, for the report */
   roundTripPath: string;
+}
+
+/**
+ * What the schedules scenario needs: recurring schedules posting the webhook of each run to a URL with
+ * the headers X-Schedule-Id and X-Schedule-Instant.
+ */
+export interface ScheduleSystem {
+  /** how the system repeats, for the table (e.g. "every 10 s", "cron, minute resolution") */
+  cadence: string;
+  /** time between two runs of a schedule */
+  periodMs: number;
+  /** whether runs fall on the minutes of the clock (cron) rather than every period from each start */
+  onMinutes: boolean;
+  /** at most this many schedules, where more would harm the shared servers (the reason in `cadence`) */
+  maxSchedules?: number;
+  /** starts what runs schedules beyond the system's own processes, if anything */
+  open(): Promise<void>;
+  /** creates a schedule firing every period from `startAt` (epoch ms; ignored on minutes); resolves with its id */
+  create(i: number, startAt: number, url: string): Promise<string>;
+  /** (schedule, instant) pairs of these schedules stored as more than one run, where the system's storage can say */
+  storedTwice?(scheduleIds: string[]): Promise<number>;
+  /** removes the schedules created and stops what open() started */
+  close(): Promise<void>;
 }
 
 export const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';

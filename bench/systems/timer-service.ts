@@ -13,6 +13,7 @@ import { postgresPids, rabbitmqPids } from './shared-servers.js';
 import { seedHorizon } from './timer-service-horizon.js';
 import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
 import { timerServiceTasks } from './timer-service-tasks.js';
+import { timerServiceSchedules } from './timer-service-schedules.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
@@ -103,6 +104,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
       }
     },
     tasks,
+    schedules: timerServiceSchedules(running.url, dbs.main, opts.concurrency),
     seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };
