@@ -47,6 +47,8 @@ export interface TriggerDeps {
   random?: () => number;
   /** a timer put back due within this long signals the shard's pollers (POLLER_LOOKAHEAD_MS; none: no signal) */
   dueSoonMs?: number;
+  /** a schedule's run claimed later than this after its instant was missed (SCHEDULE_MISSED_AFTER_MS; default a minute) */
+  scheduleMissedAfterMs?: number;
   /** publishes due tasks (timers whose url is task:<id>) to the tasks queue */
   amqp?: AmqpClient;
 }
@@ -77,7 +79,7 @@ export function dueTimerHandler(deps: TriggerDeps) {
   );
   const schedules = { main, shards, dueSoonMs: deps.dueSoonMs ?? null };
   // Schedules' runs claimed together advance their schedules in one transaction.
-  const advances = new Batcher<ClaimedRun, { deliver: boolean }>((runs) => advanceSchedules(schedules, runs, now()), BATCH_MAX, 2);
+  const advances = new Batcher<ClaimedRun, { deliver: boolean }>((runs) => advanceSchedules(schedules, runs, now(), deps.scheduleMissedAfterMs), BATCH_MAX, 2);
   const inFlight = new InFlight();
   // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
   const interrupts = new Interrupts();

@@ -46,7 +46,19 @@ async function main(context: ProcessContext): Promise<void> {
     maxBackoffMs: config.WEBHOOK_RETRY_MAX_BACKOFF_MS,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
   };
-  const due = dueTimerHandler({ main: mainDb, shards, agents, hosts, delivery, deadLetter: deadLetterer(amqp, log), log, now: Date.now, amqp, dueSoonMs: config.POLLER_LOOKAHEAD_MS });
+  const due = dueTimerHandler({
+    main: mainDb,
+    shards,
+    agents,
+    hosts,
+    delivery,
+    deadLetter: deadLetterer(amqp, log),
+    log,
+    now: Date.now,
+    amqp,
+    dueSoonMs: config.POLLER_LOOKAHEAD_MS,
+    scheduleMissedAfterMs: config.SCHEDULE_MISSED_AFTER_MS,
+  });
   watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   await consumeQueues(context, amqp, [
     // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.

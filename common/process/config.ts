@@ -85,6 +85,7 @@ export const configSchema = z
     POLLER_CLAIM_LIMIT: int(1, 100_000, 5_000).describe('rows claimed per query'),
     TRIGGER_PREFETCH: int(1, 65_535, 1_000).describe('timers_to_fire messages a trigger holds at once (each one due timer or a batch of up to 100)'),
     WEBHOOK_TIMEOUT_MS: int(100, 300_000, 10_000).describe('timeout of one webhook request'),
+    SCHEDULE_MISSED_AFTER_MS: int(1_000, 86_400_000, 60_000).describe("a schedule's run claimed later than this after its instant was missed: the schedule's catch_up decides whether it fires"),
     WEBHOOK_MAX_SOCKETS_PER_HOST: int(1, 10_000, 256).describe('keep-alive connections per callback host'),
     WEBHOOK_MAX_ATTEMPTS: int(1, 50, 5).describe('delivery attempts of a timer before it is failed (a timer may set max_attempts)'),
     WEBHOOK_RETRY_BACKOFF_MS: int(100, 86_400_000, 10_000).describe('ceiling of the first retry delay; doubles per retry, drawn with full jitter'),

@@ -14,7 +14,7 @@ import { cancelScheduledRuns, insertTimers, schedulesWithRunsInFlight, skipRuns,
 import { deleteTimerToFire, insertTimersToFire } from '../store/timers-to-fire.js';
 import { insertTasks } from '../store/tasks.js';
 import { deleteSchedule, insertSchedule, lockSchedule, lockSchedules, saveSettings, setChainHead, setChainHeads, type ChainHead, type ScheduleRow, type ScheduleSettings } from '../store/schedules.js';
-import { advanceOf, instantAfter, runOf, type Run } from './runs.js';
+import { advanceOf, instantAfter, MISSED_AFTER_MS, runOf, type Run } from './runs.js';
 
 export interface ChainStores {
   main: Pool;
@@ -131,9 +131,10 @@ export interface ClaimedRun {
  * delivers them; one transaction for the whole batch (the schedules locked in id order). For a run
  * that is its schedule's chain head, the next run is materialised (or, for overlap or catch-up, this
  * one is skipped and marked so); for any other run (a run now, a run of an earlier generation, a step
- * done before) the head is only made sure of. Says, per run and in order, whether to deliver it.
+ * done before) the head is only made sure of. A run later than missedAfterMs was missed (catch_up).
+ * Says, per run and in order, whether to deliver it.
  */
-export async function advanceSchedules(stores: ChainStores, runs: ClaimedRun[], now: number): Promise<Array<{ deliver: boolean }>> {
+export async function advanceSchedules(stores: ChainStores, runs: ClaimedRun[], now: number, missedAfterMs = MISSED_AFTER_MS): Promise<Array<{ deliver: boolean }>> {
   const step = await inTransaction(stores.main, async (client) => {
     const schedules = new Map((await lockSchedules(client, [...new Set(runs.map((run) => run.scheduleId))])).map((s) => [s.id, s]));
     // A run given twice in one batch (a redelivery) advances its schedule once.
@@ -157,7 +158,7 @@ export async function advanceSchedules(stores: ChainStores, runs: ClaimedRun[], 
     const moves: Array<ChainHead & { scheduleId: string }> = [];
     for (const run of heads) {
       const s = schedules.get(run.scheduleId)!;
-      const advance = advanceOf(s, run.instant, now, inFlight.has(s.id));
+      const advance = advanceOf(s, run.instant, now, inFlight.has(s.id), missedAfterMs);
       if (advance.skip !== null) skipped.push({ id: run.id, attempt: run.attempt, reason: advance.skip });
       const following = advance.next === null ? null : runOf(s, advance.next, now);
       if (following) next.push(following);

@@ -14,7 +14,7 @@ import { nextInstant, type Cadence } from './cadence.js';
 // The namespace of run ids (RFC 9562 name-based ids): any fixed UUID, never to change.
 const RUN_NAMESPACE = '6f0e4bd2-3c57-4c1f-9a3e-5d2b8f7a1c90';
 
-/** A run more than this late counts as missed (catch_up decides whether it fires). */
+/** A run more than this late counts as missed (catch_up decides whether it fires); SCHEDULE_MISSED_AFTER_MS. */
 export const MISSED_AFTER_MS = 60_000;
 /** catch_up 'all' fires at most this many missed runs in a row; the rest are skipped. */
 export const CATCH_UP_ALL_MAX = 100;
@@ -131,16 +131,16 @@ export interface Advance {
 /**
  * advanceOf(schedule, instant, now, inFlight): the head run for `instant` has been claimed at `now`.
  * overlap 'skip' skips it while another run is still being delivered or retried (`inFlight`). A run
- * more than MISSED_AFTER_MS late was missed (the service was down, or far behind): catch_up 'none'
+ * more than missedAfterMs late was missed (the service was down, or far behind): catch_up 'none'
  * skips it and goes on from now; 'latest' skips it when a later instant is due already and runs that
  * latest one next (which then fires, however late, and the schedule goes on from now); 'all' fires
  * every missed run in order, up to CATCH_UP_ALL_MAX in a row, then goes on from now. A run late by
  * less than that fires, and the next instant follows it, due or not.
  */
-export function advanceOf(s: ScheduleShape & Pick<ScheduleRow, 'overlap' | 'catch_up' | 'backlog_runs'>, instant: number, now: number, inFlight: boolean): Advance {
+export function advanceOf(s: ScheduleShape & Pick<ScheduleRow, 'overlap' | 'catch_up' | 'backlog_runs'>, instant: number, now: number, inFlight: boolean, missedAfterMs = MISSED_AFTER_MS): Advance {
   const following = instantAfter(s, instant);
   const fromNow = () => instantAfter(s, now);
-  const missed = now - instant > MISSED_AFTER_MS;
+  const missed = now - instant > missedAfterMs;
   const laterDue = following !== null && following <= now;
   let skip: string | null = inFlight && s.overlap === 'skip' ? 'skipped: the previous run was still being delivered (overlap: skip)' : null;
   let next = following;
