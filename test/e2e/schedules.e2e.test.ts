@@ -11,7 +11,7 @@ import type { Arrival } from '../helpers/webhook-receiver.js';
 jest.setTimeout(180_000);
 
 // A killed trigger's claims return after WEBHOOK_TIMEOUT_MS + 5 s.
-const e2e = useStackWithReceiver({ env: { WEBHOOK_TIMEOUT_MS: '3000' } });
+const e2e = useStackWithReceiver({ env: { WEBHOOK_TIMEOUT_MS: '3000' }, replicas: { worker: 1 } });
 
 const send = (method: string, path: string, body?: unknown) =>
   fetch(`${e2e.env.url}${path}`, {
@@ -68,6 +68,22 @@ test('every 1s: each run arrives once, for its own instant, with the schedule in
   expect(page.timers.every((t) => t.schedule_id === created.id)).toBe(true);
   const read = scheduleAnswer.parse(await (await send('GET', `/schedules/${created.id}`)).json());
   expect(read.last_runs!.some((r) => r.state === 'delivered' && r.last_status === 200)).toBe(true);
+  expect((await send('DELETE', `/schedules/${created.id}`)).status).toBe(204);
+});
+
+test('a task schedule: each run submits its own task, which a worker runs', async () => {
+  const created = await createSchedule({ every: 1, task: { type: 'noop', args: {} } });
+  expect(created).toMatchObject({ url: null, task: { type: 'noop', args: {} }, method: null });
+  // The runs' tasks, as the task API lists them, until two have succeeded (a task's outcome is polled).
+  let succeeded: string[] = [];
+  while (succeeded.length < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const runs = timerListAnswer.parse(await (await send('GET', `/timers?schedule_id=${created.id}`)).json()).timers;
+    const taskIds = runs.filter((run) => run.state === 'delivered').map((run) => run.url.replace(/^task:/, ''));
+    const states = await Promise.all(taskIds.map(async (id) => ((await (await send('GET', `/tasks/${id}`)).json()) as { state: string }).state));
+    succeeded = taskIds.filter((_, i) => states[i] === 'succeeded');
+  }
+  expect(new Set(succeeded).size).toBe(succeeded.length);
   expect((await send('DELETE', `/schedules/${created.id}`)).status).toBe(204);
 });
 
