@@ -38,6 +38,17 @@ describe('timerView', () => {
       method: 'POST',
       headers: {},
       body: { id: pending.id },
+      schedule_id: null,
+      schedule_instant: null,
+    });
+  });
+
+  test("a schedule's run shows its schedule and instant, and the default body says them too", () => {
+    const run: TimerRow = { ...pending, schedule_id: '0b1f7c1e-2a57-4c1f-9a3e-5d2b8f7a1c90', schedule_instant: new Date(NOW + 90_000) };
+    expect(timerView(run, NOW, 5)).toMatchObject({
+      schedule_id: run.schedule_id,
+      schedule_instant: '2030-01-01T12:01:30.000Z',
+      body: { id: pending.id, schedule_id: run.schedule_id, instant: '2030-01-01T12:01:30.000Z' },
     });
   });
 
