@@ -1,7 +1,7 @@
 // trigger: fires due timers; any number of replicas.
 // Consumes: timers_to_fire (one due timer, or a poller's batch).
 // Writes: timers in the main database (claims each attempt once by a conditional update, records its
-//   outcome); timers_to_fire rows in the shards for a retry or a deferred timer; its
+//   outcome; a schedule's next run, materialised when its run fires, and the schedule's chain head); timers_to_fire rows in the shards for a retry or a deferred timer; its
 //   process_heartbeats row with lateness figures.
 // Publishes: a due task (a timer whose url is task:<id>) to the tasks queue; an undecodable message
 //   to timers_to_fire.dead.
@@ -19,6 +19,7 @@ import { AddressPolicy } from '../common/webhooks/callback-address.js';
 import { webhookSigner } from './sign-webhook.js';
 import { watchQueues } from '../common/observability/metrics.js';
 import { latenessStats } from './attempt-metrics.js';
+import { repairStrandedSchedules } from './repair-schedules.js';
 
 async function main(context: ProcessContext): Promise<void> {
   const { config, log, shutdown } = context;
@@ -59,6 +60,7 @@ async function main(context: ProcessContext): Promise<void> {
     dueSoonMs: config.POLLER_LOOKAHEAD_MS,
     scheduleMissedAfterMs: config.SCHEDULE_MISSED_AFTER_MS,
   });
+  shutdown.add('schedule repair sweep', repairStrandedSchedules({ main: mainDb, shards, dueSoonMs: config.POLLER_LOOKAHEAD_MS }, log));
   watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   await consumeQueues(context, amqp, [
     // Half the shutdown deadline for webhooks to finish; the rest are cut, recorded and handed back.

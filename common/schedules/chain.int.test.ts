@@ -6,7 +6,7 @@ import { createTestDatabases, type TestDatabases } from '../../test/helpers/data
 import { newTimerId } from '../messages/timer-id.js';
 import { claimTimers, findTimer } from '../store/timers.js';
 import { findSchedule, type ScheduleSettings } from '../store/schedules.js';
-import { advanceSchedule, advanceSchedules, changeSchedule, createSchedule, type ChainStores } from './chain.js';
+import { advanceSchedule, advanceSchedules, changeSchedule, createSchedule, placeStrandedHeads, type ChainStores } from './chain.js';
 import { CATCH_UP_ALL_MAX, runIdOf } from './runs.js';
 
 let dbs: TestDatabases;
@@ -196,6 +196,24 @@ test('a step that died between its commit and the shard row: the next step of th
   await dbs.shards[0]!.query('DELETE FROM timers_to_fire');
   await advanceSchedule(stores, { id: runIdOf(id, 1, T0 + 10 * S), scheduleId: id, instant: T0 + 10 * S, attempt: 2 }, T0 + 18 * S);
   expect(await shardRows()).toEqual([next]);
+});
+
+test('the repair sweep gives a long-overdue head without a shard row its row again, and leaves the others', async () => {
+  const stranded = newTimerId();
+  const fine = newTimerId();
+  await createSchedule(stores, stranded, null, settings(), T0);
+  await createSchedule(stores, fine, null, settings({ every_ms: 3_600 * S }), T0);
+  await dbs.shards[0]!.query('DELETE FROM timers_to_fire WHERE id = $1', [runIdOf(stranded, 1, T0 + 10 * S)]);
+  // Not yet overdue by the sweep's margin: nothing.
+  expect(await placeStrandedHeads(stores, T0 + 60 * S, 300 * S, 100)).toBe(0);
+  expect(await shardRows()).toEqual([runIdOf(fine, 1, T0 + 3_600 * S)]);
+  expect(await placeStrandedHeads(stores, T0 + 400 * S, 300 * S, 100)).toBe(1);
+  expect((await shardRows()).sort()).toEqual([runIdOf(stranded, 1, T0 + 10 * S), runIdOf(fine, 1, T0 + 3_600 * S)].sort());
+  // A head already fired is not placed again.
+  await fireHead(stranded, T0 + 400 * S);
+  await dbs.shards[0]!.query('DELETE FROM timers_to_fire');
+  await dbs.main.query(`UPDATE schedules SET next_run_id = $2 WHERE id = $1`, [stranded, runIdOf(stranded, 1, T0 + 10 * S)]);
+  expect(await placeStrandedHeads(stores, T0 + 400 * S, 300 * S, 100)).toBe(0);
 });
 
 test('end_at: the last instant before it is the last run, then the schedule has ended', async () => {

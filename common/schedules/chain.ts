@@ -13,7 +13,19 @@ import { newTimerId } from '../messages/timer-id.js';
 import { cancelScheduledRuns, insertTimers, schedulesWithRunsInFlight, skipRuns, waitingAmong, type SkippedRun } from '../store/timers.js';
 import { deleteTimerToFire, insertTimersToFire } from '../store/timers-to-fire.js';
 import { insertTasks } from '../store/tasks.js';
-import { deleteSchedule, insertSchedule, lockSchedule, lockSchedules, saveSettings, setChainHead, setChainHeads, type ChainHead, type ScheduleRow, type ScheduleSettings } from '../store/schedules.js';
+import {
+  deleteSchedule,
+  insertSchedule,
+  lockSchedule,
+  lockSchedules,
+  overdueHeads,
+  saveSettings,
+  setChainHead,
+  setChainHeads,
+  type ChainHead,
+  type ScheduleRow,
+  type ScheduleSettings,
+} from '../store/schedules.js';
 import { advanceOf, instantAfter, MISSED_AFTER_MS, runOf, type Run } from './runs.js';
 
 export interface ChainStores {
@@ -183,6 +195,20 @@ export async function advanceSchedules(stores: ChainStores, runs: ClaimedRun[], 
 export async function advanceSchedule(stores: ChainStores, run: ClaimedRun, now: number): Promise<{ deliver: boolean }> {
   const [step] = await advanceSchedules(stores, [run], now);
   return step!;
+}
+
+/**
+ * placeStrandedHeads(stores, now, overdueMs, limit): the repair of last resort, for a head whose shard
+ * row was never written (a step whose shard write failed after its commit and that nothing retried,
+ * such as an edit answered 503): heads overdue by more than overdueMs that are still waiting get
+ * their shard rows again (a row still there is left as it is). Returns how many were waiting.
+ */
+export async function placeStrandedHeads(stores: ChainStores, now: number, overdueMs: number, limit: number): Promise<number> {
+  const heads = await overdueHeads(stores.main, now - overdueMs, limit);
+  if (heads.length === 0) return 0;
+  const waiting = await waitingAmong(stores.main, heads);
+  if (waiting.length > 0) await insertTimersToFire(stores.shards, waiting, stores.dueSoonMs ?? null);
+  return waiting.length;
 }
 
 /** Gives chain heads their shard rows again if they are still waiting (a step that died after its commit). */

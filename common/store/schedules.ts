@@ -147,6 +147,15 @@ export async function setChainHeads(client: Queryable, heads: Array<ChainHead & 
   );
 }
 
+/** overdueHeads(db, before, limit): the chain heads (run ids) of schedules whose next instant is before `before`, the oldest first. */
+export async function overdueHeads(db: Queryable, before: number, limit: number): Promise<string[]> {
+  const result = await db.query<{ next_run_id: string }>('SELECT next_run_id FROM schedules WHERE next_instant < $1 AND next_run_id IS NOT NULL ORDER BY next_instant LIMIT $2', [
+    new Date(before),
+    limit,
+  ]);
+  return result.rows.map((row) => row.next_run_id);
+}
+
 /** deleteSchedule(client, id): whether there was such a schedule. */
 export async function deleteSchedule(client: Queryable, id: string): Promise<boolean> {
   const result = await client.query('DELETE FROM schedules WHERE id = $1', [id]);

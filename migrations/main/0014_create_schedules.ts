@@ -45,6 +45,8 @@ export async function up(knex: Knex): Promise<void> {
     )`);
   // GET /schedules, newest first per owner.
   await knex.raw('CREATE INDEX schedules_owner_created ON schedules (owner_id, created_at DESC, id DESC)');
+  // The triggers' repair sweep: chain heads long overdue.
+  await knex.raw('CREATE INDEX schedules_next_instant ON schedules (next_instant) WHERE next_instant IS NOT NULL');
   await knex.raw(`
     ALTER TABLE timers
       ADD COLUMN schedule_id uuid,
