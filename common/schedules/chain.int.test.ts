@@ -3,6 +3,7 @@
 // advances of the same run (a redelivery, two triggers) create the next run once; a step that died
 // between its commit and its shard row is repaired by the next step.
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
+import { scheduleSettings } from '../../test/helpers/schedule-settings.js';
 import { newTimerId } from '../messages/timer-id.js';
 import { claimTimers, findTimer } from '../store/timers.js';
 import { findSchedule, type ScheduleSettings } from '../store/schedules.js';
@@ -24,32 +25,7 @@ afterEach(async () => {
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const S = 1000;
 
-function settings(fields: Partial<ScheduleSettings> = {}): ScheduleSettings {
-  return {
-    name: null,
-    cron: null,
-    every_ms: 10 * S,
-    timezone: 'UTC',
-    anchor_at: new Date(T0),
-    url: 'http://127.0.0.1:9/hook',
-    method: null,
-    headers: null,
-    body: null,
-    max_attempts: null,
-    timeout_ms: null,
-    retry_backoff_ms: null,
-    retry_max_backoff_ms: null,
-    task_type: null,
-    task_args: null,
-    start_at: null,
-    end_at: null,
-    overlap: 'allow',
-    catch_up: 'latest',
-    jitter_ms: 0,
-    paused: false,
-    ...fields,
-  };
-}
+const settings = (fields: Partial<ScheduleSettings> = {}) => scheduleSettings(T0, fields);
 
 /** The schedule's head run, claimed at `now` as a trigger claims it, then advanced: whether it is delivered. */
 async function fireHead(id: string, now: number): Promise<{ deliver: boolean; instant: number }> {

@@ -2,34 +2,17 @@
 // instant, the jitter, and what a claimed head does (fire or skip) and which instant comes next.
 import { advanceOf, instantAfter, instantsAfter, jitterOf, MISSED_AFTER_MS, runIdOf, runOf, type ScheduleShape } from './runs.js';
 import type { ScheduleRow } from '../store/schedules.js';
+import { scheduleSettings } from '../../test/helpers/schedule-settings.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const S = 1000;
 
 function schedule(fields: Partial<ScheduleRow> = {}): ScheduleShape & Pick<ScheduleRow, 'overlap' | 'catch_up' | 'backlog_runs'> {
   return {
+    ...scheduleSettings(T0, { url: 'https://example.com/hook' }),
     id: '0b1f7c1e-2a57-4c1f-9a3e-5d2b8f7a1c90',
     owner_id: null,
-    cron: null,
-    every_ms: 10 * S,
-    timezone: 'UTC',
-    anchor_at: new Date(T0),
-    start_at: null,
-    end_at: null,
-    jitter_ms: 0,
     generation: 1,
-    url: 'https://example.com/hook',
-    method: null,
-    headers: null,
-    body: null,
-    max_attempts: null,
-    timeout_ms: null,
-    retry_backoff_ms: null,
-    retry_max_backoff_ms: null,
-    task_type: null,
-    task_args: null,
-    overlap: 'allow',
-    catch_up: 'latest',
     backlog_runs: 0,
     ...fields,
   };

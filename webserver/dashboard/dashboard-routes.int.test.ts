@@ -20,6 +20,7 @@ import { dashboardSearchAnswer, dashboardSummary } from '../openapi/openapi-dash
 import { errorAnswer } from '../openapi/openapi.js';
 import { createSchedule } from '../../common/schedules/chain.js';
 import { insertSchedule } from '../../common/store/schedules.js';
+import { scheduleSettings } from '../../test/helpers/schedule-settings.js';
 
 jest.setTimeout(60_000);
 
@@ -126,29 +127,7 @@ describe('GET /dashboard/api/summary', () => {
 
   it('shows the schedules: how many are active and paused, each with its cadence, state, next instant and last run', async () => {
     const pausedId = newTimerId();
-    const settings = {
-      name: 'nightly',
-      cron: '30 2 * * *',
-      every_ms: null,
-      timezone: 'Europe/Berlin',
-      anchor_at: new Date(clock),
-      url: 'http://127.0.0.1:9/nightly',
-      method: null,
-      headers: null,
-      body: null,
-      max_attempts: null,
-      timeout_ms: null,
-      retry_backoff_ms: null,
-      retry_max_backoff_ms: null,
-      task_type: null,
-      task_args: null,
-      start_at: null,
-      end_at: null,
-      overlap: 'allow' as const,
-      catch_up: 'latest' as const,
-      jitter_ms: 0,
-      paused: true,
-    };
+    const settings = scheduleSettings(clock, { name: 'nightly', cron: '30 2 * * *', every_ms: null, timezone: 'Europe/Berlin', url: 'http://127.0.0.1:9/nightly', paused: true });
     await createSchedule({ main: dbs.main, shards: dbs.shards }, pausedId, null, settings, clock);
     // A schedule whose last run was delivered (written as a trigger leaves it).
     const ranId = newTimerId();

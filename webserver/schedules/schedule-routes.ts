@@ -8,9 +8,9 @@ import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { TaskContracts } from '../../common/tasks/contracts.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
-import { instantText } from '../../common/messages/storable.js';
 import { findSchedule, listSchedules, type ScheduleRow } from '../../common/store/schedules.js';
-import { lastRuns } from '../../common/store/timers.js';
+import { listTimers } from '../../common/store/timers.js';
+import { createdCursor, encodeCursor } from '../timers/list-timers.js';
 import { changeSchedule, createSchedule, removeSchedule, runScheduleNow, type ChainStores } from '../../common/schedules/chain.js';
 import { jsonBody } from '../http/storable-input.js';
 import { requireJson, sendFieldErrors, sendInvalid } from '../http/http-errors.js';
@@ -36,28 +36,12 @@ export interface ScheduleRouteDeps {
 export const LAST_RUNS = 10;
 export const MAX_PAGE = 500;
 
-const cursorShape = z.object({ created_at: instantText, id: z.uuid() });
-
 const listQuery = z.strictObject({
   paused: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
   name_prefix: z.string().max(200).optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(50),
-  cursor: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        const parsed = cursorShape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-        if (parsed.success) return parsed.data;
-      } catch {
-        // not JSON: refused below
-      }
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-      return z.NEVER;
-    })
-    .optional(),
+  cursor: createdCursor.optional(),
 });
-
-const encodeCursor = (row: ScheduleRow) => Buffer.from(JSON.stringify({ created_at: row.created_at.toISOString(), id: row.id })).toString('base64url');
 
 export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
   const router = Router();
@@ -97,6 +81,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
     return null;
   }
 
+  const lastRuns = (scheduleId: string) => listTimers(deps.mainDb, { schedule_id: scheduleId, limit: LAST_RUNS });
   const notFound = (res: Response, id: string) => res.status(404).json({ error: 'not_found', message: `no schedule with id ${id}` });
 
   router.post('/schedules', requireJson, parseJson, async (req, res) => {
@@ -119,7 +104,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
 
   router.get('/schedules/:id', async (req, res) => {
     const row = await visibleSchedule(res, req.params.id);
-    if (row) res.json(scheduleView(row, await lastRuns(deps.mainDb, row.id, LAST_RUNS)));
+    if (row) res.json(scheduleView(row, await lastRuns(row.id)));
   });
 
   router.patch('/schedules/:id', requireJson, parseJson, async (req, res) => {
@@ -132,7 +117,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
     if (await refuseTarget(res, merged.data)) return;
     const row = await changeSchedule(stores, current.id, (now) => settingsOf(merged.data, now.created_at.getTime(), taskDefaults), deps.now());
     if (!row) return notFound(res, current.id);
-    res.json(scheduleView(row, await lastRuns(deps.mainDb, row.id, LAST_RUNS)));
+    res.json(scheduleView(row, await lastRuns(row.id)));
   });
 
   router.delete('/schedules/:id', async (req, res) => {
@@ -151,7 +136,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
       if (!current) return;
       const row = await changeSchedule(stores, current.id, (now) => ({ ...settingsOfRow(now), paused }), deps.now());
       if (!row) return notFound(res, current.id);
-      res.json(scheduleView(row, await lastRuns(deps.mainDb, row.id, LAST_RUNS)));
+      res.json(scheduleView(row, await lastRuns(row.id)));
     });
   }
 

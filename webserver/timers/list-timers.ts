@@ -31,6 +31,13 @@ function decodeCursor(text: string): Cursor | null {
   }
 }
 
+/** ?cursor= of a list ordered by (created_at, id) newest first: the timers', and the schedules'. */
+export const createdCursor = z.string().transform((text, ctx) => {
+  const cursor = decodeCursor(text);
+  if (!cursor) ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
+  return cursor ?? z.NEVER;
+});
+
 export const listTimersQuery = z.strictObject({
   state: z.enum(TIMER_STATES, { error: `must be one of ${TIMER_STATES.join(', ')}` }).optional(),
   schedule_id: z.uuid({ error: 'must be a schedule id (a UUID)' }).optional(),
@@ -39,14 +46,7 @@ export const listTimersQuery = z.strictObject({
   created_after: instant.optional(),
   created_before: instant.optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(50),
-  cursor: z
-    .string()
-    .transform((text, ctx) => {
-      const cursor = decodeCursor(text);
-      if (!cursor) ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-      return cursor ?? z.NEVER;
-    })
-    .optional(),
+  cursor: createdCursor.optional(),
 });
 
 export type ListTimersQuery = z.infer<typeof listTimersQuery>;

@@ -64,12 +64,6 @@ export async function listTimers(main: Pool, filter: TimerFilter, scope: OwnerSc
   return result.rows;
 }
 
-/** lastRuns(main, scheduleId, limit): a schedule's latest runs, newest first. */
-export async function lastRuns(main: Pool, scheduleId: string, limit: number): Promise<TimerRow[]> {
-  const result = await main.query<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers WHERE schedule_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [scheduleId, limit]);
-  return result.rows;
-}
-
 export interface LastOutcome {
   schedule_id: string;
   state: string;
