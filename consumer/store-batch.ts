@@ -1,9 +1,10 @@
-// Stores one batch of incoming timers: the main table first, then every shard in parallel. Only when
+// Stores one batch of incoming timers: the flow-control keys they name and the main table first, then every shard in parallel. Only when
 // all of it is committed are the messages acked; a failure leaves them to be redelivered, which is safe.
 import type { Pool } from '../common/db/pool.js';
 import type { IncomingTimer } from '../common/messages/timer-message.js';
 import { insertTimers } from '../common/store/timers.js';
 import { insertTimersToFire } from '../common/store/timers-to-fire.js';
+import { nameFlowKeys } from '../common/store/flow-keys.js';
 import { storeSplitting, type StoreOutcome } from './batched-store.js';
 import { metrics } from '../common/observability/metrics.js';
 
@@ -17,6 +18,9 @@ export interface Databases {
 }
 
 async function storeAll(dbs: Databases, timers: IncomingTimer[]): Promise<void> {
+  // The flow-control keys the timers name exist (with the limits they set) before a trigger meets them.
+  const keys = timers.flatMap((t) => (t.flow_control ? [{ ownerId: t.owner_id ?? null, ...t.flow_control }] : []));
+  if (keys.length > 0) await nameFlowKeys(dbs.main, keys, Date.now());
   const waiting = await insertTimers(dbs.main, timers);
   await insertTimersToFire(
     dbs.shards,

@@ -10,8 +10,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
-// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules.
-const MAIN_TABLES = ['idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'tasks', 'timers', 'users'];
+// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases.
+const MAIN_TABLES = ['flow_keys', 'flow_leases', 'idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -84,21 +84,40 @@ test('0012_user_token_generation and 0013_create_login_throttles each go down al
 test('0005_create_users goes down alone (users and the owner_id columns) and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));
   try {
-    expect(await ownerColumns(urls.main)).toEqual(['schedules', 'tasks', 'timers']);
+    expect(await ownerColumns(urls.main)).toEqual(['flow_keys', 'schedules', 'tasks', 'timers']);
     // By name: later migrations (0006 onwards) stay where they are.
     await db.migrate.down({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'users'));
-    // A schedule's owner came with 0014, which stays.
-    expect(await ownerColumns(urls.main)).toEqual(['schedules']);
+    // A schedule's owner came with 0014 and a flow key's with 0015, which stay.
+    expect(await ownerColumns(urls.main)).toEqual(['flow_keys', 'schedules']);
     await db.migrate.up({ name: '0005_create_users' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES);
-    expect(await ownerColumns(urls.main)).toEqual(['schedules', 'tasks', 'timers']);
+    expect(await ownerColumns(urls.main)).toEqual(['flow_keys', 'schedules', 'tasks', 'timers']);
   } finally {
     await db.destroy();
   }
 });
 
 const timerColumns = (url: string) => column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'timers' AND table_schema = 'public' ORDER BY 1`);
+
+test('0015_create_flow_control goes down alone (a held timer is pending again, due as it was) and up again', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  try {
+    await db.raw(
+      `INSERT INTO timers (id, url, fire_at, created_at, state, flow_key, held_on) VALUES ('00000000-0000-4000-8000-000000000015', 'http://127.0.0.1:9/', now(), now(), 'held', 'k', gen_random_uuid())`,
+    );
+    await db.migrate.down({ name: '0015_create_flow_control' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => !table.startsWith('flow_')));
+    expect(await timerColumns(urls.main)).not.toContain('flow_key');
+    expect((await db.raw(`SELECT state FROM timers WHERE id = '00000000-0000-4000-8000-000000000015'`)).rows).toEqual([{ state: 'scheduled' }]);
+    await db.migrate.up({ name: '0015_create_flow_control' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    expect(await timerColumns(urls.main)).toEqual(expect.arrayContaining(['flow_key', 'held_on']));
+    await db.raw(`DELETE FROM timers WHERE id = '00000000-0000-4000-8000-000000000015'`);
+  } finally {
+    await db.destroy();
+  }
+});
 
 test('0014_create_schedules goes down alone (a skipped run becomes cancelled) and up again', async () => {
   const db = knex(knexConfig(urls.main, 'main'));

@@ -3,6 +3,7 @@
 // from a poller to a trigger.
 import { z } from 'zod';
 import { instantMs, storableText } from './storable.js';
+import { flowControl } from './flow-control.js';
 
 /** The longest callback URL (or task target) a timer may carry. */
 export const MAX_URL_LENGTH = 2048;
@@ -36,6 +37,8 @@ export const incomingTimerMessage = z.object({
   // A schedule's run: the schedule and the instant it runs for (absent: a one-off timer).
   schedule_id: z.uuid().optional(),
   schedule_instant: epochMs.optional(),
+  // The flow-control key its deliveries share (its owner's), with the limits it sets on the key.
+  flow_control: flowControl.optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

@@ -20,6 +20,7 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     owner_id: null,
     schedule_id: null,
     schedule_instant: null,
+    flow_key: null,
     ...fields,
   };
 }

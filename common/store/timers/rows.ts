@@ -2,7 +2,9 @@
 // columns that make it, and the states a timer goes through.
 // 'skipped': a schedule's run that did not fire (its previous run was still being delivered, or it was
 // missed while the service was down; last_error says which).
-export const TIMER_STATES = ['scheduled', 'firing', 'retrying', 'delivered', 'failed', 'cancelled', 'skipped'] as const;
+// 'held': waiting on its flow-control key (no capacity, or paused), a host's or all deliveries' pause;
+// it keeps its place in due order and is released by a trigger when the key has capacity again.
+export const TIMER_STATES = ['scheduled', 'held', 'firing', 'retrying', 'delivered', 'failed', 'cancelled', 'skipped'] as const;
 
 export interface TimerRow {
   id: string;
@@ -27,6 +29,8 @@ export interface TimerRow {
   /** the schedule this timer is a run of, and the instant it runs for; null: a one-off timer */
   schedule_id: string | null;
   schedule_instant: Date | null;
+  /** the flow-control key its deliveries share (its owner's); null: none */
+  flow_key: string | null;
 }
 
 /** One delivery attempt as the trigger recorded it. */
@@ -40,4 +44,4 @@ export interface AttemptEntry {
 }
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
-       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant`;
+       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant, flow_key`;

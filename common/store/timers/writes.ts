@@ -21,6 +21,7 @@ const incomingColumns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.owner_id ?? null),
   timers.map((t) => t.schedule_id ?? null),
   timers.map((t) => t.schedule_instant ?? null),
+  timers.map((t) => t.flow_control?.key ?? null),
 ];
 
 /**
@@ -43,14 +44,14 @@ export async function insertTimers(main: Queryable, timers: IncomingTimer[]): Pr
 const insertTimersStatement = prepared(
   'timers.insert',
   `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-                         schedule_id, schedule_instant)
+                         schedule_id, schedule_instant, flow_key)
      SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
             max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id,
-            schedule_id, to_timestamp(schedule_instant / 1000.0)
+            schedule_id, to_timestamp(schedule_instant / 1000.0), flow_key
        FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[],
-                   $14::uuid[], $15::float8[])
+                   $14::uuid[], $15::float8[], $16::text[])
          AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-              schedule_id, schedule_instant)
+              schedule_id, schedule_instant, flow_key)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
 );
@@ -86,6 +87,8 @@ export interface ClaimRow {
   request_id: string | null;
   schedule_id: string | null;
   schedule_instant_ms: string | null;
+  owner_id: string | null;
+  flow_key: string | null;
 }
 
 /**
@@ -116,7 +119,7 @@ const claimTimersStatement = prepared(
             (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms,
             (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS next_attempt_ms,
             t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id,
-            t.schedule_id, (extract(epoch FROM t.schedule_instant) * 1000)::bigint AS schedule_instant_ms
+            t.schedule_id, (extract(epoch FROM t.schedule_instant) * 1000)::bigint AS schedule_instant_ms, t.owner_id, t.flow_key
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
 );
@@ -187,12 +190,12 @@ export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<v
   await main.query(recordOutcomesStatement(recordOutcomesParams(outcomes)));
 }
 
-// Only a timer waiting for its (next) attempt can still be changed.
-const PENDING = `state IN ('scheduled', 'retrying')`;
+// Only a timer waiting for its (next) attempt can still be changed (a held one too: it waits for its key).
+const PENDING = `state IN ('scheduled', 'retrying', 'held')`;
 
 /** cancelTimer(main, id): a pending timer becomes 'cancelled' for good; its new row, or null when it was not pending (or not there). */
 export async function cancelTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
+  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL, held_on = NULL WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
   return result.rows[0] ?? null;
 }
 
@@ -207,6 +210,7 @@ export async function rescheduleTimer(main: Pool, id: string, change: { fireAt: 
         SET url = coalesce($3, url),
             fire_at = coalesce(to_timestamp($2::float8 / 1000.0), fire_at),
             state = CASE WHEN $2::float8 IS NULL THEN state ELSE 'scheduled' END,
+            held_on = CASE WHEN $2::float8 IS NULL THEN held_on END,
             next_attempt_at = CASE WHEN $2::float8 IS NULL THEN next_attempt_at END
       WHERE id = $1 AND ${PENDING}
       RETURNING ${TIMER_COLUMNS}`,
@@ -256,4 +260,70 @@ export async function skipRuns(main: Queryable, runs: SkippedRun[]): Promise<voi
 export async function cancelScheduledRuns(main: Queryable, scheduleId: string): Promise<string[]> {
   const result = await main.query<{ id: string }>(`UPDATE timers SET state = 'cancelled' WHERE schedule_id = $1 AND state = 'scheduled' RETURNING id`, [scheduleId]);
   return result.rows.map((row) => row.id);
+}
+
+export interface HeldTimer {
+  id: string;
+  /** the attempt its claim had started: undone, the timer did not go out */
+  attempt: number;
+  /** the flow key (or host, or all deliveries) it waits on */
+  heldOn: string;
+  /** why, for last_error (a receiver's Retry-After); null: keeps the last */
+  reason: string | null;
+}
+
+/**
+ * holdTimers(main, timers): timers just claimed wait on a flow key instead of going out: 'held', the
+ * claim and its attempt undone. Returns how many were held per key (a claim taken over meanwhile holds nothing).
+ */
+export async function holdTimers(main: Queryable, timers: HeldTimer[]): Promise<Map<string, number>> {
+  const result = await main.query<{ held_on: string; n: number }>(
+    `WITH held AS (
+       UPDATE timers AS t SET state = 'held', held_on = h.held_on, claim_expires_at = NULL, attempts = t.attempts - 1, last_error = coalesce(h.reason, t.last_error)
+         FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[]) AS h(id, attempt, held_on, reason)
+        WHERE t.id = h.id AND t.state = 'firing' AND t.attempts = h.attempt
+        RETURNING t.held_on)
+     SELECT held_on, count(*)::int AS n FROM held GROUP BY held_on`,
+    [timers.map((t) => t.id), timers.map((t) => t.attempt), timers.map((t) => t.heldOn), timers.map((t) => t.reason)],
+  );
+  return new Map(result.rows.map((row) => [row.held_on, row.n]));
+}
+
+/** A held timer a trigger releases: due again at once (or at its lease's start). */
+export interface ReleasedTimer {
+  id: string;
+  url: string;
+  /** epoch ms: its due instant (a retry's: its next attempt) */
+  due_ms: number;
+}
+
+/**
+ * heldInDueOrder(main, heldOn, limit): the first timers waiting on a key in due order, locked until the
+ * transaction ends (the key's row is locked first, so two releases of one key never interleave).
+ */
+export async function heldInDueOrder(main: Queryable, heldOn: string, limit: number): Promise<ReleasedTimer[]> {
+  const result = await main.query<ReleasedTimer>(
+    `SELECT id, url, extract(epoch FROM coalesce(next_attempt_at, fire_at)) * 1000 AS due_ms
+       FROM timers WHERE held_on = $1 AND state = 'held'
+      ORDER BY coalesce(next_attempt_at, fire_at), id
+      LIMIT $2
+      FOR UPDATE`,
+    [heldOn, limit],
+  );
+  return result.rows.map((row) => ({ ...row, due_ms: Number(row.due_ms) }));
+}
+
+/** unholdTimers(main, ids): held timers are pending again ('scheduled', or 'retrying' for a retry). */
+export async function unholdTimers(main: Queryable, ids: string[]): Promise<void> {
+  await main.query(
+    `UPDATE timers SET state = CASE WHEN next_attempt_at IS NULL THEN 'scheduled' ELSE 'retrying' END, held_on = NULL
+      WHERE id = ANY($1::uuid[]) AND state = 'held'`,
+    [ids],
+  );
+}
+
+/** countHeld(main, heldOn): how many timers wait on a key (the key's own count, when it has drifted). */
+export async function countHeld(main: Queryable, heldOn: string): Promise<number> {
+  const result = await main.query<{ n: number }>(`SELECT count(*)::int AS n FROM timers WHERE held_on = $1 AND state = 'held'`, [heldOn]);
+  return result.rows[0]!.n;
 }
