@@ -49,6 +49,8 @@ export async function up(knex: Knex): Promise<void> {
       ADD COLUMN held_on uuid,
       DROP CONSTRAINT timers_state_check,
       ADD CONSTRAINT timers_state_check ${stateCheck([...STATES, 'held'])}`);
+  // A schedule's runs name its key.
+  await knex.raw('ALTER TABLE schedules ADD COLUMN flow_key text');
   // A key's waiting timers in due order (a retry's due time is its next attempt's).
   await knex.raw(`CREATE INDEX timers_held ON timers (held_on, (coalesce(next_attempt_at, fire_at)), id) WHERE state = 'held'`);
 }
@@ -57,6 +59,7 @@ export async function down(knex: Knex): Promise<void> {
   // A held timer was waiting for its attempt: it is pending again, due as it was.
   await knex.raw(`UPDATE timers SET state = CASE WHEN next_attempt_at IS NULL THEN 'scheduled' ELSE 'retrying' END WHERE state = 'held'`);
   await knex.raw('DROP INDEX timers_held');
+  await knex.raw('ALTER TABLE schedules DROP COLUMN flow_key');
   await knex.raw(`
     ALTER TABLE timers
       DROP COLUMN flow_key,
