@@ -20,6 +20,9 @@ export interface Claimed {
   requestId: string | null;
   /** the schedule the timer is a run of; null: a one-off timer */
   run: RunOf | null;
+  /** the flow-control key its deliveries share, and its owner (whose key it is); null: none */
+  flowKey: string | null;
+  ownerId: string | null;
 }
 
 export type ClaimResult =
@@ -74,6 +77,8 @@ export async function claimAttempts(main: Pool, ids: string[], options: ClaimOpt
         },
         requestId: row.request_id,
         run,
+        flowKey: row.flow_key,
+        ownerId: row.owner_id,
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };

@@ -16,12 +16,13 @@ import { AddressPolicy } from '../common/webhooks/callback-address.js';
 let dbs: TestDatabases;
 let amqp: AmqpClient;
 let agents: ReturnType<typeof createAgents>;
+let due: ReturnType<typeof dueTimerHandler>;
 
 beforeEach(async () => {
   dbs = await createTestDatabases(1);
   amqp = await connectTestBroker();
   agents = createAgents(4, new AddressPolicy());
-  const due = dueTimerHandler({
+  due = dueTimerHandler({
     main: dbs.main,
     shards: dbs.shards,
     agents,
@@ -36,6 +37,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  due.stop();
   await amqp.close();
   await deleteTopology(amqp.names);
   await agents.destroy();

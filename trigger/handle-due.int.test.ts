@@ -12,6 +12,7 @@ import { dueTimerHandler, type TriggerDeps } from './handle-due.js';
 import { HostLimiter } from './host-limiter.js';
 import { deadLetterer } from '../common/broker/dead-letter.js';
 import { AddressPolicy, LOOPBACK_CIDRS } from '../common/webhooks/callback-address.js';
+import { flowKeyId } from '../common/store/flow-keys.js';
 
 let dbs: TestDatabases;
 let amqp: AmqpClient;
@@ -20,6 +21,7 @@ let receiverUrl: string;
 let agents: ReturnType<typeof createAgents>;
 let settled: Array<{ id: string; kind: 'ack' | 'nack'; requeue: boolean }>;
 let onSettled: () => void;
+let handlers: Array<ReturnType<typeof dueTimerHandler>>;
 
 const delivery = { maxAttempts: 3, backoffMs: 10_000, maxBackoffMs: 3_600_000, timeoutMs: 2_000 };
 
@@ -37,6 +39,7 @@ async function startTrigger(prefetch: number, overrides: Partial<TriggerDeps> = 
     random: () => 1,
     ...overrides,
   });
+  handlers.push(due);
   await amqp.consume(amqp.names.timersToFire, prefetch, (message, channel) => {
     const id = message.properties.messageId as string;
     const observed = Object.create(channel) as typeof channel;
@@ -63,9 +66,11 @@ beforeEach(async () => {
   agents = createAgents(16, new AddressPolicy(LOOPBACK_CIDRS));
   settled = [];
   onSettled = () => undefined;
+  handlers = [];
 });
 
 afterEach(async () => {
+  for (const due of handlers) due.stop();
   await amqp.close();
   await deleteTopology(amqp.names);
   await agents.destroy();
@@ -87,7 +92,8 @@ function settledCount(count: number): Promise<void> {
 }
 
 const publish = (timer: DueTimer) => amqp.publish(amqp.names.timersToFire, encodeMessage(timer), { messageId: timer.id });
-const timerRow = async (id: string) => (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at, next_attempt_at, attempt_log FROM timers WHERE id = $1', [id])).rows[0];
+const timerRow = async (id: string) =>
+  (await dbs.main.query('SELECT state, attempts, last_status, last_error, delivered_at, next_attempt_at, attempt_log, held_on FROM timers WHERE id = $1', [id])).rows[0];
 const shardRowAt = async (id: string) => {
   const shard = dbs.shards[shardOf(id, 2)]!;
   const row = (await shard.query('SELECT (extract(epoch FROM fire_at) * 1000)::bigint AS at FROM timers_to_fire WHERE id = $1', [id])).rows[0];
@@ -193,15 +199,24 @@ describe('with the default trigger', () => {
     expect(row.attempt_log.map((e: { attempt: number }) => e.attempt)).toEqual([1, 2]);
   });
 
-  test('429 with Retry-After waits as long as the receiver asks', async () => {
+  test('429 with Retry-After pauses the host until then: the timer waits held on it and the attempt does not count', async () => {
     receiver.answer = () => ({ status: 429, headers: { 'retry-after': '120' } });
     const timer = await scheduledTimer();
     const before = Date.now();
     await publish(timer);
     await settledCount(1);
-    const retryAt = (await timerRow(timer.id)).next_attempt_at.getTime();
-    expect(retryAt).toBeGreaterThanOrEqual(before + 120_000);
-    expect(retryAt).toBeLessThanOrEqual(Date.now() + 120_000);
+    const host = new URL(receiverUrl).host;
+    expect(await timerRow(timer.id)).toMatchObject({ state: 'held', attempts: 0, held_on: flowKeyId('host', null, host) });
+    const pause = (await dbs.main.query(`SELECT kind, key, held, paused_until FROM flow_keys WHERE id = $1`, [flowKeyId('host', null, host)])).rows[0];
+    expect(pause).toMatchObject({ kind: 'host', key: host, held: 1 });
+    expect(pause.paused_until.getTime()).toBeGreaterThanOrEqual(before + 120_000);
+    expect(pause.paused_until.getTime()).toBeLessThanOrEqual(Date.now() + 120_000);
+    // The next timer for that host is held without being sent.
+    const next = await scheduledTimer();
+    await publish(next);
+    await settledCount(2);
+    expect(await timerRow(next.id)).toMatchObject({ state: 'held', attempts: 0 });
+    expect(receiver.arrivals).toHaveLength(1);
   });
 
   test('a 4xx other than 408 and 429 is final: failed at once', async () => {

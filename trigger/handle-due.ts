@@ -11,7 +11,7 @@ import { Batcher } from '../common/batch/batcher.js';
 import { dueTimersMessage, timersOf, type DueTimer } from '../common/messages/timer-message.js';
 import { decodeOrDeadLetter, settleWhenDone } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { claimAttempts, type ClaimResult } from './claim-attempts.js';
+import { claimAttempts, type Claimed, type ClaimResult } from './claim-attempts.js';
 import { recordOutcomes, type Outcome } from '../common/store/timers.js';
 import { fireAgainBatched } from '../common/store/timers-to-fire.js';
 import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
@@ -23,6 +23,11 @@ import { dispatchTask } from './dispatch-task.js';
 import { recordAttemptMetrics } from './attempt-metrics.js';
 import { InFlight } from '../common/batch/in-flight.js';
 import { advanceSchedules, type ClaimedRun } from '../common/schedules/chain.js';
+import { flowKeyId } from '../common/store/flow-keys.js';
+import { flowGate, holdOn } from './flow-gate.js';
+import { startReleases } from './release-held.js';
+import { hostGate, watchPauses, type Gate } from './flow-pauses.js';
+import type { Answer } from './flow-capacity.js';
 
 // A claim outlives the webhook timeout by this much, so a live trigger always records its outcome first.
 const CLAIM_MARGIN_MS = 5_000;
@@ -33,6 +38,12 @@ const REQUEUE_DELAY_MS = 1_000;
 const DEFER_MS = 1_000;
 const BATCH_MAX = 1_000;
 const OUTCOME_LINGER_MS = 20;
+// A flow key's rate lets a timer go when its slot is this close; it waits here for the slot.
+const FLOW_HORIZON_MS = 1_000;
+// A timer a release lets go keeps its place this long on its way back through its shard to a trigger.
+const FLOW_RETURN_MS = 10_000;
+// A receiver's Retry-After pauses its key or host at most this long.
+const MAX_RETRY_AFTER_PAUSE_MS = 3_600_000;
 
 export interface TriggerDeps {
   main: Pool;
@@ -80,6 +91,10 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const schedules = { main, shards, dueSoonMs: deps.dueSoonMs ?? null };
   // Schedules' runs claimed together advance their schedules in one transaction.
   const advances = new Batcher<ClaimedRun, { deliver: boolean }>((runs) => advanceSchedules(schedules, runs, now(), deps.scheduleMissedAfterMs), BATCH_MAX, 2);
+  // Flow control: pauses known to this trigger, the gate of flow keys, the releases of held timers.
+  const pauses = watchPauses(main, now, log);
+  const releases = startReleases({ main, shards, now, horizonMs: FLOW_HORIZON_MS, leaseMs: FLOW_RETURN_MS + deps.delivery.timeoutMs + CLAIM_MARGIN_MS, dueSoonMs: deps.dueSoonMs ?? null }, log);
+  const gate = flowGate(main, { now, horizonMs: FLOW_HORIZON_MS, onLeasesEnded: releases.kick });
   const inFlight = new InFlight();
   // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
   const interrupts = new Interrupts();
@@ -116,16 +131,50 @@ export function dueTimerHandler(deps: TriggerDeps) {
       const step = await advances.add({ id: timer.id, scheduleId: claim.run.scheduleId, instant: claim.run.instant, attempt: claim.attempt });
       if (!step.deliver) return;
     }
+    const taskId = taskIdOfTarget(timer.url);
+    const host = taskId ? null : new URL(claim.request.url).host;
+    // Flow control: a timer with a key, or under a pause, asks for capacity; without it waits held.
+    const key = claim.flowKey === null ? null : flowKeyId('key', claim.ownerId, claim.flowKey);
+    const under = pauses.pausesFor(host);
+    let answer: Answer = { kind: 'go', startAt: 0, lease: null };
+    if (key !== null || under.length > 0) {
+      answer = await gate.ask({ timerId: timer.id, attempt: claim.attempt, pauses: under, key, lease: null, leaseMs: claim.timeoutMs + CLAIM_MARGIN_MS + FLOW_HORIZON_MS });
+      if (answer.kind === 'held') {
+        log.debug({ timer_id: timer.id, held_on: answer.on }, 'timer held: its flow key has no capacity or is paused');
+        return;
+      }
+    }
+    const lease = answer.lease;
+    try {
+      await send(timer, claim, answer.startAt, host, taskId, release, leaving);
+    } finally {
+      if (lease) void gate.end(lease);
+    }
+  }
+
+  /** Sends a claimed timer at its due instant (or its key's slot), records the outcome, or holds it under a receiver's Retry-After. */
+  async function send(timer: DueTimer, claim: Claimed, slotAt: number, host: string | null, taskId: string | null, release: () => void, leaving: () => void): Promise<void> {
     // Pollers publish a little ahead (POLLER_PUBLISH_AHEAD_MS) so that the broker hop and the claim are
     // done by the due instant; the webhook itself leaves at its due time, never before.
-    const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0);
+    const dueAt = Math.max(timer.fire_at, claim.notBefore ?? 0, slotAt);
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
     leaving();
-    const taskId = taskIdOfTarget(timer.url);
     const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, interrupts);
     const finishedAt = now();
     release();
+    // A receiver that asks for time (429 or 503 with Retry-After) pauses the timer's key, or its host
+    // when it has none, until then; the timer waits held on it and the attempt does not count.
+    const gateOf: Gate | null = claim.flowKey !== null ? { kind: 'key', ownerId: claim.ownerId, key: claim.flowKey } : host !== null ? hostGate(host) : null;
+    if (gateOf && !result.delivered && (result.status === 429 || result.status === 503) && result.retryAfterMs !== null && result.retryAfterMs > 0) {
+      const until = finishedAt + Math.min(result.retryAfterMs, MAX_RETRY_AFTER_PAUSE_MS);
+      const reason = `the receiver answered ${result.status} with Retry-After: paused until ${new Date(until).toISOString()}`;
+      const heldOn = await pauses.pause(gateOf, until, reason);
+      recordAttemptMetrics.attempt({ webhook: !taskId, attempt: claim.attempt, dueAt, startedAt, finishedAt, status: result.status, state: 'held' });
+      log.info({ timer_id: timer.id, status: result.status, paused: gateOf.kind, until: new Date(until).toISOString() }, 'receiver asked for time; its key or host is paused and the timer held');
+      await holdOn(main, [{ id: timer.id, attempt: claim.attempt, heldOn, reason }]);
+      return;
+    }
     const next = verdict(result, claim.attempt, claim.policy, finishedAt, random);
     const nextAttemptAt = next.state === 'retrying' ? next.at : null;
     recordAttemptMetrics.attempt({ webhook: !taskId, attempt: claim.attempt, dueAt, startedAt, finishedAt, status: result.status, state: next.state });
@@ -177,5 +226,10 @@ export function dueTimerHandler(deps: TriggerDeps) {
     await inFlight.drained();
     clearTimeout(cut);
   };
-  return { handle, drain };
+  /** Stops the flow-control sweeps (after the drain). */
+  const stop = () => {
+    releases.stop();
+    pauses.stop();
+  };
+  return { handle, drain, stop };
 }

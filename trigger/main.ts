@@ -60,6 +60,7 @@ async function main(context: ProcessContext): Promise<void> {
     dueSoonMs: config.POLLER_LOOKAHEAD_MS,
     scheduleMissedAfterMs: config.SCHEDULE_MISSED_AFTER_MS,
   });
+  shutdown.add('flow-control sweeps', due.stop);
   shutdown.add('schedule repair sweep', repairStrandedSchedules({ main: mainDb, shards, dueSoonMs: config.POLLER_LOOKAHEAD_MS }, log));
   watchQueues(amqp, { timers_to_fire: amqp.names.timersToFire });
   await consumeQueues(context, amqp, [

@@ -1,0 +1,127 @@
+// Releasing held timers: a key with timers waiting and capacity free lets the first of them go, in due
+// order: each gets its slot and a lease on the key (its ticket past those still waiting) and its row in
+// its shard, due at its slot, from where a poller publishes it to a trigger as any due timer. Every
+// trigger runs the release: right after one of its deliveries gives a key's place back, and on a short
+// sweep over every key with timers waiting (a rate's next slot, a pause that ended, a trigger that
+// died). A key's release locks its row (SKIP LOCKED: triggers never queue on one another), and the
+// shard rows are written before the timers are marked pending, so a crash in between leaves them held
+// (the shard rows' copies are dropped by their claims) and the next release lets them go again.
+import type { Pool } from '../common/db/pool.js';
+import { inTransaction } from '../common/db/pool.js';
+import type { Logger } from '../common/observability/logger.js';
+import { endLapsedLeases, grantLeases, inFlight, keysToRelease, lockFlowKeyToRelease, setFlowClock } from '../common/store/flow-keys.js';
+import { heldInDueOrder, unholdTimers } from '../common/store/timers.js';
+import { fireAllAgain } from '../common/store/timers-to-fire.js';
+import { letGo, releasable } from './flow-capacity.js';
+import { keyStateOf } from './flow-gate.js';
+
+export const RELEASE_MAX = 500;
+export const SWEEP_INTERVAL_MS = 200;
+const SWEEP_KEYS = 100;
+const LAPSED_LEASES_INTERVAL_MS = 5_000;
+
+export interface ReleaseDeps {
+  main: Pool;
+  shards: Pool[];
+  now: () => number;
+  /** a rate's slots within this long ahead may be handed out */
+  horizonMs: number;
+  /** a released timer's lease: its way back through its shard and a trigger, and its delivery */
+  leaseMs: number;
+  dueSoonMs: number | null;
+}
+
+/** releaseKey(deps, keyId): lets the key's first waiting timers go as far as its capacity allows; how many. */
+export async function releaseKey(deps: ReleaseDeps, keyId: string): Promise<number> {
+  const now = deps.now();
+  return inTransaction(deps.main, async (client) => {
+    const row = await lockFlowKeyToRelease(client, keyId);
+    if (!row || row.held === 0) return 0;
+    const active = row.parallelism === null ? 0 : ((await inFlight(client, [keyId], now)).get(keyId) ?? 0);
+    const state = keyStateOf(row, active);
+    const n = releasable(state, now, deps.horizonMs, RELEASE_MAX);
+    if (n === 0) return 0;
+    const timers = await heldInDueOrder(client, keyId, n);
+    // Fewer waiting than counted (some were cancelled or rescheduled meanwhile): the count is set right.
+    if (timers.length < n) state.held = timers.length;
+    const grants = letGo(
+      state,
+      timers.map((t) => t.id),
+      now,
+      deps.leaseMs,
+    );
+    await fireAllAgain(
+      deps.shards,
+      timers.map((t, i) => ({ id: t.id, url: t.url, at: grants[i]!.startAt })),
+      deps.dueSoonMs,
+    );
+    await unholdTimers(
+      client,
+      timers.map((t) => t.id),
+    );
+    await grantLeases(
+      client,
+      grants.flatMap((g) => (g.lease ? [g.lease] : [])),
+    );
+    await setFlowClock(client, [{ id: keyId, nextSlotAt: state.nextSlotAt, held: state.held }]);
+    return timers.length;
+  });
+}
+
+/**
+ * Starts the trigger's releases: `kick(keyIds)` releases those keys soon (a delivery gave their place
+ * back), the sweep every SWEEP_INTERVAL_MS releases every key with timers waiting, and lapsed leases
+ * are removed every few seconds. Returns the kick and the stop.
+ */
+export function startReleases(deps: ReleaseDeps, log: Logger) {
+  const kicked = new Set<string>();
+  let running = false;
+  let stopped = false;
+
+  async function run(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      if (stopped) return;
+      // A full release may leave more to let go: once more while it keeps finding work.
+      while ((await releaseKey(deps, key)) === RELEASE_MAX && !stopped);
+    }
+  }
+
+  function pump(): void {
+    if (running || kicked.size === 0) return;
+    running = true;
+    const keys = [...kicked];
+    kicked.clear();
+    run(keys)
+      .catch((err: Error) => log.warn({ err: err.message }, 'could not release held timers'))
+      .finally(() => {
+        running = false;
+        pump();
+      });
+  }
+
+  const kick = (keyIds: string[]) => {
+    for (const id of keyIds) kicked.add(id);
+    pump();
+  };
+  const sweep = setInterval(() => {
+    keysToRelease(deps.main, deps.now(), SWEEP_KEYS).then(kick, (err: Error) => log.warn({ err: err.message }, 'could not look for held timers'));
+  }, SWEEP_INTERVAL_MS);
+  const lapsed = setInterval(() => {
+    endLapsedLeases(deps.main, deps.now()).then(
+      (n) => {
+        if (n > 0) log.info({ leases: n }, 'flow-control leases of deliveries that never answered lapsed (their trigger stopped); their places are free');
+      },
+      (err: Error) => log.warn({ err: err.message }, 'could not remove lapsed flow-control leases'),
+    );
+  }, LAPSED_LEASES_INTERVAL_MS);
+  sweep.unref();
+  lapsed.unref();
+  return {
+    kick,
+    stop: () => {
+      stopped = true;
+      clearInterval(sweep);
+      clearInterval(lapsed);
+    },
+  };
+}
