@@ -122,3 +122,17 @@ test('a request leaving on a slot taken earlier restarts the stall clock: slots 
   await jest.advanceTimersByTimeAsync(100);
   expect(outcomes).toEqual(['granted', 'deferred', 'deferred']);
 });
+
+test('a larger share lets waiting timers go at once; a smaller one keeps the slots already taken', async () => {
+  const hosts = limiter({ concurrency: 1, maxWaiting: 10 });
+  await hosts.acquire('busy.example');
+  let second: Release | null | undefined;
+  void hosts.acquire('busy.example').then((release) => (second = release));
+  await Promise.resolve();
+  expect(second).toBeUndefined();
+  hosts.setLimits({ concurrency: 2, ratePerSecond: 0 });
+  await new Promise(setImmediate);
+  expect(second).toBeInstanceOf(Function);
+  hosts.setLimits({ concurrency: 1, ratePerSecond: 0 });
+  expect(hosts.load('busy.example')).toEqual({ active: 2, waiting: 0 });
+});

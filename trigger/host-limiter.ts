@@ -39,9 +39,18 @@ export class HostLimiter {
   private readonly hosts = new Map<string, HostState>();
 
   constructor(
-    private readonly limits: HostLimits,
+    private limits: HostLimits,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** New limits (this trigger's share of the deployment's, trigger/host-shares.ts); slots already taken stay. */
+  setLimits(limits: Pick<HostLimits, 'concurrency' | 'ratePerSecond'>): void {
+    this.limits = { ...this.limits, ...limits };
+    for (const [host, state] of this.hosts) {
+      state.tokens = Math.min(state.tokens, this.limits.ratePerSecond);
+      this.pump(host, state);
+    }
+  }
 
   acquire(host: string): Slot {
     const state = this.stateOf(host);

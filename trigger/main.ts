@@ -20,6 +20,7 @@ import { webhookSigner } from './sign-webhook.js';
 import { watchQueues } from '../common/observability/metrics.js';
 import { latenessStats } from './attempt-metrics.js';
 import { repairStrandedSchedules } from './repair-schedules.js';
+import { shareHostLimits } from './host-shares.js';
 
 async function main(context: ProcessContext): Promise<void> {
   const { config, log, shutdown } = context;
@@ -41,6 +42,11 @@ async function main(context: ProcessContext): Promise<void> {
     maxWaiting: perHost - concurrency,
     stallMs: config.WEBHOOK_HOST_STALL_MS,
   });
+  // The configured per-host limits are the deployment's: this trigger keeps its share of them.
+  shutdown.add(
+    'per-host share',
+    shareHostLimits(hosts, mainDb, { concurrency: config.WEBHOOK_HOST_CONCURRENCY, ratePerSecond: config.WEBHOOK_HOST_RATE_PER_S }, perHost, config.HEARTBEAT_INTERVAL_MS, log),
+  );
   const delivery = {
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     backoffMs: config.WEBHOOK_RETRY_BACKOFF_MS,

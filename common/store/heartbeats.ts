@@ -51,3 +51,12 @@ export async function heartbeats(db: Pool, limit: number): Promise<HeartbeatRow[
   );
   return rows;
 }
+
+/** liveCount(db, type, withinMs): processes of a type that beat within that long (the database's clock). */
+export async function liveCount(db: Pool, type: string, withinMs: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM process_heartbeats WHERE type = $1 AND last_seen_at > now() - make_interval(secs => $2::float8 / 1000)`, [
+    type,
+    withinMs,
+  ]);
+  return rows[0]!.n;
+}
