@@ -26,6 +26,7 @@ import { DEFAULT_LOGIN_SETTINGS, LoginThrottle, type LoginSettings } from './aut
 import { PasswordSlots } from './auth/password-slots.js';
 import { loadConfig } from '../common/process/config.js';
 import { scheduleRoutes, type ScheduleRouteDeps } from './schedules/schedule-routes.js';
+import { deadLetterRoutes } from './dead-letters/dead-letter-routes.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
@@ -97,6 +98,7 @@ export function createApp(
   app.use(replayRoutes(deps));
   app.use(scheduleRoutes({ ...deps, tasks: deps.tasks }));
   app.use(logRoutes(deps));
+  app.use(deadLetterRoutes(deps));
   if (deps.tasks) {
     const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };
     app.use(taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));

@@ -190,6 +190,27 @@ export class AmqpClient {
     }
   }
 
+  /**
+   * Runs `use` on a confirm channel of its own, closed after it (thrown or not): what it took with
+   * basic.get and did not ack goes back to its queue then. DependencyUnavailableError while unreachable.
+   */
+  async withOwnChannel<T>(purpose: string, use: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+    const model = this.model;
+    if (!model) throw new DependencyUnavailableError('broker', 'message broker unavailable');
+    let channel: ConfirmChannel;
+    try {
+      channel = await model.createConfirmChannel();
+    } catch (err) {
+      throw new DependencyUnavailableError('broker', 'message broker unavailable', { cause: err });
+    }
+    channel.on('error', (err: Error) => this.log.warn({ err: err.message, purpose }, 'channel error'));
+    try {
+      return await use(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.stopping = true;
     for (const consumer of this.consumers) await consumer.channel?.close().catch(() => undefined);

@@ -15,17 +15,18 @@ export interface QueueDepth {
 const NOT_FOUND = 404;
 
 export async function queueDepths(amqp: Pick<AmqpClient, 'names' | 'queueStats'>): Promise<QueueDepth[]> {
-  return Promise.all(
-    queueList(amqp.names).map(async (name) => {
-      let stats: Awaited<ReturnType<AmqpClient['queueStats']>>;
-      try {
-        stats = await amqp.queueStats(name);
-      } catch (err) {
-        if ((err as { code?: unknown }).code === NOT_FOUND) return { name, messages: null, consumers: null };
-        throw new DependencyUnavailableError('broker', 'could not read the queue depths', { cause: err });
-      }
-      if (!stats) throw new DependencyUnavailableError('broker', 'message broker unavailable');
-      return { name, messages: stats.messageCount, consumers: stats.consumerCount };
-    }),
-  );
+  return Promise.all(queueList(amqp.names).map((name) => queueDepth(amqp, name)));
+}
+
+/** One queue's depth (the dead-letter routes read the .dead queues' this way). */
+export async function queueDepth(amqp: Pick<AmqpClient, 'queueStats'>, name: string): Promise<QueueDepth> {
+  let stats: Awaited<ReturnType<AmqpClient['queueStats']>>;
+  try {
+    stats = await amqp.queueStats(name);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === NOT_FOUND) return { name, messages: null, consumers: null };
+    throw new DependencyUnavailableError('broker', 'could not read the queue depths', { cause: err });
+  }
+  if (!stats) throw new DependencyUnavailableError('broker', 'message broker unavailable');
+  return { name, messages: stats.messageCount, consumers: stats.consumerCount };
 }

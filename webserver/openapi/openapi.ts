@@ -13,12 +13,14 @@ import { userPaths } from './openapi-users.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { documentationPaths } from './openapi-docs.js';
 import { schedulePaths } from './openapi-schedules.js';
+import { deadLetterPaths } from './openapi-dead-letters.js';
 
 export { errorAnswer } from './openapi-answers.js';
 export { timerAnswer } from './openapi-timer.js';
 export { timerCreatedAnswer, timerListAnswer, bulkReplayAnswer, batchAnswer } from './openapi-timers.js';
 export { logRecordAnswer, logPageAnswer } from './openapi-logs.js';
 export { scheduleAnswer, scheduleListAnswer, scheduleRunAnswer } from './openapi-schedules.js';
+export { deadLetterQueuesAnswer, deadLetterPeekAnswer, requeueAnswer, discardAnswer } from './openapi-dead-letters.js';
 
 export function openApiDocument() {
   const components = new SchemaComponents();
@@ -32,6 +34,7 @@ export function openApiDocument() {
       ...taskPaths(describe),
       ...userPaths(describe),
       ...dashboardPaths(describe),
+      ...deadLetterPaths(describe),
       ...documentationPaths(describe),
     }),
     describe,
