@@ -90,8 +90,8 @@ export const configSchema = z
     WEBHOOK_MAX_ATTEMPTS: int(1, 50, 5).describe('delivery attempts of a timer before it is failed (a timer may set max_attempts)'),
     WEBHOOK_RETRY_BACKOFF_MS: int(100, 86_400_000, 10_000).describe('ceiling of the first retry delay; doubles per retry, drawn with full jitter'),
     WEBHOOK_RETRY_MAX_BACKOFF_MS: int(1_000, 86_400_000, 3_600_000).describe('longest wait between two attempts, Retry-After included'),
-    WEBHOOK_HOST_CONCURRENCY: int(1, 10_000, 256).describe('webhooks in flight to one callback host per trigger'),
-    WEBHOOK_HOST_RATE_PER_S: int(0, 1_000_000, 0).describe('webhooks started per second to one host per trigger; 0: no limit'),
+    WEBHOOK_HOST_CONCURRENCY: int(1, 10_000, 256).describe('webhooks in flight to one callback host, for the whole deployment: each trigger takes an even share among the triggers alive'),
+    WEBHOOK_HOST_RATE_PER_S: int(0, 1_000_000, 0).describe('webhooks started per second to one host, for the whole deployment (each trigger takes an even share); 0: no limit'),
     WEBHOOK_HOST_STALL_MS: int(1, 600_000, 1_000).describe('a host with every slot taken that has neither answered nor been sent a request for this long is stalled: its further timers are deferred'),
     WEBHOOK_ALLOWED_CIDRS: commaList()
       .pipe(z.array(z.string().refine(isCidr, 'must be CIDRs like 10.1.0.0/16 or fd00::/8, comma-separated')))

@@ -13,7 +13,7 @@ export interface Arrival {
 }
 
 /** How the receiver answers one request: a status (and headers), or 'hang' to never answer. */
-export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+export type Answer = { status: number; headers?: Record<string, string>; /** answer this much later */ delayMs?: number } | 'hang';
 
 export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];
@@ -21,6 +21,9 @@ export class WebhookReceiver {
   /** when set, decides each answer; otherwise every request gets `status` */
   answer: ((arrival: Arrival) => Answer) | null = null;
   private readonly hanging: http.ServerResponse[] = [];
+  /** requests not yet answered, and the most there ever were at once, per path */
+  private readonly open = new Map<string, number>();
+  readonly mostAtOnce = new Map<string, number>();
   private waiters: Array<{ count: number; resolve: () => void }> = [];
   private readonly server = http.createServer((req, res) => {
     let body = '';
@@ -36,7 +39,12 @@ export class WebhookReceiver {
       const arrival = { id, path: req.url ?? '', method: req.method ?? '', headers: req.headers, body, at };
       this.arrivals.push(arrival);
       const answer = this.answer ? this.answer(arrival) : { status: this.status };
+      const path = arrival.path;
+      this.open.set(path, (this.open.get(path) ?? 0) + 1);
+      this.mostAtOnce.set(path, Math.max(this.mostAtOnce.get(path) ?? 0, this.open.get(path)!));
+      res.on('close', () => this.open.set(path, this.open.get(path)! - 1));
       if (answer === 'hang') this.hanging.push(res);
+      else if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end('ok'), answer.delayMs);
       else res.writeHead(answer.status, answer.headers).end('ok');
       this.waiters = this.waiters.filter((w) => {
         if (this.arrivals.length < w.count) return true;
