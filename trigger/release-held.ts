@@ -1,9 +1,10 @@
 // Releasing held timers: a key with timers waiting and capacity free lets the first of them go, in due
 // order: each gets its slot and a lease on the key (its ticket past those still waiting) and its row in
 // its shard, due at its slot, from where a poller publishes it to a trigger as any due timer. Every
-// trigger runs the release: right after one of its deliveries gives a key's place back, and on a short
-// sweep over every key with timers waiting (a rate's next slot, a pause that ended, a trigger that
-// died). A key's release locks its row (SKIP LOCKED: triggers never queue on one another), and the
+// trigger runs the release: right after one of its deliveries gives a key's place back or a lapsed
+// lease is removed (a trigger that died), and on a sweep every 200 ms over the keys with timers waiting
+// whose rate has a slot due, and every 2 s over all of them (a pause that ended or was lifted, a release
+// that found its key locked). A key's release locks its row (SKIP LOCKED: triggers never queue on one another), and the
 // shard rows are written before the timers are marked pending, so a crash in between leaves them held
 // (the shard rows' copies are dropped by their claims) and the next release lets them go again.
 import type { Pool } from '../common/db/pool.js';
@@ -17,6 +18,8 @@ import { keyStateOf } from './flow-gate.js';
 
 export const RELEASE_MAX = 500;
 export const SWEEP_INTERVAL_MS = 200;
+// Every this many sweeps, every key with timers waiting is looked at, not only those whose rate is due.
+const FULL_SWEEP_EVERY = 10;
 const SWEEP_KEYS = 100;
 const LAPSED_LEASES_INTERVAL_MS = 5_000;
 
@@ -103,13 +106,18 @@ export function startReleases(deps: ReleaseDeps, log: Logger) {
     for (const id of keyIds) kicked.add(id);
     pump();
   };
+  let sweeps = 0;
   const sweep = setInterval(() => {
-    keysToRelease(deps.main, deps.now(), SWEEP_KEYS).then(kick, (err: Error) => log.warn({ err: err.message }, 'could not look for held timers'));
+    const now = deps.now();
+    const slotBy = ++sweeps % FULL_SWEEP_EVERY === 0 ? null : now + deps.horizonMs;
+    keysToRelease(deps.main, now, SWEEP_KEYS, slotBy).then(kick, (err: Error) => log.warn({ err: err.message }, 'could not look for held timers'));
   }, SWEEP_INTERVAL_MS);
   const lapsed = setInterval(() => {
     endLapsedLeases(deps.main, deps.now()).then(
-      (n) => {
-        if (n > 0) log.info({ leases: n }, 'flow-control leases of deliveries that never answered lapsed (their trigger stopped); their places are free');
+      (keys) => {
+        if (keys.length === 0) return;
+        log.info({ keys: keys.length }, 'flow-control leases of deliveries that never answered lapsed (their trigger stopped); their places are free');
+        kick(keys);
       },
       (err: Error) => log.warn({ err: err.message }, 'could not remove lapsed flow-control leases'),
     );

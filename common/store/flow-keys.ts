@@ -207,9 +207,19 @@ export async function setFlowClock(db: Queryable, changes: Array<{ id: string; n
   );
 }
 
-/** keysToRelease(db, now, limit): keys with timers waiting that are not paused now. */
-export async function keysToRelease(db: Queryable, now: number, limit: number): Promise<string[]> {
-  const result = await db.query<{ id: string }>(`SELECT id FROM flow_keys WHERE held > 0 AND (paused_until IS NULL OR paused_until <= to_timestamp($1 / 1000.0)) LIMIT $2`, [now, limit]);
+/**
+ * keysToRelease(db, now, limit, slotBy): keys with timers waiting that are not paused now; with `slotBy`,
+ * only keys with a rate whose next slot is free by then (a key held back by its parallelism is released
+ * when a delivery gives its place back or a lapsed lease is removed, a resumed one by the full sweep).
+ */
+export async function keysToRelease(db: Queryable, now: number, limit: number, slotBy: number | null = null): Promise<string[]> {
+  const result = await db.query<{ id: string }>(
+    `SELECT id FROM flow_keys
+      WHERE held > 0 AND (paused_until IS NULL OR paused_until <= to_timestamp($1 / 1000.0))
+        AND ($3::float8 IS NULL OR next_slot_at <= to_timestamp($3::float8 / 1000.0))
+      LIMIT $2`,
+    [now, limit, slotBy],
+  );
   return result.rows.map((row) => row.id);
 }
 
@@ -251,8 +261,8 @@ export async function endLeases(db: Queryable, pairs: Array<{ keyId: string; tim
   ]);
 }
 
-/** endLapsedLeases(db, now): leases of deliveries whose trigger died, past their expiry. */
-export async function endLapsedLeases(db: Queryable, now: number): Promise<number> {
-  const result = await db.query(`DELETE FROM flow_leases WHERE expires_at < to_timestamp($1 / 1000.0)`, [now]);
-  return result.rowCount ?? 0;
+/** endLapsedLeases(db, now): leases of deliveries whose trigger died, past their expiry; the keys they held places on. */
+export async function endLapsedLeases(db: Queryable, now: number): Promise<string[]> {
+  const result = await db.query<{ key_id: string }>(`DELETE FROM flow_leases WHERE expires_at < to_timestamp($1 / 1000.0) RETURNING key_id`, [now]);
+  return [...new Set(result.rows.map((row) => row.key_id))];
 }
