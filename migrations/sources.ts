@@ -15,6 +15,7 @@ import * as dropRedundantTasksIndex from './main/0011_drop_redundant_tasks_index
 import * as userTokenGeneration from './main/0012_user_token_generation.js';
 import * as createLoginThrottles from './main/0013_create_login_throttles.js';
 import * as createSchedules from './main/0014_create_schedules.js';
+import * as taskTypePauses from './main/0016_task_type_pauses.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 import * as timersToFireFillfactor from './shard/0002_timers_to_fire_fillfactor.js';
 
@@ -43,6 +44,7 @@ export const mainMigrations = staticSource({
   '0012_user_token_generation': userTokenGeneration,
   '0013_create_login_throttles': createLoginThrottles,
   '0014_create_schedules': createSchedules,
+  '0016_task_type_pauses': taskTypePauses,
 });
 export const shardMigrations = staticSource({
   '0001_create_timers_to_fire': createTimersToFire,

@@ -1,12 +1,15 @@
 // The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
-// (claim a run, store its outcome; or both at once for a pure task run before its claim). Every state
-// change is a conditional update, so a redelivered message for a finished or cancelled task changes nothing.
-import type { Pool, Queryable } from '../db/pool.js';
+// (claim a run, store its outcome; or both at once for a pure task run before its claim; hold a task of a
+// paused type and release it once the pause is over). Every state change is a conditional update, so a
+// redelivered message for a finished or cancelled task changes nothing.
+import { inTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
+import { activePauseOf } from './task-type-pauses.js';
 
-export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
+export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'held'] as const;
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export interface TaskRow {
@@ -80,9 +83,9 @@ export async function findTask(db: Pool, id: string): Promise<TaskRow | null> {
 
 export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_late'; task: TaskRow } | { kind: 'not_found' };
 
-/** Cancels a task that has not started; a running or finished one is left as it is. */
+/** Cancels a task that has not started (queued, or held for its paused type); a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`, [id]);
+  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };
@@ -229,6 +232,78 @@ export async function requeueTask(db: Pool, id: string, attempt: number, error: 
       WHERE id = $1 AND attempts = $2 AND state = 'running'`,
     [id, attempt, error, iso(runAt)],
   );
+}
+
+/**
+ * holdTasks(db, ids, types): of the delivered tasks, those of the given types (a worker's cached pauses)
+ * whose type is paused now (the pauses table decides: a cache that still lists a resumed type holds
+ * nothing) turn 'held' instead of starting; their attempts stay as they were. The held ids.
+ */
+export async function holdTasks(db: Pool, ids: string[], types: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE tasks SET state = 'held'
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running') AND type = ANY($2::text[]) AND ${activePauseOf('tasks.type')}
+  RETURNING id`,
+    [ids, types],
+  );
+  return rows.map((row) => row.id);
+}
+
+// One releaser at a time (any number of workers and webservers try): the held tasks go out in
+// submission order, batch after batch, instead of interleaved by two releasers.
+const RELEASE_LOCK = 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked';
+
+/**
+ * releaseHeldTasks(db, publish, options): takes held tasks whose type is no longer paused (only `type`'s
+ * when given), oldest first, up to `limit`, and hands their ids in that order to `publish`; once it
+ * resolved (the broker confirmed every message), they turn 'queued'. All in one transaction holding the
+ * rows (FOR UPDATE SKIP LOCKED): a failed publish leaves them held (a message that went out anyway finds
+ * a held task and is dropped), a worker whose claim meets one waits for the commit, and two releasers
+ * never take the same task. The released ids; [] when there were none or another releaser is at work.
+ */
+export async function releaseHeldTasks(db: Pool, publish: (ids: string[]) => Promise<void>, options: { type?: string; limit: number }): Promise<string[]> {
+  return inTransaction(db, async (client) => {
+    const lock = await client.query<{ locked: boolean }>(RELEASE_LOCK, ['tasks: release held']);
+    if (!lock.rows[0]!.locked) return [];
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM tasks t
+        WHERE state = 'held' AND ($1::text IS NULL OR type = $1) AND NOT ${activePauseOf('t.type')}
+        ORDER BY created_at, id
+        LIMIT $2
+          FOR UPDATE SKIP LOCKED`,
+      [options.type ?? null, options.limit],
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    await publish(ids);
+    await client.query(`UPDATE tasks SET state = 'queued', run_at = now() WHERE id = ANY($1::uuid[]) AND state = 'held'`, [ids]);
+    return ids;
+  });
+}
+
+export type RetryResult = { kind: 'retried'; task: TaskRow } | { kind: 'not_failed'; task: TaskRow } | { kind: 'not_found' };
+
+/**
+ * retryTask(db, id, publish): a failed task starts over: queued, attempts 0, no error, result or run
+ * instants. The row is changed and held in a transaction while `publish` sends its message; a refused
+ * publish rolls it back (still failed, nothing queued), and a worker whose claim meets the row waits
+ * for the commit. Any other state: not_failed, nothing changed.
+ */
+export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
+  return inTransaction(db, async (client) => {
+    const found = await client.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE`, [id]);
+    const task = found.rows[0];
+    if (!task) return { kind: 'not_found' };
+    if (task.state !== 'failed') return { kind: 'not_failed', task };
+    const updated = await client.query<TaskRow>(
+      `UPDATE tasks SET state = 'queued', attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
+        WHERE id = $1
+    RETURNING ${COLUMNS}`,
+      [id],
+    );
+    await publish();
+    return { kind: 'retried', task: updated.rows[0]! };
+  });
 }
 
 /**
