@@ -139,12 +139,14 @@ export const START_TASKS_SQL = `UPDATE tasks
             finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
             started_at = now(),
             worker = $2
-      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running')
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running', 'held')
+        AND CASE WHEN state = 'held' THEN NOT ${activePauseOf('tasks.type')} ELSE true END
   RETURNING ${COLUMNS}`;
 
 /**
  * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
- * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
+ * (or running, when the worker that ran it died; or held, when its type is no longer paused: the message
+ * of a release, see releaseHeldTasks) becomes running, attempts counts the delivery. A
  * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
  * twice in one batch: only its first delivery runs.
  */
@@ -257,9 +259,11 @@ const RELEASE_LOCK = 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked';
  * releaseHeldTasks(db, publish, options): takes held tasks whose type is no longer paused (only `type`'s
  * when given), oldest first, up to `limit`, and hands their ids in that order to `publish`; once it
  * resolved (the broker confirmed every message), they turn 'queued'. All in one transaction holding the
- * rows (FOR UPDATE SKIP LOCKED): a failed publish leaves them held (a message that went out anyway finds
- * a held task and is dropped), a worker whose claim meets one waits for the commit, and two releasers
- * never take the same task. The released ids; [] when there were none or another releaser is at work.
+ * rows (FOR UPDATE SKIP LOCKED), so two releasers never take the same task. A worker's claim takes a held
+ * task whose type is not paused (START_TASKS_SQL): one that meets a row still locked here waits for the
+ * commit and claims it queued (a claim that skipped a row it saw held would lose the message); after a
+ * refused publish the tasks stay held, and a message that went out anyway runs its task.
+ * The released ids; [] when there were none or another releaser is at work.
  */
 export async function releaseHeldTasks(db: Pool, publish: (ids: string[]) => Promise<void>, options: { type?: string; limit: number }): Promise<string[]> {
   return inTransaction(db, async (client) => {
@@ -283,27 +287,55 @@ export async function releaseHeldTasks(db: Pool, publish: (ids: string[]) => Pro
 
 export type RetryResult = { kind: 'retried'; task: TaskRow } | { kind: 'not_failed'; task: TaskRow } | { kind: 'not_found' };
 
+/** What a retry replaced, put back should its publish be refused. */
+interface FailedRun {
+  attempts: number;
+  error: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  worker: string | null;
+  run_at: Date;
+}
+
 /**
- * retryTask(db, id, publish): a failed task starts over: queued, attempts 0, no error, result or run
- * instants. The row is changed and held in a transaction while `publish` sends its message; a refused
- * publish rolls it back (still failed, nothing queued), and a worker whose claim meets the row waits
- * for the commit. Any other state: not_failed, nothing changed.
+ * retryTask(db, id, publish): a failed task starts over: attempts 0, no error or run instants. It first
+ * turns 'held' (committed), then is released as a held task is (`publish` inside the transaction that
+ * turns it 'queued'); a refused publish puts the failed run back and throws. Should the process end in
+ * between, a held task of a type not paused is released by the workers' next look. Any other state:
+ * not_failed, nothing changed. The task as its release left it (queued), or as it is when a worker released it first.
  */
 export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
-  return inTransaction(db, async (client) => {
-    const found = await client.query<TaskRow>(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 FOR UPDATE`, [id]);
-    const task = found.rows[0];
-    if (!task) return { kind: 'not_found' };
-    if (task.state !== 'failed') return { kind: 'not_failed', task };
-    const updated = await client.query<TaskRow>(
-      `UPDATE tasks SET state = 'queued', attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
-        WHERE id = $1
-    RETURNING ${COLUMNS}`,
-      [id],
+  const { rows } = await db.query<FailedRun>(
+    `WITH before AS (SELECT id, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
+     UPDATE tasks AS t SET state = 'held', attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
+       FROM before
+      WHERE t.id = before.id AND t.state = 'failed'
+  RETURNING before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
+    [id],
+  );
+  const failed = rows[0];
+  if (!failed) {
+    const task = await findTask(db, id);
+    return task ? { kind: 'not_failed', task } : { kind: 'not_found' };
+  }
+  let queued: TaskRow | undefined;
+  try {
+    queued = await inTransaction(db, async (client) => {
+      const held = await client.query(`SELECT 1 FROM tasks WHERE id = $1 AND state = 'held' FOR UPDATE`, [id]);
+      // Gone already: a worker's look released it first.
+      if (held.rowCount === 0) return undefined;
+      await publish();
+      return (await client.query<TaskRow>(`UPDATE tasks SET state = 'queued' WHERE id = $1 RETURNING ${COLUMNS}`, [id])).rows[0];
+    });
+  } catch (err) {
+    await db.query(
+      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7
+        WHERE id = $1 AND state = 'held'`,
+      [id, failed.attempts, failed.error, failed.started_at, failed.finished_at, failed.worker, failed.run_at],
     );
-    await publish();
-    return { kind: 'retried', task: updated.rows[0]! };
-  });
+    throw err;
+  }
+  return { kind: 'retried', task: queued ?? (await findTask(db, id))! };
 }
 
 /**

@@ -40,9 +40,10 @@ export function taskTypeView(type: string, pause: TaskTypePause | undefined) {
   };
 }
 
-/** 415 for a body that is not JSON; no body at all passes (the body is optional). */
+/** 415 for a body that is not JSON; no body at all (none, or Content-Length: 0) passes: the body is optional. */
 const jsonIfAny: RequestHandler = (req, res, next) => {
-  if (req.is('application/json') !== false) return next();
+  const empty = req.get('content-length') === '0' && req.get('transfer-encoding') === undefined;
+  if (empty || req.is('application/json') !== false) return next();
   res.status(415).json({ error: 'unsupported_media_type', message: 'the body, when given, must be JSON, sent with Content-Type: application/json' });
 };
 
