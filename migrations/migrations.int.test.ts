@@ -10,8 +10,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
-// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases.
-const MAIN_TABLES = ['flow_keys', 'flow_leases', 'idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'tasks', 'timers', 'users'];
+// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases; 0016: task_type_pauses.
+const MAIN_TABLES = ['flow_keys', 'flow_leases', 'idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'task_type_pauses', 'tasks', 'timers', 'users'];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
@@ -133,6 +133,25 @@ test('0014_create_schedules goes down alone (a skipped run becomes cancelled) an
     await db.migrate.up({ name: '0014_create_schedules' });
     expect(await tables(urls.main)).toEqual(MAIN_TABLES);
     await db.raw(`DELETE FROM timers WHERE id = '00000000-0000-4000-8000-000000000014'`);
+  } finally {
+    await db.destroy();
+  }
+});
+
+test('0016_task_type_pauses goes down alone (a held task becomes failed, with the reason) and up again', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  const id = '00000000-0000-4000-8000-000000000016';
+  try {
+    await db.raw(`INSERT INTO tasks (id, type, args, state, max_attempts, timeout_ms, run_at, created_at) VALUES (?, 'noop', '{}', 'held', 3, 1000, now(), now())`, [id]);
+    await db.migrate.down({ name: '0016_task_type_pauses' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'task_type_pauses'));
+    const [row] = (await db.raw(`SELECT state, error FROM tasks WHERE id = ?`, [id])).rows as Array<{ state: string; error: string }>;
+    expect(row).toMatchObject({ state: 'failed', error: expect.stringContaining('paused') });
+    await expect(db.raw(`UPDATE tasks SET state = 'held' WHERE id = ?`, [id])).rejects.toThrow(/tasks_state_check/);
+    await db.migrate.up({ name: '0016_task_type_pauses' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    await db.raw(`UPDATE tasks SET state = 'held' WHERE id = ?`, [id]);
+    await db.raw(`DELETE FROM tasks WHERE id = ?`, [id]);
   } finally {
     await db.destroy();
   }

@@ -16,6 +16,7 @@ import * as userTokenGeneration from './main/0012_user_token_generation.js';
 import * as createLoginThrottles from './main/0013_create_login_throttles.js';
 import * as createSchedules from './main/0014_create_schedules.js';
 import * as createFlowControl from './main/0015_create_flow_control.js';
+import * as taskTypePauses from './main/0016_task_type_pauses.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 import * as timersToFireFillfactor from './shard/0002_timers_to_fire_fillfactor.js';
 
@@ -45,6 +46,7 @@ export const mainMigrations = staticSource({
   '0013_create_login_throttles': createLoginThrottles,
   '0014_create_schedules': createSchedules,
   '0015_create_flow_control': createFlowControl,
+  '0016_task_type_pauses': taskTypePauses,
 });
 export const shardMigrations = staticSource({
   '0001_create_timers_to_fire': createTimersToFire,

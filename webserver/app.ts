@@ -12,6 +12,7 @@ import { batchRoutes } from './timers/batch-routes.js';
 import { apiErrorHandler, notFound } from './http/http-errors.js';
 import type { TaskDeps } from './tasks/submit-task.js';
 import { taskRoutes } from './tasks/task-routes.js';
+import { taskTypeRoutes } from './tasks/task-type-routes.js';
 import { sumRoutes } from './tasks/sum-routes.js';
 import { parseRoutes } from './tasks/parse-routes.js';
 import { metricsRoute } from '../common/observability/metrics-server.js';
@@ -101,7 +102,8 @@ export function createApp(
   app.use(deadLetterRoutes(deps));
   if (deps.tasks) {
     const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };
-    app.use(taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));
+    // /tasks/types before /tasks/{id}, which would take "types" for a task id.
+    app.use(taskTypeRoutes({ ...taskDeps, log: deps.log }), taskRoutes(taskDeps), sumRoutes(taskDeps), parseRoutes(taskDeps));
   }
   app.use(notFound);
   app.use(apiErrorHandler(deps.log));

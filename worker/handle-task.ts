@@ -7,7 +7,9 @@
 // and the broker has not delivered it before) runs before the claim, and claim and outcome are stored in
 // one update; should that match nothing (cancelled, started elsewhere), or the run ask for a retry, the
 // delivery takes the usual way. A crash during such a run goes uncounted, but its redelivery (flagged
-// redelivered by the broker) is claimed first, so a poison task still dead-letters.
+// redelivered by the broker) is claimed first, so a poison task still dead-letters. A task whose type is
+// paused (worker/paused-types.ts) is not run: its claim turns it 'held' in the tasks table and the message
+// is acked; it is published again once the pause is over.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpClient } from '../common/broker/amqp.js';
 import type { Pool } from '../common/db/pool.js';
@@ -16,7 +18,7 @@ import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/b
 import type { DeadLetter } from '../common/broker/dead-letter.js';
 import { encodeTaskReply, taskMessage, type CarriedTask, type TaskReply } from '../common/messages/task-message.js';
 import { publishTaskTimer } from '../common/tasks/task-timer.js';
-import { finishTasks, finishUnclaimed, requeueTask, startTasks, type Finish, type FinishedRun, type StartResult, type TaskRow } from '../common/store/tasks.js';
+import { finishTasks, finishUnclaimed, holdTasks, requeueTask, startTasks, type Finish, type FinishedRun, type StartResult, type TaskRow } from '../common/store/tasks.js';
 import { Batcher } from '../common/batch/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
@@ -41,9 +43,14 @@ export interface WorkerDeps {
   mailer?: Mailer;
   /** where a poison task goes, with the reason */
   deadLetter: DeadLetter;
+  /** the task types paused at the last look (worker/paused-types.ts); none: nothing is ever held */
+  pausedTypes?: { paused(): readonly string[] };
   log: Logger;
   now: () => number;
 }
+
+/** A delivery's claim: a run to start (or skip, or dead-letter), or held because its type is paused. */
+type Claim = StartResult | { kind: 'held' };
 
 type Attempt = { ok: true; result: unknown } | { ok: false; error: string; permanent: boolean };
 
@@ -54,7 +61,17 @@ class TaskTimeoutError extends Error {
 export function taskHandler(deps: WorkerDeps) {
   const { db, amqp, log } = deps;
   const inFlight = new InFlight();
-  const starts = new Batcher<string, StartResult>((ids) => startTasks(db, ids, deps.workerName), BATCH_MAX, 2);
+  const paused = () => deps.pausedTypes?.paused() ?? [];
+
+  /** Claims a batch of deliveries; while some type is paused, those of a paused type are held first. */
+  async function claim(ids: string[]): Promise<Claim[]> {
+    const pausedNow = paused();
+    const held = new Set(pausedNow.length > 0 ? await holdTasks(db, ids, pausedNow) : []);
+    const started = await startTasks(db, ids, deps.workerName);
+    return ids.map((id, i): Claim => (held.has(id) ? { kind: 'held' } : started[i]!));
+  }
+
+  const starts = new Batcher<string, Claim>(claim, BATCH_MAX, 2);
   const finishes = new Batcher<Finish, TaskRow | null>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
   const unclaimedFinishes = new Batcher<FinishedRun, TaskRow | null>((batch) => finishUnclaimed(db, batch, deps.workerName), BATCH_MAX, 2);
 
@@ -98,7 +115,7 @@ export function taskHandler(deps: WorkerDeps) {
    */
   async function runBeforeClaim(id: string, carried: CarriedTask, message: ConsumeMessage): Promise<Settlement | null> {
     const type = deps.registry.get(carried.type);
-    if (!type?.pure) return null;
+    if (!type?.pure || paused().includes(type.name)) return null;
     const outcome = await attempt(type, { args: carried.args, timeout_ms: carried.timeout_ms, attempts: 1 });
     if (!outcome.ok && !outcome.permanent) return null;
     const finished = await unclaimedFinishes.add(outcome.ok ? { id, state: 'succeeded', result: outcome.result } : { id, state: 'failed', error: outcome.error });
@@ -117,6 +134,10 @@ export function taskHandler(deps: WorkerDeps) {
     }
     const start = await starts.add(id);
     if (start.kind === 'skip') return 'ack';
+    if (start.kind === 'held') {
+      log.debug({ task_id: id }, 'task held: its type is paused');
+      return 'ack';
+    }
     if (start.kind === 'exhausted') {
       reply(message, 'failed', id, start.task);
       return { deadLetter: `the task never finished a delivery in ${start.task.attempts - 1} attempts (it crashed or stopped its worker each time)` };

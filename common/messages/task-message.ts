@@ -6,7 +6,7 @@
 // attempt carries the task as its outcome was committed, so the submitter answers without reading the
 // row again.
 import { z } from 'zod';
-import type { TaskRow } from '../store/tasks.js';
+import { TASK_STATES, type TaskRow } from '../store/tasks.js';
 
 /** A pure task as its message carries it: what its run needs, as stored in its row. */
 export const carriedTask = z.object({ type: z.string(), args: z.unknown(), timeout_ms: z.number().int().positive() });
@@ -19,7 +19,7 @@ export type TaskMessage = z.infer<typeof taskMessage>;
  * it is pure), the trigger for a delayed one. */
 export const encodeTaskMessage = (id: string, task?: CarriedTask): Buffer => Buffer.from(JSON.stringify((task ? { id, task } : { id }) satisfies TaskMessage));
 
-const taskState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+const taskState = z.enum(TASK_STATES);
 const instant = z.coerce.date();
 
 /** A task row in a reply (JSON: its instants as ISO strings), back as the TaskRow it was. */

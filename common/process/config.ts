@@ -122,6 +122,7 @@ export const configSchema = z
     TASK_DEFAULT_TIMEOUT_S: int(1, 86_400, 60).describe('per-task timeout when the submit gives no timeout_s'),
     TASK_DEFAULT_MAX_ATTEMPTS: int(1, 100, 3).describe('deliveries a task may start when the submit gives no max_attempts'),
     TASK_RETRY_BASE_MS: int(10, 3_600_000, 1_000).describe('backoff before the first retry of a failed task; doubles per attempt, with jitter'),
+    TASK_PAUSE_REFRESH_MS: int(100, 60_000, 1_000).describe('how often a worker reads the paused task types and releases the held tasks of resumed ones'),
     // nginx's proxy_read_timeout (30 s, load-balancers/webserver/locations.conf) must stay above it.
     TASK_MAX_WAIT_S: int(0, 25, 25).describe('longest ?wait= on POST /tasks, and how long POST /sync/sum waits'),
     SUM_MAX_NUMBERS: int(1, 1_000_000, 10_000).describe('largest list POST /sync/sum and /async/post_task accept'),

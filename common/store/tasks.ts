@@ -1,12 +1,15 @@
 // The SQL of the tasks table, shared by the webserver (submit, read, list, cancel) and the worker
-// (claim a run, store its outcome; or both at once for a pure task run before its claim). Every state
-// change is a conditional update, so a redelivered message for a finished or cancelled task changes nothing.
-import type { Pool, Queryable } from '../db/pool.js';
+// (claim a run, store its outcome; or both at once for a pure task run before its claim; hold a task of a
+// paused type and release it once the pause is over). Every state change is a conditional update, so a
+// redelivered message for a finished or cancelled task changes nothing.
+import { inTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
+import { activePauseOf } from './task-type-pauses.js';
 
-export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
+export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
+export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'held'] as const;
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
 
 export interface TaskRow {
@@ -80,9 +83,9 @@ export async function findTask(db: Pool, id: string): Promise<TaskRow | null> {
 
 export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_late'; task: TaskRow } | { kind: 'not_found' };
 
-/** Cancels a task that has not started; a running or finished one is left as it is. */
+/** Cancels a task that has not started (queued, or held for its paused type); a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued' RETURNING ${COLUMNS}`, [id]);
+  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };
@@ -136,12 +139,14 @@ export const START_TASKS_SQL = `UPDATE tasks
             finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
             started_at = now(),
             worker = $2
-      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running')
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running', 'held')
+        AND CASE WHEN state = 'held' THEN NOT ${activePauseOf('tasks.type')} ELSE true END
   RETURNING ${COLUMNS}`;
 
 /**
  * startTasks(db, ids, worker): claims runs, one result per id in order (a batch of deliveries). Queued
- * (or running, when the worker that ran it died) becomes running, attempts counts the delivery. A
+ * (or running, when the worker that ran it died; or held, when its type is no longer paused: the message
+ * of a release, see releaseHeldTasks) becomes running, attempts counts the delivery. A
  * delivery past max_attempts marks the task failed instead: it keeps crashing workers. The same id
  * twice in one batch: only its first delivery runs.
  */
@@ -229,6 +234,108 @@ export async function requeueTask(db: Pool, id: string, attempt: number, error: 
       WHERE id = $1 AND attempts = $2 AND state = 'running'`,
     [id, attempt, error, iso(runAt)],
   );
+}
+
+/**
+ * holdTasks(db, ids, types): of the delivered tasks, those of the given types (a worker's cached pauses)
+ * whose type is paused now (the pauses table decides: a cache that still lists a resumed type holds
+ * nothing) turn 'held' instead of starting; their attempts stay as they were. The held ids.
+ */
+export async function holdTasks(db: Pool, ids: string[], types: readonly string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE tasks SET state = 'held'
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running') AND type = ANY($2::text[]) AND ${activePauseOf('tasks.type')}
+  RETURNING id`,
+    [ids, types],
+  );
+  return rows.map((row) => row.id);
+}
+
+// One releaser at a time (any number of workers and webservers try): the held tasks go out in
+// submission order, batch after batch, instead of interleaved by two releasers.
+const RELEASE_LOCK = 'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked';
+
+/**
+ * releaseHeldTasks(db, publish, options): takes held tasks whose type is no longer paused (only `type`'s
+ * when given), oldest first, up to `limit`, and hands their ids in that order to `publish`; once it
+ * resolved (the broker confirmed every message), they turn 'queued'. All in one transaction holding the
+ * rows (FOR UPDATE SKIP LOCKED), so two releasers never take the same task. A worker's claim takes a held
+ * task whose type is not paused (START_TASKS_SQL): one that meets a row still locked here waits for the
+ * commit and claims it queued (a claim that skipped a row it saw held would lose the message); after a
+ * refused publish the tasks stay held, and a message that went out anyway runs its task.
+ * The released ids; [] when there were none or another releaser is at work.
+ */
+export async function releaseHeldTasks(db: Pool, publish: (ids: string[]) => Promise<void>, options: { type?: string; limit: number }): Promise<string[]> {
+  return inTransaction(db, async (client) => {
+    const lock = await client.query<{ locked: boolean }>(RELEASE_LOCK, ['tasks: release held']);
+    if (!lock.rows[0]!.locked) return [];
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM tasks t
+        WHERE state = 'held' AND ($1::text IS NULL OR type = $1) AND NOT ${activePauseOf('t.type')}
+        ORDER BY created_at, id
+        LIMIT $2
+          FOR UPDATE SKIP LOCKED`,
+      [options.type ?? null, options.limit],
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    await publish(ids);
+    await client.query(`UPDATE tasks SET state = 'queued', run_at = now() WHERE id = ANY($1::uuid[]) AND state = 'held'`, [ids]);
+    return ids;
+  });
+}
+
+export type RetryResult = { kind: 'retried'; task: TaskRow } | { kind: 'not_failed'; task: TaskRow } | { kind: 'not_found' };
+
+/** What a retry replaced, put back should its publish be refused. */
+interface FailedRun {
+  attempts: number;
+  error: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  worker: string | null;
+  run_at: Date;
+}
+
+/**
+ * retryTask(db, id, publish): a failed task starts over: attempts 0, no error or run instants. It first
+ * turns 'held' (committed), then is released as a held task is (`publish` inside the transaction that
+ * turns it 'queued'); a refused publish puts the failed run back and throws. Should the process end in
+ * between, a held task of a type not paused is released by the workers' next look. Any other state:
+ * not_failed, nothing changed. The task as its release left it (queued), or as it is when a worker released it first.
+ */
+export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
+  const { rows } = await db.query<FailedRun>(
+    `WITH before AS (SELECT id, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
+     UPDATE tasks AS t SET state = 'held', attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
+       FROM before
+      WHERE t.id = before.id AND t.state = 'failed'
+  RETURNING before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
+    [id],
+  );
+  const failed = rows[0];
+  if (!failed) {
+    const task = await findTask(db, id);
+    return task ? { kind: 'not_failed', task } : { kind: 'not_found' };
+  }
+  let queued: TaskRow | undefined;
+  try {
+    queued = await inTransaction(db, async (client) => {
+      const held = await client.query(`SELECT 1 FROM tasks WHERE id = $1 AND state = 'held' FOR UPDATE`, [id]);
+      // Gone already: a worker's look released it first.
+      if (held.rowCount === 0) return undefined;
+      await publish();
+      return (await client.query<TaskRow>(`UPDATE tasks SET state = 'queued' WHERE id = $1 RETURNING ${COLUMNS}`, [id])).rows[0];
+    });
+  } catch (err) {
+    await db.query(
+      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7
+        WHERE id = $1 AND state = 'held'`,
+      [id, failed.attempts, failed.error, failed.started_at, failed.finished_at, failed.worker, failed.run_at],
+    );
+    throw err;
+  }
+  return { kind: 'retried', task: queued ?? (await findTask(db, id))! };
 }
 
 /**

@@ -91,16 +91,6 @@ export const requireViewer: RequestHandler = (req, res, next) => {
   unauthorized(res, false, 'this route needs a bearer token (POST /token)');
 };
 
-/** For an operator's routes: no token is a 401, a user's token that is not an admin's a 403 saying `what`. */
-export const requireAdmin =
-  (what: string): RequestHandler =>
-  (_req, res, next) => {
-    const viewer = viewerOf(res);
-    if (!viewer) return unauthorized(res, false, "this route needs an admin's bearer token (POST /token)");
-    if (viewer.role !== 'admin') return void res.status(403).json({ error: 'forbidden', message: `only an admin ${what}` });
-    next();
-  };
-
 /** Whose timers and tasks a viewer sees: all (admin), its own, or the ownerless ones (anonymous). */
 export function ownerScope(viewer: Viewer | null): OwnerScope {
   if (viewer?.role === 'admin') return { all: true };

@@ -111,7 +111,7 @@ describe('GET /dashboard/api/summary', () => {
     expect(status).toBe(200);
     const summary = dashboardSummary.parse(body);
     expect(summary.counts.timers).toEqual({ scheduled: 2, firing: 0, retrying: 0, delivered: 1, failed: 1, cancelled: 0, skipped: 0 });
-    expect(summary.counts.tasks).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0 });
+    expect(summary.counts.tasks).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0, held: 0 });
     expect(summary.queues.map((q) => q.name)).toEqual(queueList(queueNames(prefix)));
     expect(summary.queues.map((q) => q.name)).toContain(`${prefix}timers_to_fire.dead`);
     expect(summary.queues.every((q) => q.messages === 0)).toBe(true);
@@ -188,7 +188,7 @@ describe('GET /dashboard/api/summary', () => {
       await locker.query('ROLLBACK');
       locker.release();
     }
-    expect(await countByState(dbs.main, 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0 });
+    expect(await countByState(dbs.main, 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0, held: 0 });
   });
 
   it('answers 503 naming the broker, or the database, when it cannot be reached', async () => {

@@ -16,7 +16,7 @@ import {
   type MoveResult,
 } from '../../common/broker/dead-letter-queues.js';
 import { queueDepth } from '../dashboard/dashboard-queues.js';
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireAdmin } from '../auth/require-admin.js';
 import { jsonBody } from '../http/storable-input.js';
 import { requireJson, sendInvalid } from '../http/http-errors.js';
 import { peekQuery, selectionOf, selectionRequest } from './dead-letter-request.js';

@@ -14,7 +14,7 @@ export const taskAnswer = z.object({
   id: taskId,
   type: z.string(),
   args: z.unknown(),
-  state: z.enum(TASK_STATES),
+  state: z.enum(TASK_STATES).describe('queued, running, succeeded, failed, cancelled, or held: taken while its type was paused, it waits in the database and is published again when the pause ends'),
   result: z.unknown().describe('the result once succeeded, else null'),
   error: z.string().nullable().describe('why the last attempt failed'),
   attempts: z.number().int().min(0).describe('deliveries started'),
@@ -96,7 +96,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
       get: {
         summary: 'List tasks, newest first',
         parameters: query(listTasksQuery),
-        responses: { 200: json(taskList, 'a page of tasks'), 422: error('validation_failed: a bad filter, cursor or limit') },
+        responses: { 200: json(taskList, 'a page of tasks'), 422: error('validation_failed: a bad filter (e.g. an unknown state), cursor or limit; details names the field') },
       },
     },
     '/tasks/{id}': {
@@ -110,6 +110,20 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
           200: json(taskAnswer, 'cancelled', 'Task'),
           404: error('no such task'),
           409: errorWith('TaskConflict', { state: taskState }, 'not_cancellable: the task is running or finished (state says which)'),
+        },
+      },
+    },
+    '/tasks/{id}/retry': {
+      post: {
+        summary: 'Retry a failed task',
+        description:
+          "The task starts over: queued, attempts 0, error and result cleared, and its message published again (the answer waits for the broker's confirm). Only a failed task can be retried.",
+        parameters: [id('id')],
+        responses: {
+          200: json(taskAnswer, 'queued again', 'Task'),
+          404: error("no such task (or another owner's)"),
+          409: errorWith('TaskConflict', { state: taskState }, 'not_failed: the task is not failed (state says what it is)'),
+          503: error('service_unavailable (dependency broker or database): the task was not retried and is still failed', ['Retry-After']),
         },
       },
     },

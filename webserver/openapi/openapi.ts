@@ -9,6 +9,7 @@ import { securitySchemes, withSecurity } from './openapi-security.js';
 import { timerPaths } from './openapi-timers.js';
 import { logPaths } from './openapi-logs.js';
 import { taskPaths } from './openapi-tasks.js';
+import { taskTypePaths } from './openapi-task-types.js';
 import { userPaths } from './openapi-users.js';
 import { dashboardPaths } from './openapi-dashboard.js';
 import { documentationPaths } from './openapi-docs.js';
@@ -32,6 +33,7 @@ export function openApiDocument() {
       ...schedulePaths(describe),
       ...logPaths(describe),
       ...taskPaths(describe),
+      ...taskTypePaths(describe),
       ...userPaths(describe),
       ...dashboardPaths(describe),
       ...deadLetterPaths(describe),

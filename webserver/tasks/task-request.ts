@@ -28,7 +28,10 @@ export const waitQuery = (maxSeconds: number) => z.object({ wait: z.coerce.numbe
 
 export const listTasksQuery = z.strictObject({
   type: z.string().max(100).optional(),
-  state: z.enum(TASK_STATES).optional(),
+  state: z
+    .enum(TASK_STATES, { error: `must be one of ${TASK_STATES.join(', ')}` })
+    .optional()
+    .describe('only tasks in this state (held: waiting for its paused type)'),
   created_after: instantText.optional().describe('created at or after this instant'),
   created_before: instantText.optional().describe('created before this instant'),
   cursor: z.uuid().optional().describe('next_cursor of the previous page'),

@@ -1,16 +1,19 @@
-// The general task API: submit (optionally waiting), read, list with filters and a cursor,
-// and cancel a task that has not started.
-import { Router } from 'express';
+// The general task API: submit (optionally waiting), read, list with filters and a cursor, cancel a
+// task that has not started, and retry a failed one.
+import { Router, type Response } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
-import { cancelTask, findTask, listTasks, FINAL_STATES } from '../../common/store/tasks.js';
+import { cancelTask, findTask, listTasks, retryTask, FINAL_STATES } from '../../common/store/tasks.js';
+import { publishTasks } from '../../common/tasks/release-held-tasks.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { taskView } from './task-view.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+
+const noSuchTask = (res: Response, id: string) => void res.status(404).json({ error: 'not_found', message: `no task with id ${id}` });
 
 export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
   const router = Router();
@@ -47,28 +50,44 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
       created_after: q.created_after ? Date.parse(q.created_after) : undefined,
       created_before: q.created_before ? Date.parse(q.created_before) : undefined,
       cursor: q.cursor,
-      limit: q.limit,
+      // One row more than the page: whether it comes back says whether there is a next page.
+      limit: q.limit + 1,
       scope: ownerScope(viewerOf(res)),
     });
-    const next = rows.length === q.limit ? rows[rows.length - 1]!.id : null;
-    res.json({ tasks: rows.map(taskView), next_cursor: next });
+    const page = rows.slice(0, q.limit);
+    const next = rows.length > q.limit ? page[page.length - 1]!.id : null;
+    res.json({ tasks: page.map(taskView), next_cursor: next });
   });
 
   router.get('/tasks/:id', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return noSuchTask(res, req.params.id);
     res.json(taskView(task));
   });
 
   router.post('/tasks/:id/cancel', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
     const outcome = await cancelTask(deps.mainDb, found.id);
-    if (outcome.kind === 'not_found') return void res.status(404).json({ error: 'not_found', message: `no task with id ${req.params.id}` });
+    if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
     if (outcome.kind === 'too_late') {
       return void res.status(409).json({ error: 'not_cancellable', message: `the task is ${outcome.task.state}; only a queued task can be cancelled`, state: outcome.task.state });
+    }
+    res.json(taskView(outcome.task));
+  });
+
+  // A failed task starts over: queued with no attempts, published again; the row changes only once the
+  // broker confirmed the message (a refusal: 503, and the task is still failed).
+  router.post('/tasks/:id/retry', async (req, res) => {
+    if (!isTimerId(req.params.id)) return sendBadTaskId(res);
+    const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
+    const outcome = await retryTask(deps.mainDb, found.id, () => publishTasks(deps.amqp, [found.id]));
+    if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
+    if (outcome.kind === 'not_failed') {
+      return void res.status(409).json({ error: 'not_failed', message: `only a failed task can be retried; this one is ${outcome.task.state}`, state: outcome.task.state });
     }
     res.json(taskView(outcome.task));
   });
