@@ -61,7 +61,7 @@ export type Describe = ReturnType<typeof describer>;
 const NUL_AND_RANGES = 'Any string of the body or query holding a NUL character or an unpaired surrogate, and any instant out of range, is refused the same way, naming the field.';
 
 type Response = { description: string; headers?: Json; content?: Record<string, { schema?: unknown }> };
-type Operation = { security?: unknown; parameters?: Array<{ in: string }>; requestBody?: unknown; responses: Record<string, Response> };
+type Operation = { security?: unknown; parameters?: Array<{ in: string; schema?: { format?: string } }>; requestBody?: unknown; responses: Record<string, Response> };
 
 /** Adds a common answer to an operation: a new status, or a second reason (and schema) for one it already lists. */
 function add(operation: Operation, status: number, common: Response): void {
@@ -84,7 +84,7 @@ function add(operation: Operation, status: number, common: Response): void {
 
 /**
  * Adds to every operation the answers it can meet besides its own, from what it takes: path parameters
- * (400 invalid_id), a body (400, 413, 415, 422), query parameters (422), a token (401); then sorts
+ * (400 invalid_id for an id, 400 bad_request for any), a body (400, 413, 415, 422), query parameters (422), a token (401); then sorts
  * each operation's answers by status.
  */
 export function withCommonAnswers<T extends Record<string, Record<string, Json>>>(paths: T, describe: Describe): T {
@@ -94,10 +94,12 @@ export function withCommonAnswers<T extends Record<string, Record<string, Json>>
       const early = BEFORE_THE_API.has(path);
       const params = operation.parameters ?? [];
       const pathParams = params.some((p) => p.in === 'path');
+      const idParams = params.some((p) => p.in === 'path' && p.schema?.format === 'uuid');
       const query = params.some((p) => p.in === 'query');
       const body = operation.requestBody !== undefined;
 
-      if (pathParams) add(operation, 400, error('invalid_id: a path id is not a UUID; bad_request: the path is not valid percent-encoding'));
+      if (idParams) add(operation, 400, error('invalid_id: a path id is not a UUID; bad_request: the path is not valid percent-encoding'));
+      else if (pathParams) add(operation, 400, error('bad_request: the path is not valid percent-encoding'));
       if (body) {
         add(
           operation,
