@@ -11,7 +11,8 @@ export interface FieldError {
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+      // Named by its whole path: an unknown field inside an object (flow_control.bogus) is not one of the body's.
+      return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not a known field' }));
     }
     return [{ field: issue.path.length ? issue.path.join('.') : '(body)', message: issue.message }];
   });

@@ -12,7 +12,11 @@ export const timerAnswer = z.object({
   url: z.string(),
   fire_at: isoTime,
   created_at: isoTime,
-  state: z.enum(TIMER_STATES).describe('scheduled -> firing -> delivered | retrying (-> firing ...) | failed; replay: failed -> retrying'),
+  state: z
+    .enum(TIMER_STATES)
+    .describe(
+      'scheduled -> firing -> delivered | retrying (-> firing ...) | failed; replay: failed -> retrying; held: waiting on its flow-control key (or a paused host or all deliveries), in due order',
+    ),
   attempts: z.number().int().min(0).describe('attempts of the current series'),
   last_attempt_at: isoTime.nullable(),
   last_status: z.number().int().nullable().describe('HTTP status of the last attempt'),
@@ -36,4 +40,5 @@ export const timerAnswer = z.object({
   body: z.json().describe('the JSON body sent: {"id": ...} (a schedule\'s run: {"id", "schedule_id", "instant"}) unless the timer set its own'),
   schedule_id: z.uuid().nullable().describe('the schedule this timer is a run of; null for a one-off timer'),
   schedule_instant: isoTime.nullable().describe('the scheduled instant the run is for (fire_at adds the jitter)'),
+  flow_control: z.object({ key: z.string() }).nullable().describe("the flow-control key its deliveries share (its owner's: GET /flow-control/{key}); null: none"),
 });

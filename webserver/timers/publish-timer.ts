@@ -29,6 +29,7 @@ export function buildTimer(request: CreateTimerRequest, now: number, origin: Tim
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
     request_id: origin.requestId,
     owner_id: origin.ownerId,
+    flow_control: request.flow_control,
   };
 }
 

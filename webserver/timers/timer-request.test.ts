@@ -188,3 +188,24 @@ describe('createTimerRequest: the webhook shape', () => {
     expect(errorsOf({ url: URL_OK, body: { pad: 'x'.repeat(16_384) } }).map((e) => e.field)).toEqual(['body']);
   });
 });
+
+describe('createTimerRequest: flow_control', () => {
+  test('a key, with or without limits, is accepted as given', () => {
+    expect(createTimerRequest.parse({ url: URL_OK, flow_control: { key: 'tenant-7:emails' } }).flow_control).toEqual({ key: 'tenant-7:emails' });
+    expect(createTimerRequest.parse({ url: URL_OK, flow_control: { key: 'k', rate: 10, period_s: 60, parallelism: 2 } }).flow_control).toEqual({ key: 'k', rate: 10, period_s: 60, parallelism: 2 });
+  });
+
+  test.each([
+    ['rate 0', { key: 'k', rate: 0 }, 'flow_control.rate'],
+    ['a negative period', { key: 'k', period_s: -1 }, 'flow_control.period_s'],
+    ['a fractional parallelism', { key: 'k', parallelism: 1.5 }, 'flow_control.parallelism'],
+    ['a 500-character key', { key: 'k'.repeat(500) }, 'flow_control.key'],
+    ['a key with a slash', { key: 'a/b' }, 'flow_control.key'],
+    ['a key with a space', { key: 'a b' }, 'flow_control.key'],
+    ['an empty key', { key: '' }, 'flow_control.key'],
+    ['no key', { rate: 1 }, 'flow_control.key'],
+    ['an unknown field', { key: 'k', burst: 3 }, 'flow_control.burst'],
+  ])('%s is refused, naming the field', (_case, flow_control, field) => {
+    expect([...new Set(fieldsOf({ url: URL_OK, flow_control }))]).toEqual([field]);
+  });
+});

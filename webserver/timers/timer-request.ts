@@ -1,10 +1,11 @@
 // The body of POST /timer: a delay in hours, minutes and seconds (or an absolute fire_at),
-// the callback URL, and optionally the webhook's shape and delivery settings.
+// the callback URL, and optionally the webhook's shape, delivery settings and flow-control key.
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from '../../common/messages/time.js';
 import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
 import { MAX_URL_LENGTH } from '../../common/messages/timer-message.js';
 import { instantText, isStorableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from '../../common/messages/storable.js';
+import { flowControl } from '../../common/messages/flow-control.js';
 
 export { MAX_URL_LENGTH };
 
@@ -77,7 +78,10 @@ export const deliveryFields = {
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
 
 export const createTimerRequest = checkWhen(
-  z.strictObject({ hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields }, objectError),
+  z.strictObject(
+    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields, flow_control: flowControl.optional() },
+    objectError,
+  ),
 )
   .refine((t) => t.retry_backoff_s === undefined || t.retry_max_backoff_s === undefined || t.retry_max_backoff_s >= t.retry_backoff_s, {
     message: 'must be at least retry_backoff_s',

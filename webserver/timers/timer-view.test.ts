@@ -40,7 +40,12 @@ describe('timerView', () => {
       body: { id: pending.id },
       schedule_id: null,
       schedule_instant: null,
+      flow_control: null,
     });
+  });
+
+  test('a timer that names a flow-control key shows it', () => {
+    expect(timerView({ ...pending, flow_key: 'tenant-7', state: 'held' }, NOW, 5)).toMatchObject({ state: 'held', flow_control: { key: 'tenant-7' } });
   });
 
   test("a schedule's run shows its schedule and instant, and the default body says them too", () => {

@@ -31,5 +31,7 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     // A schedule's run: which schedule, and the instant it runs for.
     schedule_id: row.schedule_id,
     schedule_instant: iso(row.schedule_instant),
+    // The flow-control key its deliveries share (its owner's).
+    flow_control: row.flow_key === null ? null : { key: row.flow_key },
   };
 }
