@@ -27,6 +27,8 @@ import {
   type ScheduleSettings,
 } from '../store/schedules.js';
 import { advanceOf, instantAfter, MISSED_AFTER_MS, runOf, type Run } from './runs.js';
+import { nameFlowKeys } from '../store/flow-keys.js';
+import type { FlowControl } from '../messages/flow-control.js';
 
 export interface ChainStores {
   main: Pool;
@@ -63,6 +65,11 @@ async function materialise(client: Queryable, s: ScheduleRow, instant: number | 
   return { row, runs: run ? [run] : [] };
 }
 
+/** The key a schedule's request names, with the limits it gives, set on the key in the schedule's own transaction. */
+async function nameKey(client: Queryable, ownerId: string | null, flow: FlowControl | null, now: number): Promise<void> {
+  if (flow) await nameFlowKeys(client, [{ ownerId, ...flow }], now);
+}
+
 /** The first head of a schedule as it is now: none while paused. */
 const firstInstant = (s: ScheduleRow, now: number) => (s.paused ? null : instantAfter(s, now));
 
@@ -72,12 +79,14 @@ async function tidy(stores: ChainStores, ids: string[]): Promise<void> {
 }
 
 /**
- * createSchedule(stores, id, ownerId, settings, now): the schedule and its first run. Should the shard
- * be unreachable after the commit, the schedule is removed again and the error thrown (a 503 for the
- * client, who may simply retry).
+ * createSchedule(stores, id, ownerId, settings, now, flow): the schedule and its first run, and the
+ * flow-control key its runs name with the limits the request gives (flow; null: none given). Should
+ * the shard be unreachable after the commit, the schedule is removed again and the error thrown (a 503
+ * for the client, who may simply retry).
  */
-export async function createSchedule(stores: ChainStores, id: string, ownerId: string | null, settings: ScheduleSettings, now: number): Promise<ScheduleRow> {
+export async function createSchedule(stores: ChainStores, id: string, ownerId: string | null, settings: ScheduleSettings, now: number, flow: FlowControl | null = null): Promise<ScheduleRow> {
   const { row, runs } = await inTransaction(stores.main, async (client) => {
+    await nameKey(client, ownerId, flow, now);
     const inserted = await insertSchedule(client, id, ownerId, settings, new Date(now));
     return materialise(client, inserted, firstInstant(inserted, now), now);
   });
@@ -91,14 +100,16 @@ export async function createSchedule(stores: ChainStores, id: string, ownerId: s
 }
 
 /**
- * changeSchedule(stores, id, change, now): new settings (an edit, a pause, a resume) from a function
- * of the current ones; the runs not yet fired are cancelled and the next one materialised anew under a
- * new generation. Null when there is no such schedule.
+ * changeSchedule(stores, id, change, now, flow): new settings (an edit, a pause, a resume) from a
+ * function of the current ones; the runs not yet fired are cancelled and the next one materialised anew
+ * under a new generation; an edit's flow-control key gets the limits it gives (flow; null: none given).
+ * Null when there is no such schedule.
  */
-export async function changeSchedule(stores: ChainStores, id: string, change: (current: ScheduleRow) => ScheduleSettings, now: number): Promise<ScheduleRow | null> {
+export async function changeSchedule(stores: ChainStores, id: string, change: (current: ScheduleRow) => ScheduleSettings, now: number, flow: FlowControl | null = null): Promise<ScheduleRow | null> {
   const changed = await inTransaction(stores.main, async (client) => {
     const current = await lockSchedule(client, id);
     if (!current) return null;
+    await nameKey(client, current.owner_id, flow, now);
     const cancelled = await cancelScheduledRuns(client, id);
     const saved = await saveSettings(client, id, change(current), new Date(now));
     return { ...(await materialise(client, saved, firstInstant(saved, now), now)), cancelled };

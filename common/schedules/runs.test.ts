@@ -53,6 +53,12 @@ test('a task schedule: the run targets a task of its own, derived from the run',
   expect(runOf(schedule({ url: null, task_type: 'noop', task_args: {} }), T0, T0).task!.id).toBe(run.task!.id);
 });
 
+test("each run names the schedule's flow-control key, a webhook's and a task's alike", () => {
+  expect(runOf(schedule({ flow_key: 'nightly' }), T0, T0).timer.flow_control).toEqual({ key: 'nightly' });
+  expect(runOf(schedule({ flow_key: 'nightly', url: null, task_type: 'noop', task_args: {} }), T0, T0).timer.flow_control).toEqual({ key: 'nightly' });
+  expect(runOf(schedule(), T0, T0).timer.flow_control).toBeUndefined();
+});
+
 describe('a claimed head', () => {
   test('on time: it fires and the following instant comes next', () => {
     expect(advanceOf(schedule(), T0 + 10 * S, T0 + 10 * S, false)).toEqual({ skip: null, next: T0 + 20 * S, backlogRuns: 0 });

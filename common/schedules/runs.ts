@@ -42,6 +42,7 @@ export type ScheduleShape = Pick<
   | 'retry_max_backoff_ms'
   | 'task_type'
   | 'task_args'
+  | 'flow_key'
 >;
 
 export function cadenceOf(s: Pick<ScheduleRow, 'cron' | 'every_ms' | 'timezone' | 'anchor_at'>): Cadence {
@@ -89,7 +90,9 @@ export interface Run {
 /** The run of the schedule for an instant (`instant` null: a run now, outside the cadence, with a new id). */
 export function runOf(s: ScheduleShape, instant: number, now: number, id = runIdOf(s.id, s.generation, instant)): Run {
   const fireAt = instant + jitterOf(id, s.jitter_ms);
-  const base = { id, fire_at: fireAt, created_at: now, owner_id: s.owner_id ?? undefined, schedule_id: s.id, schedule_instant: instant };
+  // Each run names the schedule's key; the limits were given to the key when the schedule was written.
+  const flow_control = s.flow_key === null ? undefined : { key: s.flow_key };
+  const base = { id, fire_at: fireAt, created_at: now, owner_id: s.owner_id ?? undefined, schedule_id: s.id, schedule_instant: instant, flow_control };
   if (s.task_type !== null) {
     const taskId = uuidv5(`${id}/task`, RUN_NAMESPACE);
     const task: NewTask = {

@@ -25,6 +25,7 @@ export function scheduleSettings(anchorMs: number, fields: Partial<ScheduleSetti
     catch_up: 'latest',
     jitter_ms: 0,
     paused: false,
+    flow_key: null,
     ...fields,
   };
 }

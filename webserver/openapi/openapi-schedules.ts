@@ -44,6 +44,7 @@ export const scheduleAnswer = z.object({
   catch_up: z.enum(CATCH_UP),
   jitter_s: z.number(),
   paused: z.boolean(),
+  flow_control: z.object({ key: z.string() }).nullable().describe("the flow-control key every run names (the limits are the key's: GET /flow-control/{key}); null: none"),
   state: z.enum(['active', 'paused', 'ended']).describe('ended: no instant is left before end_at'),
   created_at: isoTime,
   updated_at: isoTime,
@@ -62,6 +63,7 @@ const CADENCE =
   'Exactly one of cron (5 fields, or 6 with seconds first: ranges, steps, lists, month and day names, @daily ...) and every ("90s", "15m", "1h30m", "2d", or seconds; at least 1 s). ' +
   'Exactly one of url (a webhook as POST /timer takes it, with method, headers, body and the retry settings) and task ({type, args}, as POST /tasks takes them). ' +
   'Cron fields are wall-clock times in timezone: a wall time skipped by a daylight-saving change runs shifted forward by the gap (02:30 in a 02:00 -> 03:00 gap runs at 03:30), a wall time that happens twice runs once, at the first; every is elapsed time. ' +
+  'flow_control {key, rate?, period_s?, parallelism?} names the key every run waits on (its limits, when given, are set on the key). ' +
   'An invalid cron, an unknown zone, a cron that never fires or end_at before start_at is a 422 naming the field.';
 
 export function schedulePaths(describe: Describe) {
@@ -97,7 +99,10 @@ export function schedulePaths(describe: Describe) {
       patch: {
         summary: 'Change any field of a schedule; runs not yet fired are replaced by the new cadence',
         parameters: [idParameter],
-        requestBody: { required: true, content: { 'application/json': { schema: { ...patch, description: `Any field of POST /schedules; null clears name, start_at, end_at. ${CADENCE}` } } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { ...patch, description: `Any field of POST /schedules; null clears name, start_at, end_at, flow_control. ${CADENCE}` } } },
+        },
         responses: { 200: schedule('the schedule as it is now'), 400: badId, 404: missing, 415: notJson, 422: invalid },
       },
       delete: {

@@ -1,12 +1,13 @@
 // The bodies of POST /schedules and PATCH /schedules/{id}: a cadence (cron or every) in a time zone,
 // the target (a webhook shaped as a timer's, or a task), the window (start_at, end_at), and what happens
-// on overlap and after downtime. A PATCH is merged over the schedule's current settings and the result
+// on overlap and after downtime, and the flow-control key of its runs. A PATCH is merged over the schedule's current settings and the result
 // is held to the same rules as a new schedule.
 import { z } from 'zod';
 import { instantText, storableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from '../../common/messages/storable.js';
 import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
 import { cronProblem, isKnownTimeZone, MAX_EVERY_MS, MIN_EVERY_MS, parseEvery } from '../../common/schedules/cadence.js';
 import { callbackUrl, deliveryFields } from '../timers/timer-request.js';
+import { flowControl } from '../../common/messages/flow-control.js';
 
 export const MAX_JITTER_S = 3_600;
 export const OVERLAP = ['allow', 'skip'] as const;
@@ -46,6 +47,8 @@ export const scheduleFields = {
   catch_up: z.enum(CATCH_UP, { error: `must be one of ${CATCH_UP.join(', ')}` }).optional(),
   jitter_s: z.number({ error: 'must be a number of seconds' }).min(0, 'must be 0 or more').max(MAX_JITTER_S, `must be at most ${MAX_JITTER_S}`).optional(),
   paused: z.boolean({ error: 'must be true or false' }).optional(),
+  // The key every run names; its limits, when given, are set on the key (null: the runs name none).
+  flow_control: flowControl.nullable().optional(),
 };
 
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };

@@ -89,7 +89,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
     if (!parsed.success) return sendInvalid(res, 'the schedule is not valid', parsed.error);
     if (await refuseTarget(res, parsed.data)) return;
     const now = deps.now();
-    const row = await createSchedule(stores, newTimerId(), viewerOf(res)?.id ?? null, settingsOf(parsed.data, now, taskDefaults), now);
+    const row = await createSchedule(stores, newTimerId(), viewerOf(res)?.id ?? null, settingsOf(parsed.data, now, taskDefaults), now, parsed.data.flow_control ?? null);
     res.status(201).location(`/schedules/${row.id}`).json(scheduleView(row, []));
   });
 
@@ -115,7 +115,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
     const merged = createScheduleRequest.safeParse(mergePatch(createScheduleRequest.parse(requestOf(current)), patch.data));
     if (!merged.success) return sendInvalid(res, 'the change is not valid', merged.error);
     if (await refuseTarget(res, merged.data)) return;
-    const row = await changeSchedule(stores, current.id, (now) => settingsOf(merged.data, now.created_at.getTime(), taskDefaults), deps.now());
+    const row = await changeSchedule(stores, current.id, (now) => settingsOf(merged.data, now.created_at.getTime(), taskDefaults), deps.now(), patch.data.flow_control ?? null);
     if (!row) return notFound(res, current.id);
     res.json(scheduleView(row, await lastRuns(row.id)));
   });

@@ -40,6 +40,7 @@ export function settingsOf(r: CreateScheduleRequest, createdAt: number, taskDefa
     catch_up: r.catch_up ?? 'latest',
     jitter_ms: ms(r.jitter_s) ?? 0,
     paused: r.paused ?? false,
+    flow_key: r.flow_control?.key ?? null,
   };
 }
 
@@ -68,6 +69,8 @@ export function requestOf(row: ScheduleRow): Record<string, unknown> {
     catch_up: row.catch_up,
     jitter_s: row.jitter_ms / 1000,
     paused: row.paused,
+    // The key only: its limits belong to the key (GET /flow-control/{key}), not to the schedule.
+    flow_control: row.flow_key === null ? null : { key: row.flow_key },
   };
 }
 

@@ -57,6 +57,7 @@ export function scheduleView(row: ScheduleRow, lastRuns?: TimerRow[]) {
     catch_up: row.catch_up,
     jitter_s: row.jitter_ms / 1000,
     paused: row.paused,
+    flow_control: row.flow_key === null ? null : { key: row.flow_key },
     state: stateOf(row),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
