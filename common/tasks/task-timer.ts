@@ -6,6 +6,7 @@
 import type { AmqpClient } from '../broker/amqp.js';
 import { newTimerId } from '../messages/timer-id.js';
 import { encodeMessage, type IncomingTimer } from '../messages/timer-message.js';
+import type { FlowControl } from '../messages/flow-control.js';
 
 export const TASK_TARGET_PREFIX = 'task:';
 
@@ -24,6 +25,8 @@ export interface TaskTimer {
   createdAt: number;
   /** the task's owner, carried by its timer too; none: ownerless */
   ownerId?: string | null;
+  /** the flow-control key its start waits on (the owner's), with the limits it sets */
+  flowControl?: FlowControl | undefined;
 }
 
 /** The incoming_timers message of a task's timer, with a new timer id. */
@@ -34,6 +37,7 @@ export function taskTimerMessage(task: TaskTimer): IncomingTimer {
     fire_at: task.fireAt,
     created_at: task.createdAt,
     owner_id: task.ownerId ?? undefined,
+    flow_control: task.flowControl,
   };
 }
 

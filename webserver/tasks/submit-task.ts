@@ -1,7 +1,7 @@
 // Submitting a task: the row goes into the tasks table, then its message to the broker (the tasks queue,
-// or incoming_timers as a timer whose url is task:<id> when it is delayed); the answer waits for the
-// broker's confirm. A refused publish removes the row again and answers 503. With a wait, the task's
-// outcome is awaited (direct reply-to, or polling) up to the given time, alongside the confirm; a reply
+// or incoming_timers as a timer whose url is task:<id> when it is delayed or names a flow-control key);
+// the answer waits for the broker's confirm. A refused publish removes the row again and answers 503.
+// With a wait, the task's outcome is awaited (direct reply-to, or polling) up to the given time, alongside the confirm; a reply
 // that finished the task carries its committed row, which is the answer.
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
@@ -12,6 +12,7 @@ import type { TaskContracts } from '../../common/tasks/contracts.js';
 import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../../common/store/tasks.js';
 import { Batcher } from '../../common/batch/batcher.js';
 import type { TaskReplies } from './task-replies.js';
+import type { FlowControl } from '../../common/messages/flow-control.js';
 
 export interface TaskDeps {
   amqp: AmqpClient;
@@ -50,6 +51,8 @@ export interface Submission {
   maxAttempts?: number;
   /** the submitting user; none: ownerless */
   ownerId?: string | null;
+  /** the flow-control key its start waits on: the task goes through its timer, even when due now */
+  flowControl?: FlowControl | undefined;
 }
 
 export type Submitted = { id: string; state: 'queued'; task: null } | { id: string; state: TaskRow['state']; task: TaskRow };
@@ -59,7 +62,8 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const id = newTimerId();
   const now = deps.now();
   const runAt = Math.max(submission.runAt ?? now + (submission.delayMs ?? 0), now);
-  const delayed = runAt > now;
+  // A key is enforced where timers are delivered: a task that names one travels as a timer.
+  const delayed = runAt > now || submission.flowControl !== undefined;
   const timeoutMs = (submission.timeoutS ?? deps.defaultTimeoutS) * 1000;
   await inserter(deps.mainDb).add({
     id,
@@ -78,7 +82,7 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
   const carried = deps.contracts.get(submission.type)?.pure ? { type: submission.type, args: submission.args, timeout_ms: timeoutMs } : undefined;
   const published = (
     delayed
-      ? publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId })
+      ? publishTaskTimer(deps.amqp, { taskId: id, fireAt: runAt, createdAt: now, ownerId: submission.ownerId, flowControl: submission.flowControl })
       : deps.amqp.publish(deps.amqp.names.tasks, encodeTaskMessage(id, carried), { messageId: id, ...replyTo })
   ).catch(async (err: unknown) => {
     wait?.cancel();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import { TASK_STATES } from '../../common/store/tasks.js';
 import { instantText } from '../../common/messages/storable.js';
+import { flowControl } from '../../common/messages/flow-control.js';
 
 export const MAX_TIMEOUT_S = 86_400;
 export const MAX_ATTEMPTS = 100;
@@ -15,6 +16,9 @@ export const submitTaskRequest = z
     run_at: instantText.optional().describe('start no earlier than this instant (ISO 8601)'),
     timeout_s: z.number().int().min(1).max(MAX_TIMEOUT_S).optional().describe('per-attempt timeout (default TASK_DEFAULT_TIMEOUT_S)'),
     max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS).optional().describe('deliveries the task may start (default TASK_DEFAULT_MAX_ATTEMPTS)'),
+    flow_control: flowControl
+      .optional()
+      .describe("the flow-control key the task's start waits on (its limits, when given, are set on the key); the task then goes to the queue through its timer, even when due now"),
   })
   .refine((body) => body.delay_seconds === undefined || body.run_at === undefined, {
     message: 'give delay_seconds or run_at, not both',

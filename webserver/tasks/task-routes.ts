@@ -27,12 +27,12 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
     const checked = checkTaskArgs(deps.contracts, body.data.type, body.data.args);
     if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
-    const { delay_seconds, run_at, timeout_s, max_attempts } = body.data;
+    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control } = body.data;
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
     const submitted = await submitTask(
       deps,
-      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts, ownerId: viewerOf(res)?.id },
+      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts, ownerId: viewerOf(res)?.id, flowControl: flow_control },
       (query.data.wait ?? 0) * 1000,
     );
     res.location(`/tasks/${submitted.id}`);
