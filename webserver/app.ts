@@ -28,6 +28,8 @@ import { PasswordSlots } from './auth/password-slots.js';
 import { loadConfig } from '../common/process/config.js';
 import { scheduleRoutes, type ScheduleRouteDeps } from './schedules/schedule-routes.js';
 import { deadLetterRoutes } from './dead-letters/dead-letter-routes.js';
+import { flowControlRoutes } from './flow-control/flow-control-routes.js';
+import { deliveriesRoutes } from './flow-control/deliveries-routes.js';
 
 /** The routes a client reaches without a token even when AUTH_REQUIRED: registering and logging in. */
 const OPEN_ROUTES = new Set(['POST /users', 'POST /token']);
@@ -98,6 +100,7 @@ export function createApp(
   app.use(timerListRoutes(deps));
   app.use(replayRoutes(deps));
   app.use(scheduleRoutes({ ...deps, tasks: deps.tasks }));
+  app.use(flowControlRoutes(deps), deliveriesRoutes(deps));
   app.use(logRoutes(deps));
   app.use(deadLetterRoutes(deps));
   if (deps.tasks) {

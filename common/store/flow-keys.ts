@@ -171,6 +171,12 @@ export async function pausedGates(db: Queryable, now: number): Promise<Array<{ i
   return result.rows;
 }
 
+/** pausedHosts(db, now, limit): the callback hosts paused now (a receiver's Retry-After), the latest to end first; for an admin's view. */
+export async function pausedHosts(db: Queryable, now: number, limit: number): Promise<FlowKeyRow[]> {
+  const result = await db.query<FlowKeyRow>(`SELECT ${COLUMNS} FROM flow_keys WHERE kind = 'host' AND paused_until > to_timestamp($1 / 1000.0) ORDER BY paused_until DESC, key LIMIT $2`, [now, limit]);
+  return result.rows;
+}
+
 /** The part of a key's row a trigger decides with, locked for its transaction. */
 export interface FlowGateRow {
   id: string;

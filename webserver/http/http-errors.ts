@@ -14,6 +14,13 @@ export const requireJson: RequestHandler = (req, res, next) => {
   res.status(415).json({ error: 'unsupported_media_type', message: 'the body must be JSON, sent with Content-Type: application/json' });
 };
 
+/** For an optional body: 415 for a body that is not declared as JSON; a request without one passes. */
+export const jsonIfAny: RequestHandler = (req, res, next) => {
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+  if (!hasBody) return next();
+  requireJson(req, res, next);
+};
+
 /** The webserver's own errors: password hashing beyond this webserver's slots and queue. */
 const webserverErrors: ErrorAnswer = (err) =>
   err instanceof PasswordWorkBusyError ? { status: 503, body: { error: 'overloaded', message: 'this server is busy hashing passwords; retry shortly' }, retryAfterS: 1 } : null;

@@ -52,6 +52,19 @@ test('GET /timer/{id} with the database down: 503 naming the database', async ()
   expect(await res.json()).toMatchObject({ error: 'service_unavailable', dependency: 'database' });
 });
 
+test('the flow-control routes with the database down: 503 naming the database', async () => {
+  for (const [method, path, body] of [
+    ['GET', '/flow-control/emails', undefined],
+    ['GET', '/flow-control', undefined],
+    ['PUT', '/flow-control/emails', { rate: 5 }],
+    ['POST', '/flow-control/emails/pause', undefined],
+  ] as const) {
+    const res = await fetch(`${base}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: 'service_unavailable', dependency: 'database' });
+  }
+});
+
 test('GET /ready says which dependency is down; GET /health stays 200', async () => {
   const ready = await fetch(`${base}/ready`);
   expect(ready.status).toBe(503);

@@ -15,6 +15,7 @@ import { dashboardPaths } from './openapi-dashboard.js';
 import { documentationPaths } from './openapi-docs.js';
 import { schedulePaths } from './openapi-schedules.js';
 import { deadLetterPaths } from './openapi-dead-letters.js';
+import { flowControlPaths } from './openapi-flow-control.js';
 
 export { errorAnswer } from './openapi-answers.js';
 export { timerAnswer } from './openapi-timer.js';
@@ -22,6 +23,7 @@ export { timerCreatedAnswer, timerListAnswer, bulkReplayAnswer, batchAnswer } fr
 export { logRecordAnswer, logPageAnswer } from './openapi-logs.js';
 export { scheduleAnswer, scheduleListAnswer, scheduleRunAnswer } from './openapi-schedules.js';
 export { deadLetterQueuesAnswer, deadLetterPeekAnswer, requeueAnswer, discardAnswer } from './openapi-dead-letters.js';
+export { flowKeyAnswer, flowKeyListAnswer, deliveriesAnswer } from './openapi-flow-control.js';
 
 export function openApiDocument() {
   const components = new SchemaComponents();
@@ -31,6 +33,7 @@ export function openApiDocument() {
     withSecurity({
       ...timers.paths,
       ...schedulePaths(describe),
+      ...flowControlPaths(describe),
       ...logPaths(describe),
       ...taskPaths(describe),
       ...taskTypePaths(describe),
@@ -47,7 +50,7 @@ export function openApiDocument() {
       title: 'timer service',
       version: '0.1.0',
       description:
-        'Fires an HTTP webhook at the requested time and on recurring schedules, runs background tasks, and stores access-log lines it hands out by cursor. Every error is JSON {error, message, details?, dependency?} (components/schemas/Error); a method and path not listed here get 404 not_found.',
+        'Fires an HTTP webhook at the requested time and on recurring schedules, within the limits of flow-control keys, runs background tasks, and stores access-log lines it hands out by cursor. Every error is JSON {error, message, details?, dependency?} (components/schemas/Error); a method and path not listed here get 404 not_found.',
     },
     paths,
     components: { schemas: { ...timers.components, ...components.schemas }, headers, securitySchemes },

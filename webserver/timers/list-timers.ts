@@ -6,37 +6,20 @@ import type { Pool } from '../../common/db/pool.js';
 import { instantText } from '../../common/messages/storable.js';
 import { listTimers, TIMER_STATES, type TimerRow } from '../../common/store/timers.js';
 import type { OwnerScope } from '../../common/store/owner-scope.js';
+import { cursorParam, encodeJsonCursor } from '../http/json-cursor.js';
 export const MAX_PAGE = 500;
 
 const instant = instantText;
-
-interface Cursor {
-  created_at: string;
-  id: string;
-}
 
 // A cursor is the client's text too: a forged one is read with the same instant rules as any filter.
 const cursorShape = z.object({ created_at: instantText, id: z.uuid() });
 
 export function encodeCursor(row: Pick<TimerRow, 'created_at' | 'id'>): string {
-  return Buffer.from(JSON.stringify({ created_at: row.created_at.toISOString(), id: row.id })).toString('base64url');
-}
-
-function decodeCursor(text: string): Cursor | null {
-  try {
-    const parsed = cursorShape.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return encodeJsonCursor({ created_at: row.created_at.toISOString(), id: row.id });
 }
 
 /** ?cursor= of a list ordered by (created_at, id) newest first: the timers', and the schedules'. */
-export const createdCursor = z.string().transform((text, ctx) => {
-  const cursor = decodeCursor(text);
-  if (!cursor) ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' });
-  return cursor ?? z.NEVER;
-});
+export const createdCursor = cursorParam(cursorShape);
 
 export const listTimersQuery = z.strictObject({
   state: z.enum(TIMER_STATES, { error: `must be one of ${TIMER_STATES.join(', ')}` }).optional(),
