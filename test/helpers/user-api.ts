@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { AmqpClient } from '../../common/broker/amqp.js';
 import { queueNames } from '../../common/broker/queue-names.js';
-import { incomingTimerMessage } from '../../common/messages/timer-message.js';
+import { incomingTimersMessage, timersOf, type IncomingTimer } from '../../common/messages/timer-message.js';
 import { decodeMessage } from '../../common/messages/decode.js';
 import { insertTimers } from '../../common/store/timers.js';
 import type { TokenSettings } from '../../common/auth/tokens.js';
@@ -47,6 +47,8 @@ export interface UserApi {
   userWithToken(email: string): Promise<{ id: string; token: string }>;
   /** Creates a timer and lets the consumer's insert store it from the published message. */
   createTimer(token?: string): Promise<string>;
+  /** The timers of the next message the apps published to incoming_timers (a lone timer, or a batch). */
+  nextIncomingTimers(): Promise<IncomingTimer[]>;
 }
 
 export interface UserApiOptions {
@@ -136,11 +138,12 @@ export function useUserApi(options: UserApiOptions = {}): UserApi {
     async createTimer(token) {
       const res = await api.call('/timer', { token, body: { seconds: 3600, url: 'http://127.0.0.1:9/hook' } });
       expect(res.status).toBe(201);
-      const timer = decodeMessage(incomingTimerMessage, await takeMessage(amqp.names.incomingTimers));
-      expect(timer.id).toBe(res.body.id);
-      await insertTimers(api.dbs.main, [timer]);
-      return timer.id;
+      const [timer] = await api.nextIncomingTimers();
+      expect(timer!.id).toBe(res.body.id);
+      await insertTimers(api.dbs.main, [timer!]);
+      return timer!.id;
     },
+    nextIncomingTimers: async () => timersOf(decodeMessage(incomingTimersMessage, await takeMessage(amqp.names.incomingTimers))),
   };
   return api;
 }
