@@ -110,7 +110,7 @@ describe('GET /dashboard/api/summary', () => {
     const { status, body } = await get(openBase, '/dashboard/api/summary');
     expect(status).toBe(200);
     const summary = dashboardSummary.parse(body);
-    expect(summary.counts.timers).toEqual({ scheduled: 2, firing: 0, retrying: 0, delivered: 1, failed: 1, cancelled: 0, skipped: 0 });
+    expect(summary.counts.timers).toEqual({ scheduled: 2, held: 0, firing: 0, retrying: 0, delivered: 1, failed: 1, cancelled: 0, skipped: 0 });
     expect(summary.counts.tasks).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0, held: 0 });
     expect(summary.queues.map((q) => q.name)).toEqual(queueList(queueNames(prefix)));
     expect(summary.queues.map((q) => q.name)).toContain(`${prefix}timers_to_fire.dead`);
