@@ -46,6 +46,12 @@ const oddUrl = fc.oneof(
   ),
 );
 
+// A flow_control that is not one: a wrong type, or a key and limits with odd values and fields.
+const oddFlowControl = fc.oneof(
+  oddValue,
+  fc.record({ key: fc.oneof(fc.string({ maxLength: 200 }), oddValue), rate: oddValue, period_s: oddValue, parallelism: oddValue, burst: oddValue }, { requiredKeys: [] }),
+);
+
 // A body that names the timer fields but gets at least one of them wrong.
 const wrongTimer = fc
   .record(
@@ -57,6 +63,7 @@ const wrongTimer = fc
       max_attempts: oddValue,
       timeout_s: oddValue,
       retry_backoff_s: oddValue,
+      flow_control: oddFlowControl,
       extra: oddValue,
     },
     { requiredKeys: [] },
@@ -176,12 +183,35 @@ const edges: fc.Arbitrary<FuzzRequest> = fc.oneof(
   })),
 );
 
+// The flow-control routes: odd keys in the path, odd limits and pauses, odd and forged cursors; the
+// deliveries switch without a token.
+const forgedKeyCursor = fc
+  .tuple(fc.oneof(fc.uuid(), fc.constant(null), fc.string({ maxLength: 10 })), fc.oneof(unstorable, fc.string({ maxLength: 200 })))
+  .map(([owner_id, key]) => Buffer.from(JSON.stringify({ owner_id, key })).toString('base64url'));
+const flowControl: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  fc.tuple(segment, fc.jsonValue()).map(([s, v]) => ({ method: 'PUT' as const, path: `/flow-control/${s}`, ...splitJson(v) })),
+  fc
+    .tuple(segment, fc.record({ rate: oddValue, period_s: oddValue, parallelism: oddValue, extra: oddValue }, { requiredKeys: [] }))
+    .map(([s, limits]) => ({ method: 'PUT' as const, path: `/flow-control/${s}`, ...splitJson(limits) })),
+  segment.map((s) => ({ method: 'GET' as const, path: `/flow-control/${s}`, headers: {} })),
+  fc
+    .tuple(segment, fc.oneof(fc.record({ until: fc.oneof(outOfRange, oddValue) }), fc.jsonValue()))
+    .map(([s, body]) => ({ method: 'POST' as const, path: `/flow-control/${s}/pause`, ...splitJson(body) })),
+  segment.map((s) => ({ method: 'POST' as const, path: `/flow-control/${s}/resume`, headers: {} })),
+  fc
+    .dictionary(fc.constantFrom('limit', 'cursor', 'x'), fc.string({ maxLength: 40 }))
+    .map((q) => ({ method: 'GET' as const, path: `/flow-control?${new URLSearchParams(q).toString()}`, headers: {} })),
+  forgedKeyCursor.map((cursor) => ({ method: 'GET' as const, path: `/flow-control?cursor=${cursor}`, headers: {} })),
+  fc.jsonValue().map((v) => ({ method: 'POST' as const, path: '/deliveries/pause', ...splitJson(v) })),
+);
+
 const anyRequest = fc.oneof(
   { arbitrary: postTimer, weight: 5 },
   { arbitrary: reads, weight: 2 },
   { arbitrary: replays, weight: 2 },
   { arbitrary: oddHeaders, weight: 1 },
   { arbitrary: edges, weight: 3 },
+  { arbitrary: flowControl, weight: 2 },
 );
 
 async function send(req: FuzzRequest): Promise<number> {
@@ -233,8 +263,14 @@ const candidateTimer = fc
     ),
     fc.oneof(fc.string({ maxLength: 20 }), unstorable, fc.constantFrom('é/ü', '\ud83d\ude00', '%00')),
     fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+    fc.option(fc.record({ key: fc.stringMatching(/^[A-Za-z0-9._:@-]{1,128}$/), parallelism: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: ['key'] }), { nil: undefined }),
   )
-  .map(([when, path, body]) => ({ ...when, url: `${e2e.hook}/stored/${path}`, ...(body === undefined ? {} : { body }) }));
+  .map(([when, path, body, flow_control]) => ({
+    ...when,
+    url: `${e2e.hook}/stored/${path}`,
+    ...(body === undefined ? {} : { body }),
+    ...(flow_control === undefined ? {} : { flow_control }),
+  }));
 
 test('every timer body answered 201 is stored and readable as it was accepted', async () => {
   const bodies = fc.sample(candidateTimer, { numRuns: 300, seed });
@@ -247,8 +283,12 @@ test('every timer body answered 201 is stored and readable as it was accepted', 
     const accepted = (await res.json()) as { id: string; fire_at: string };
     const read = await fetch(`${e2e.env.url}/timer/${accepted.id}`);
     expect({ body, status: read.status }).toEqual({ body, status: 200 });
-    const stored = (await read.json()) as { url: string; fire_at: string };
-    expect({ url: stored.url, fire_at: stored.fire_at }).toEqual({ url: body.url, fire_at: accepted.fire_at });
+    const stored = (await read.json()) as { url: string; fire_at: string; flow_control: { key: string } | null };
+    expect({ url: stored.url, fire_at: stored.fire_at, flow_control: stored.flow_control }).toEqual({
+      url: body.url,
+      fire_at: accepted.fire_at,
+      flow_control: body.flow_control ? { key: body.flow_control.key } : null,
+    });
   }
   expect(created).toBeGreaterThan(0);
 });
