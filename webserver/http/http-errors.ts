@@ -14,11 +14,11 @@ export const requireJson: RequestHandler = (req, res, next) => {
   res.status(415).json({ error: 'unsupported_media_type', message: 'the body must be JSON, sent with Content-Type: application/json' });
 };
 
-/** For an optional body: 415 for a body that is not declared as JSON; a request without one passes. */
+/** 415 for a body that is not JSON; no body at all (none, or Content-Length: 0) passes: the body is optional. */
 export const jsonIfAny: RequestHandler = (req, res, next) => {
   const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
-  if (!hasBody) return next();
-  requireJson(req, res, next);
+  if (!hasBody || req.is('application/json')) return next();
+  res.status(415).json({ error: 'unsupported_media_type', message: 'the body, when given, must be JSON, sent with Content-Type: application/json' });
 };
 
 /** The webserver's own errors: password hashing beyond this webserver's slots and queue. */

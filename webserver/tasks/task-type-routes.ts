@@ -4,7 +4,7 @@
 // a paused type is held in the tasks table ('held') instead of running. A resume here publishes the held
 // tasks of the type again at once, oldest first; should the broker refuse, the workers do it at their
 // next look, so the resume stands either way.
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
@@ -14,7 +14,7 @@ import type { TaskContracts } from '../../common/tasks/contracts.js';
 import { activePauses, pauseTaskType, resumeTaskType, type TaskTypePause } from '../../common/store/task-type-pauses.js';
 import { releaseHeld } from '../../common/tasks/release-held-tasks.js';
 import { jsonBody } from '../http/storable-input.js';
-import { sendFieldErrors, sendInvalid } from '../http/http-errors.js';
+import { jsonIfAny, sendFieldErrors, sendInvalid } from '../http/http-errors.js';
 import { requireAdmin } from '../auth/require-admin.js';
 
 export interface TaskTypeRouteDeps {
@@ -39,13 +39,6 @@ export function taskTypeView(type: string, pause: TaskTypePause | undefined) {
     paused_until: pause?.until ? pause.until.toISOString() : null,
   };
 }
-
-/** 415 for a body that is not JSON; no body at all (none, or Content-Length: 0) passes: the body is optional. */
-const jsonIfAny: RequestHandler = (req, res, next) => {
-  const empty = req.get('content-length') === '0' && req.get('transfer-encoding') === undefined;
-  if (empty || req.is('application/json') !== false) return next();
-  res.status(415).json({ error: 'unsupported_media_type', message: 'the body, when given, must be JSON, sent with Content-Type: application/json' });
-};
 
 export function taskTypeRoutes(deps: TaskTypeRouteDeps): Router {
   const router = Router();
