@@ -1,6 +1,6 @@
 // What a claim means for each due timer of a batch: deliver it now (and how), check again later, or drop
 // it. The statement itself is the timers table's (common/store/timers).
-import type { Pool } from '../common/db/pool.js';
+import type { Queryable } from '../common/db/pool.js';
 import { claimTimers } from '../common/store/timers.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { webhookRequest, type RunOf, type WebhookRequest } from '../common/webhooks/webhook-shape.js';
@@ -48,7 +48,7 @@ export interface ClaimOptions {
  * claimant wins a timer) and says what to do with each: one result per id, in order; a repeated id
  * gets 'done'.
  */
-export async function claimAttempts(main: Pool, ids: string[], options: ClaimOptions): Promise<ClaimResult[]> {
+export async function claimAttempts(main: Queryable, ids: string[], options: ClaimOptions): Promise<ClaimResult[]> {
   const { now, marginMs, earlyMs, defaults } = options;
   const rows = await claimTimers(main, ids, { now, marginMs, earlyMs, defaultTimeoutMs: defaults.timeoutMs });
   const byId = new Map(rows.map((row) => [row.id, row]));

@@ -25,7 +25,7 @@ import { InFlight } from '../common/batch/in-flight.js';
 import { advanceSchedules, type ClaimedRun } from '../common/schedules/chain.js';
 import { flowKeyId } from '../common/store/flow-keys.js';
 import { flowGate, holdOn } from './flow-gate.js';
-import { startReleases } from './release-held.js';
+import { startReleases, type Released } from './release-held.js';
 import { hostGate, watchPauses, type Gate } from './flow-pauses.js';
 import type { Answer } from './flow-capacity.js';
 
@@ -42,6 +42,8 @@ const OUTCOME_LINGER_MS = 20;
 const FLOW_HORIZON_MS = 1_000;
 // A timer a release lets go keeps its place this long on its way back through its shard to a trigger.
 const FLOW_RETURN_MS = 10_000;
+// Timers of limited keys a trigger's releases have claimed and are delivering, at most.
+const RELEASED_IN_FLIGHT_MAX = 1_000;
 // A receiver's Retry-After pauses its key or host at most this long.
 const MAX_RETRY_AFTER_PAUSE_MS = 3_600_000;
 
@@ -63,6 +65,8 @@ export interface TriggerDeps {
   /** publishes due tasks (timers whose url is task:<id>) to the tasks queue */
   amqp?: AmqpClient;
 }
+
+const noop = () => undefined;
 
 export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
@@ -93,7 +97,24 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const advances = new Batcher<ClaimedRun, { deliver: boolean }>((runs) => advanceSchedules(schedules, runs, now(), deps.scheduleMissedAfterMs), BATCH_MAX, 2);
   // Flow control: pauses known to this trigger, the gate of flow keys, the releases of held timers.
   const pauses = watchPauses(main, now, log);
-  const releases = startReleases({ main, shards, now, horizonMs: FLOW_HORIZON_MS, leaseMs: FLOW_RETURN_MS + deps.delivery.timeoutMs + CLAIM_MARGIN_MS, dueSoonMs: deps.dueSoonMs ?? null }, log);
+  // Timers of limited keys that this trigger's releases claimed, being delivered now (bounded).
+  let releasedInFlight = 0;
+  const releases = startReleases(
+    {
+      main,
+      shards,
+      now,
+      horizonMs: FLOW_HORIZON_MS,
+      leaseMs: FLOW_RETURN_MS + deps.delivery.timeoutMs + CLAIM_MARGIN_MS,
+      dueSoonMs: deps.dueSoonMs ?? null,
+      claim: { marginMs: CLAIM_MARGIN_MS, earlyMs: CLAIM_EARLY_MS, defaults: deps.delivery },
+      budget: () => RELEASED_IN_FLIGHT_MAX - releasedInFlight,
+      deliver: (released) => {
+        for (const item of released) void inFlight.track(deliverReleased(item));
+      },
+    },
+    log,
+  );
   const gate = flowGate(main, { now, horizonMs: FLOW_HORIZON_MS, onLeasesEnded: releases.kick });
   const inFlight = new InFlight();
   // Cut when a drain's grace period ends: webhooks still in flight are cut and retried at once.
@@ -149,6 +170,23 @@ export function dueTimerHandler(deps: TriggerDeps) {
       await send(timer, claim, answer.startAt, host, taskId, release, leaving);
     } finally {
       if (lease) void gate.end(lease);
+    }
+  }
+
+  /**
+   * Delivers a timer a release claimed for this trigger, at its slot, then gives its lease back. Should
+   * anything fail, its claim lapses and its shard row (written by the release) brings it back.
+   */
+  async function deliverReleased({ timer, claim, lease }: Released): Promise<void> {
+    releasedInFlight += 1;
+    try {
+      const taskId = taskIdOfTarget(timer.url);
+      await send(timer, claim, lease.startAt, taskId ? null : new URL(claim.request.url).host, taskId, noop, noop);
+    } catch (err) {
+      log.warn({ timer_id: timer.id, err: (err as Error).message }, 'a released timer could not be delivered; it comes back when its claim expires');
+    } finally {
+      releasedInFlight -= 1;
+      void gate.end(lease);
     }
   }
 

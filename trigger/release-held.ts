@@ -1,20 +1,21 @@
 // Releasing held timers: a key with timers waiting and capacity free lets the first of them go, in due
-// order: each gets its slot and a lease on the key (its ticket past those still waiting) and its row in
-// its shard, due at its slot, from where a poller publishes it to a trigger as any due timer. Every
-// trigger runs the release: right after one of its deliveries gives a key's place back or a lapsed
-// lease is removed (a trigger that died), and on a sweep every 200 ms over the keys with timers waiting
-// whose rate has a slot due, and every 2 s over all of them (a pause that ended or was lifted, a release
-// that found its key locked). A key's release locks its row (SKIP LOCKED: triggers never queue on one another), and the
-// shard rows are written before the timers are marked pending, so a crash in between leaves them held
+// order, each at its slot with a lease on the key (releaseKey below says how). Every trigger runs the
+// release: right after one of its deliveries gives a key's place back or a lapsed lease is removed (a
+// trigger that died), on a sweep every 200 ms over the keys with timers waiting whose rate has a slot
+// due, and every 2 s over all of them (a pause that ended or was lifted, a release that found its key
+// locked). A key's release locks its row (SKIP LOCKED: triggers never queue on one another), and the
+// shard rows are written before the transaction commits, so a crash in between leaves the timers held
 // (the shard rows' copies are dropped by their claims) and the next release lets them go again.
 import type { Pool } from '../common/db/pool.js';
 import { inTransaction } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
+import type { DueTimer } from '../common/messages/timer-message.js';
 import { endLapsedLeases, grantLeases, inFlight, keysToRelease, lockFlowKeyToRelease, setFlowClock } from '../common/store/flow-keys.js';
 import { heldInDueOrder, unholdTimers } from '../common/store/timers.js';
 import { fireAllAgain } from '../common/store/timers-to-fire.js';
-import { letGo, releasable } from './flow-capacity.js';
+import { letGo, releasable, type Lease } from './flow-capacity.js';
 import { keyStateOf } from './flow-gate.js';
+import { claimAttempts, type ClaimOptions, type Claimed } from './claim-attempts.js';
 
 export const RELEASE_MAX = 500;
 export const SWEEP_INTERVAL_MS = 200;
@@ -23,52 +24,88 @@ const FULL_SWEEP_EVERY = 10;
 const SWEEP_KEYS = 100;
 const LAPSED_LEASES_INTERVAL_MS = 5_000;
 
+/** A timer of a limited key that a release claimed for this trigger: to deliver at once, then give its lease back. */
+export interface Released {
+  timer: DueTimer;
+  claim: Claimed;
+  lease: Lease;
+}
+
 export interface ReleaseDeps {
   main: Pool;
   shards: Pool[];
   now: () => number;
   /** a rate's slots within this long ahead may be handed out */
   horizonMs: number;
-  /** a released timer's lease: its way back through its shard and a trigger, and its delivery */
+  /** a timer let go through its shard (a pause lifted) keeps its place this long on its way back to a trigger */
   leaseMs: number;
   dueSoonMs: number | null;
+  /** how a release claims the timers of a limited key for this trigger (as the trigger claims any timer) */
+  claim: Omit<ClaimOptions, 'now'>;
+  /** how many more released timers this trigger may take on now */
+  budget: () => number;
+  /** delivers the timers a release claimed for this trigger */
+  deliver: (released: Released[]) => void;
 }
 
-/** releaseKey(deps, keyId): lets the key's first waiting timers go as far as its capacity allows; how many. */
+/**
+ * releaseKey(deps, keyId): lets the key's first waiting timers go as far as its capacity allows; how many.
+ * A key with limits (rate, parallelism) has them claimed here, in the release's transaction, and
+ * delivered by this trigger at once: a timer's place on the key is taken only while it is being sent,
+ * not while it travels. A row is written in its shard first, due when the claim expires, so that a
+ * trigger dying before the answer leaves the timer to be claimed again then. The timers of a pause
+ * that ended (a host, all deliveries, a key without limits) go back through their shards, due now.
+ */
 export async function releaseKey(deps: ReleaseDeps, keyId: string): Promise<number> {
   const now = deps.now();
-  return inTransaction(deps.main, async (client) => {
+  const { released, count } = await inTransaction(deps.main, async (client) => {
+    const none = { released: [] as Released[], count: 0 };
     const row = await lockFlowKeyToRelease(client, keyId);
-    if (!row || row.held === 0) return 0;
+    if (!row || row.held === 0) return none;
+    const limited = row.rate !== null || row.parallelism !== null;
     const active = row.parallelism === null ? 0 : ((await inFlight(client, [keyId], now)).get(keyId) ?? 0);
     const state = keyStateOf(row, active);
-    const n = releasable(state, now, deps.horizonMs, RELEASE_MAX);
-    if (n === 0) return 0;
+    const n = releasable(state, now, deps.horizonMs, limited ? Math.min(RELEASE_MAX, deps.budget()) : RELEASE_MAX);
+    if (n <= 0) return none;
     const timers = await heldInDueOrder(client, keyId, n);
     // Fewer waiting than counted (some were cancelled or rescheduled meanwhile): the count is set right.
     if (timers.length < n) state.held = timers.length;
-    const grants = letGo(
-      state,
-      timers.map((t) => t.id),
-      now,
-      deps.leaseMs,
-    );
-    await fireAllAgain(
-      deps.shards,
-      timers.map((t, i) => ({ id: t.id, url: t.url, at: grants[i]!.startAt })),
-      deps.dueSoonMs,
-    );
-    await unholdTimers(
-      client,
-      timers.map((t) => t.id),
-    );
-    await grantLeases(
-      client,
-      grants.flatMap((g) => (g.lease ? [g.lease] : [])),
-    );
+    const ids = timers.map((t) => t.id);
+    const grants = letGo(state, ids, now, deps.leaseMs);
+    await unholdTimers(client, ids);
+    const released: Released[] = [];
+    if (limited) {
+      const claims = await claimAttempts(client, ids, { ...deps.claim, now });
+      const byId = new Map(timers.map((t, i) => [t.id, { timer: t, grant: grants[i]! }]));
+      const rows = ids.flatMap((id, i) => {
+        const claim = claims[i]!;
+        if (claim.kind !== 'claimed') return [];
+        const { timer, grant } = byId.get(id)!;
+        const until = now + deps.claim.marginMs + deps.claim.earlyMs + claim.timeoutMs;
+        released.push({ timer: { id, url: timer.url, fire_at: timer.due_ms }, claim, lease: { ...grant.lease!, expiresAt: Math.max(grant.startAt, now) + claim.timeoutMs + deps.claim.marginMs } });
+        return [{ id, url: timer.url, at: until }];
+      });
+      await fireAllAgain(deps.shards, rows, deps.dueSoonMs);
+      await grantLeases(
+        client,
+        released.map((r) => r.lease),
+      );
+    } else {
+      await fireAllAgain(
+        deps.shards,
+        timers.map((t, i) => ({ id: t.id, url: t.url, at: grants[i]!.startAt })),
+        deps.dueSoonMs,
+      );
+      await grantLeases(
+        client,
+        grants.flatMap((g) => (g.lease ? [g.lease] : [])),
+      );
+    }
     await setFlowClock(client, [{ id: keyId, nextSlotAt: state.nextSlotAt, held: state.held }]);
-    return timers.length;
+    return { released, count: timers.length };
   });
+  if (released.length > 0) deps.deliver(released);
+  return count;
 }
 
 /**

@@ -108,16 +108,23 @@ export async function findFlowKey(db: Queryable, id: string): Promise<FlowKeyRow
 
 /** listFlowKeys(db, scope, afterKey, limit): the keys the scope sees in (owner, key) order after a cursor. */
 export async function listFlowKeys(db: Queryable, scope: OwnerScope, after: { ownerId: string | null; key: string } | null, limit: number): Promise<FlowKeyRow[]> {
-  const result = await db.query<FlowKeyRow>(
-    `SELECT ${COLUMNS} FROM flow_keys
-      WHERE kind = 'key' AND ($1::boolean OR owner_id IS NOT DISTINCT FROM $2::uuid)
-        AND ($3::text IS NULL OR (coalesce(owner_id::text, ''), key) > (coalesce($4::text, ''), $3::text))
-      ORDER BY coalesce(owner_id::text, ''), key
-      LIMIT $5`,
-    [...scopeParams(scope), after?.key ?? null, after?.ownerId ?? null, limit],
-  );
+  const result = await db.query<FlowKeyRow>(LIST_FLOW_KEYS_SQL, listFlowKeysParams(scope, after, limit));
   return result.rows;
 }
+
+// By the flow_keys_owner_key index, an owner's keys and the admin's list alike.
+export const LIST_FLOW_KEYS_SQL = `SELECT ${COLUMNS} FROM flow_keys
+      WHERE kind = 'key' AND ($1::boolean OR coalesce(owner_id::text, '') = coalesce($2::text, ''))
+        AND ($3::text IS NULL OR (coalesce(owner_id::text, ''), key) > (coalesce($4::text, ''), $3::text))
+      ORDER BY coalesce(owner_id::text, ''), key
+      LIMIT $5`;
+
+export const listFlowKeysParams = (scope: OwnerScope, after: { ownerId: string | null; key: string } | null, limit: number): unknown[] => [
+  ...scopeParams(scope),
+  after?.key ?? null,
+  after?.ownerId ?? null,
+  limit,
+];
 
 /** inFlight(db, ids, now): unexpired leases per key id (keys without any are left out). */
 export async function inFlight(db: Queryable, ids: string[], now: number): Promise<Map<string, number>> {
@@ -165,7 +172,7 @@ export async function resumeFlowKey(db: Queryable, id: string, at: number): Prom
 export async function pausedGates(db: Queryable, now: number): Promise<Array<{ id: string; kind: FlowKind; key: string; paused_until: number }>> {
   const result = await db.query<{ id: string; kind: FlowKind; key: string; paused_until: number }>(
     `SELECT id, kind, key, ${epochMs('paused_until')} AS paused_until FROM flow_keys
-      WHERE kind IN ('host', 'deliveries') AND paused_until > to_timestamp($1 / 1000.0)`,
+      WHERE kind <> 'key' AND paused_until > to_timestamp($1 / 1000.0)`,
     [now],
   );
   return result.rows;
@@ -173,7 +180,10 @@ export async function pausedGates(db: Queryable, now: number): Promise<Array<{ i
 
 /** pausedHosts(db, now, limit): the callback hosts paused now (a receiver's Retry-After), the latest to end first; for an admin's view. */
 export async function pausedHosts(db: Queryable, now: number, limit: number): Promise<FlowKeyRow[]> {
-  const result = await db.query<FlowKeyRow>(`SELECT ${COLUMNS} FROM flow_keys WHERE kind = 'host' AND paused_until > to_timestamp($1 / 1000.0) ORDER BY paused_until DESC, key LIMIT $2`, [now, limit]);
+  const result = await db.query<FlowKeyRow>(
+    `SELECT ${COLUMNS} FROM flow_keys WHERE kind <> 'key' AND kind = 'host' AND paused_until > to_timestamp($1 / 1000.0) ORDER BY paused_until DESC, key LIMIT $2`,
+    [now, limit],
+  );
   return result.rows;
 }
 

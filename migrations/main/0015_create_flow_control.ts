@@ -31,7 +31,9 @@ export async function up(knex: Knex): Promise<void> {
       updated_at timestamptz NOT NULL
     )`);
   // GET /flow-control, per owner in key order.
-  await knex.raw(`CREATE INDEX flow_keys_owner_key ON flow_keys (owner_id, key) WHERE kind = 'key'`);
+  await knex.raw(`CREATE INDEX flow_keys_owner_key ON flow_keys ((coalesce(owner_id::text, '')), key) WHERE kind = 'key'`);
+  // The triggers' and the admin's reads of the paused hosts and of the deliveries pause.
+  await knex.raw(`CREATE INDEX flow_keys_paused ON flow_keys (paused_until) WHERE kind <> 'key'`);
   // The triggers' release sweep: keys with timers waiting.
   await knex.raw('CREATE INDEX flow_keys_waiting ON flow_keys (id) WHERE held > 0');
   await knex.raw(`

@@ -97,7 +97,7 @@ export interface ClaimRow {
  * or while firing under a claim that has expired (its trigger died mid-delivery). Returns the row of
  * every known timer among the ids, claimed or not (in no order); an unknown id has none.
  */
-export async function claimTimers(main: Pool, ids: string[], options: ClaimOptions): Promise<ClaimRow[]> {
+export async function claimTimers(main: Queryable, ids: string[], options: ClaimOptions): Promise<ClaimRow[]> {
   const { now, marginMs, earlyMs, defaultTimeoutMs } = options;
   const result = await main.query<ClaimRow>(claimTimersStatement([ids, now, marginMs, earlyMs, defaultTimeoutMs]));
   return result.rows;
