@@ -11,7 +11,7 @@ import { inTransaction } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
 import type { DueTimer } from '../common/messages/timer-message.js';
 import { endLapsedLeases, grantLeases, inFlight, keysToRelease, lockFlowKeyToRelease, setFlowClock } from '../common/store/flow-keys.js';
-import { heldInDueOrder, unholdTimers } from '../common/store/timers.js';
+import { heldInDueOrder, unholdTimers, type ReleasedTimer } from '../common/store/timers.js';
 import { fireAllAgain } from '../common/store/timers-to-fire.js';
 import { letGo, releasable, type Lease } from './flow-capacity.js';
 import { keyStateOf } from './flow-gate.js';
@@ -23,6 +23,8 @@ export const SWEEP_INTERVAL_MS = 200;
 const FULL_SWEEP_EVERY = 10;
 const SWEEP_KEYS = 100;
 const LAPSED_LEASES_INTERVAL_MS = 5_000;
+// A timer a lifted pause lets go is due again this much later, after the release has committed.
+const RETURN_DELAY_MS = 1_000;
 
 /** A timer of a limited key that a release claimed for this trigger: to deliver at once, then give its lease back. */
 export interface Released {
@@ -54,10 +56,12 @@ export interface ReleaseDeps {
  * delivered by this trigger at once: a timer's place on the key is taken only while it is being sent,
  * not while it travels. A row is written in its shard first, due when the claim expires, so that a
  * trigger dying before the answer leaves the timer to be claimed again then. The timers of a pause
- * that ended (a host, all deliveries, a key without limits) go back through their shards, due now.
+ * that ended (a host, all deliveries, a key without limits) go back through their shards, due a second
+ * later (or at once, written again, when the commit took longer than half of that).
  */
 export async function releaseKey(deps: ReleaseDeps, keyId: string): Promise<number> {
   const now = deps.now();
+  const returning: ReleasedTimer[] = [];
   const { released, count } = await inTransaction(deps.main, async (client) => {
     const none = { released: [] as Released[], count: 0 };
     const row = await lockFlowKeyToRelease(client, keyId);
@@ -91,11 +95,14 @@ export async function releaseKey(deps: ReleaseDeps, keyId: string): Promise<numb
         released.map((r) => r.lease),
       );
     } else {
+      // Due a moment later, not now: a poller that published a row before this commit would meet the
+      // timer still held, and its claim would drop it (a claim does not wait for a row it did not match).
       await fireAllAgain(
         deps.shards,
-        timers.map((t, i) => ({ id: t.id, url: t.url, at: grants[i]!.startAt })),
+        timers.map((t, i) => ({ id: t.id, url: t.url, at: Math.max(grants[i]!.startAt, now + RETURN_DELAY_MS) })),
         deps.dueSoonMs,
       );
+      returning.push(...timers);
       await grantLeases(
         client,
         grants.flatMap((g) => (g.lease ? [g.lease] : [])),
@@ -104,6 +111,13 @@ export async function releaseKey(deps: ReleaseDeps, keyId: string): Promise<numb
     await setFlowClock(client, [{ id: keyId, nextSlotAt: state.nextSlotAt, held: state.held }]);
     return { released, count: timers.length };
   });
+  // A commit that took longer than the moment: the rows are written again, due now (the replay's way).
+  if (returning.length > 0 && deps.now() - now > RETURN_DELAY_MS / 2)
+    await fireAllAgain(
+      deps.shards,
+      returning.map((t) => ({ id: t.id, url: t.url, at: deps.now() })),
+      deps.dueSoonMs,
+    );
   if (released.length > 0) deps.deliver(released);
   return count;
 }

@@ -34,3 +34,12 @@ export const listFlowKeysQuery = z.strictObject({
   limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(50),
   cursor: flowKeyCursor.optional(),
 });
+
+/** An admin acting on another owner's key: `?owner_id=<uuid>`, or `none` for the ownerless keys. */
+export const OWNERLESS = 'none';
+export const keyOwnerQuery = z.object({
+  owner_id: z
+    .union([z.uuid(), z.literal(OWNERLESS)], { error: `must be a user's id (a UUID) or ${OWNERLESS}` })
+    .optional()
+    .describe(`admins only: the owner whose key this is (a user's id, or ${OWNERLESS} for the ownerless keys); left out: the caller's own`),
+});

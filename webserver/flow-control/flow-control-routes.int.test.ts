@@ -92,6 +92,25 @@ test("keys are per owner: another owner's key of the same name is unknown to the
   ).toEqual([a.id, b.id].sort());
 });
 
+test("an admin acts on another owner's key with owner_id (none: the ownerless keys); anyone else gets a 403", async () => {
+  const a = await api.userWithToken('owned@example.com');
+  await api.call('/flow-control/theirs', { method: 'PUT', token: a.token, body: { parallelism: 2 } });
+  const paused = await api.call(`/flow-control/theirs/pause?owner_id=${a.id}`, { method: 'POST', token: await admin() });
+  expect(paused.status).toBe(200);
+  expect(flowKeyAnswer.parse(paused.body)).toMatchObject({ key: 'theirs', owner_id: a.id, paused: true, parallelism: 2 });
+  expect((await api.call('/flow-control/theirs', { token: a.token })).body).toMatchObject({ paused: true });
+  expect((await api.call(`/flow-control/theirs/resume?owner_id=${a.id}`, { method: 'POST', token: await admin() })).body).toMatchObject({ owner_id: a.id, paused: false });
+  await api.call('/flow-control/anonymous-key', { method: 'PUT', body: { rate: 3 } });
+  expect((await api.call('/flow-control/anonymous-key?owner_id=none', { token: await admin() })).body).toMatchObject({ owner_id: null, rate: 3 });
+  const b = await api.userWithToken('another-user@example.com');
+  const refused = await api.call(`/flow-control/theirs/pause?owner_id=${a.id}`, { method: 'POST', token: b.token });
+  expect(refused.status).toBe(403);
+  expect((await api.call('/flow-control/theirs', { token: a.token })).body).toMatchObject({ paused: false });
+  const bad = await api.call('/flow-control/theirs?owner_id=someone', { token: await admin() });
+  expect(bad.status).toBe(422);
+  expect(fieldsOf(bad.body)).toEqual(['owner_id']);
+});
+
 test('bad input is a 422 naming the field', async () => {
   const { token } = await api.userWithToken('bad-input@example.com');
   const cases: Array<[string, unknown, string]> = [

@@ -1,7 +1,8 @@
 // The flow-control routes of a caller's own keys: PUT /flow-control/{key} (its limits), GET
 // /flow-control/{key} and GET /flow-control (a cursor list), and /pause and /resume. A key belongs to
 // the caller's owner (the token's user; callers without a token share the ownerless keys): another
-// owner's key of the same name is another key, and unknown to this caller.
+// owner's key of the same name is another key, and unknown to this caller. An admin acts on any owner's
+// key with `?owner_id=` (a user's id, or `none`).
 import { Router, type Request, type Response } from 'express';
 import type { Pool } from '../../common/db/pool.js';
 import { flowKeyId, inFlight, findFlowKey, listFlowKeys, pauseFlowKey, putFlowKey, resumeFlowKey, type FlowKeyRow } from '../../common/store/flow-keys.js';
@@ -9,7 +10,7 @@ import { jsonBody } from '../http/storable-input.js';
 import { jsonIfAny, requireJson, sendFieldErrors, sendInvalid } from '../http/http-errors.js';
 import { ownerScope, viewerOf } from '../auth/authenticate.js';
 import { encodeJsonCursor } from '../http/json-cursor.js';
-import { flowLimitsRequest, keyParam, listFlowKeysQuery, pauseRequest } from './flow-control-request.js';
+import { flowLimitsRequest, keyOwnerQuery, keyParam, listFlowKeysQuery, OWNERLESS, pauseRequest } from './flow-control-request.js';
 import { flowKeyView } from './flow-key-view.js';
 
 export interface FlowControlRouteDeps {
@@ -41,14 +42,30 @@ export function pauseEnd(req: Request, res: Response, now: number): number | nul
 export function flowControlRoutes(deps: FlowControlRouteDeps): Router {
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
-  const ownerOf = (res: Response) => viewerOf(res)?.id ?? null;
 
-  /** The key of the path, else null after a 422 naming `key`. */
-  function keyOf(req: Request, res: Response): string | null {
+  /**
+   * The key of the path and its owner (the caller's, or for an admin the `owner_id` asked for), else
+   * null after a 422 naming the field or a 403 for another owner's key asked by someone not an admin.
+   */
+  function keyOf(req: Request, res: Response): { key: string; owner: string | null } | null {
     const parsed = keyParam.safeParse({ key: req.params.key });
-    if (parsed.success) return parsed.data.key;
-    sendInvalid(res, 'the key is not valid', parsed.error);
-    return null;
+    if (!parsed.success) {
+      sendInvalid(res, 'the key is not valid', parsed.error);
+      return null;
+    }
+    const query = keyOwnerQuery.safeParse(req.query);
+    if (!query.success) {
+      sendInvalid(res, 'the query is not valid', query.error);
+      return null;
+    }
+    const viewer = viewerOf(res);
+    const own = viewer?.id ?? null;
+    const asked = query.data.owner_id === undefined ? own : query.data.owner_id === OWNERLESS ? null : query.data.owner_id;
+    if (asked !== own && viewer?.role !== 'admin') {
+      res.status(403).json({ error: 'forbidden', message: "only an admin acts on another owner's key (owner_id)" });
+      return null;
+    }
+    return { key: parsed.data.key, owner: asked };
   }
 
   async function sendKey(res: Response, row: FlowKeyRow, now: number): Promise<void> {
@@ -59,13 +76,13 @@ export function flowControlRoutes(deps: FlowControlRouteDeps): Router {
   const notFound = (res: Response, key: string) => res.status(404).json({ error: 'not_found', message: `no flow-control key ${key} (keys are per owner)` });
 
   router.put('/flow-control/:key', requireJson, parseJson, async (req, res) => {
-    const key = keyOf(req, res);
-    if (key === null) return;
+    const named = keyOf(req, res);
+    if (named === null) return;
     const limits = flowLimitsRequest.safeParse(req.body);
     if (!limits.success) return sendInvalid(res, 'the limits are not valid', limits.error);
     const { rate, period_s, parallelism } = limits.data;
     const now = deps.now();
-    const row = await putFlowKey(deps.mainDb, ownerOf(res), key, { rate: rate ?? null, period_s, parallelism: parallelism ?? null }, now);
+    const row = await putFlowKey(deps.mainDb, named.owner, named.key, { rate: rate ?? null, period_s, parallelism: parallelism ?? null }, now);
     await sendKey(res, row, now);
   });
 
@@ -91,30 +108,30 @@ export function flowControlRoutes(deps: FlowControlRouteDeps): Router {
   });
 
   router.get('/flow-control/:key', async (req, res) => {
-    const key = keyOf(req, res);
-    if (key === null) return;
-    const row = await findFlowKey(deps.mainDb, flowKeyId('key', ownerOf(res), key));
-    if (!row) return notFound(res, key);
+    const named = keyOf(req, res);
+    if (named === null) return;
+    const row = await findFlowKey(deps.mainDb, flowKeyId('key', named.owner, named.key));
+    if (!row) return notFound(res, named.key);
     await sendKey(res, row, deps.now());
   });
 
   // A key may be paused before any timer names it: the pause creates its row.
   router.post('/flow-control/:key/pause', jsonIfAny, parseJson, async (req, res) => {
-    const key = keyOf(req, res);
-    if (key === null) return;
+    const named = keyOf(req, res);
+    if (named === null) return;
     const now = deps.now();
     const until = pauseEnd(req, res, now);
     if (until === null) return;
-    const row = await pauseFlowKey(deps.mainDb, 'key', ownerOf(res), key, until, PAUSED_THROUGH_API, now);
+    const row = await pauseFlowKey(deps.mainDb, 'key', named.owner, named.key, until, PAUSED_THROUGH_API, now);
     await sendKey(res, row, now);
   });
 
   router.post('/flow-control/:key/resume', async (req, res) => {
-    const key = keyOf(req, res);
-    if (key === null) return;
+    const named = keyOf(req, res);
+    if (named === null) return;
     const now = deps.now();
-    const row = await resumeFlowKey(deps.mainDb, flowKeyId('key', ownerOf(res), key), now);
-    if (!row) return notFound(res, key);
+    const row = await resumeFlowKey(deps.mainDb, flowKeyId('key', named.owner, named.key), now);
+    if (!row) return notFound(res, named.key);
     await sendKey(res, row, now);
   });
 

@@ -4,7 +4,7 @@
 // handlers' answers against.
 import { z } from 'zod';
 import { FLOW_KEY_PATTERN, MAX_FLOW_KEY_LENGTH } from '../../common/messages/flow-control.js';
-import { flowLimitsRequest, listFlowKeysQuery, pauseRequest } from '../flow-control/flow-control-request.js';
+import { flowLimitsRequest, keyOwnerQuery, listFlowKeysQuery, pauseRequest } from '../flow-control/flow-control-request.js';
 import { MAX_PAUSED_HOSTS } from '../flow-control/deliveries-routes.js';
 import type { Describe } from './openapi-answers.js';
 import { TOKEN } from './openapi-security.js';
@@ -64,10 +64,12 @@ export function flowControlPaths(describe: Describe) {
     description: "a key of the caller's owner",
     schema: { type: 'string', minLength: 1, maxLength: MAX_FLOW_KEY_LENGTH, pattern: FLOW_KEY_PATTERN.source },
   };
+  const keyParameters = [keyParameter, ...query(keyOwnerQuery)];
+  const notAdmin = error("forbidden: owner_id names another owner and the token is not an admin's");
   const flowKey = (description: string) => json(flowKeyAnswer, description, 'FlowKey');
   const deliveries = (description: string) => json(deliveriesAnswer, description, 'Deliveries');
-  const badKey = error('validation_failed: the key is not 1-128 letters, digits and . _ - : @ (details names key)');
-  const badPause = error('validation_failed: until is not an ISO 8601 instant in the future, or the body has another field (details names each)');
+  const badKey = error('validation_failed: the key is not 1-128 letters, digits and . _ - : @, or owner_id is neither a UUID nor none (details names each)');
+  const badPause = error('validation_failed: the key or owner_id is wrong, until is not an ISO 8601 instant in the future, or the body has another field (details names each)');
   const missing = error("not_found: the caller has no such key (keys are per owner: another owner's key of the same name is not this one)");
   const notJson = error('unsupported_media_type: the body is not sent as application/json');
   const pauseBody = { required: false, content: { 'application/json': { schema: schema(pauseRequest, 'input') } } };
@@ -83,29 +85,29 @@ export function flowControlPaths(describe: Describe) {
     '/flow-control/{key}': {
       put: {
         summary: "Set a key's limits exactly (creating the key)",
-        parameters: [keyParameter],
+        parameters: keyParameters,
         requestBody: { required: true, content: { 'application/json': { schema: { ...schema(flowLimitsRequest, 'input'), description: LIMITS } } } },
-        responses: { 200: flowKey('the key as it is now'), 415: notJson, 422: error('validation_failed: the key or a limit is wrong (details names each)') },
+        responses: { 200: flowKey('the key as it is now'), 403: notAdmin, 415: notJson, 422: error('validation_failed: the key, owner_id or a limit is wrong (details names each)') },
       },
       get: {
         summary: 'Read a key: its limits, its pause, deliveries in flight and timers waiting',
-        parameters: [keyParameter],
-        responses: { 200: flowKey('the key'), 404: missing, 422: badKey },
+        parameters: keyParameters,
+        responses: { 200: flowKey('the key'), 403: notAdmin, 404: missing, 422: badKey },
       },
     },
     '/flow-control/{key}/pause': {
       post: {
         summary: "Pause a key's deliveries until an instant, or until resumed (a key no timer has named yet is created)",
-        parameters: [keyParameter],
+        parameters: keyParameters,
         requestBody: pauseBody,
-        responses: { 200: flowKey('the key, paused'), 415: notJson, 422: badPause },
+        responses: { 200: flowKey('the key, paused'), 403: notAdmin, 415: notJson, 422: badPause },
       },
     },
     '/flow-control/{key}/resume': {
       post: {
         summary: "Resume a key's deliveries; its waiting timers go out in due order",
-        parameters: [keyParameter],
-        responses: { 200: flowKey('the key, not paused'), 404: missing, 422: badKey },
+        parameters: keyParameters,
+        responses: { 200: flowKey('the key, not paused'), 403: notAdmin, 404: missing, 422: badKey },
       },
     },
     '/deliveries': {
