@@ -1,0 +1,108 @@
+// End to end, in a real browser: an admin acts from the /dashboard page (headless Chromium through nginx).
+// Every action goes through the public API with the admin's token, typed into the page's token field; the
+// timers, tasks, schedules and keys acted on belong to another user (without the admin's token the API
+// would not know them). Each test waits on what the page shows and on what the API answers.
+import { jest } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { useStackWithReceiver } from '../helpers/test-stack.js';
+import { useBrowserPage, waitForAnswer, waitForText as waitForPageText, WAIT } from '../helpers/dashboard-page.js';
+
+jest.setTimeout(120_000);
+
+const ADMIN = 'ops@example.com';
+const e2e = useStackWithReceiver({
+  replicas: { webserver: 2, consumer: 1, timer: 1, trigger: 1, worker: 1 },
+  shards: 1,
+  env: { TASK_TESTING_TYPES: 'true', ADMIN_EMAILS: ADMIN, DASHBOARD_OPEN: 'true' },
+});
+const browser = useBrowserPage();
+let page: Page;
+let adminToken: string;
+let userToken: string;
+// Paths the receiver answers 500; every other path 200.
+const failing = new Set<string>();
+
+async function call(path: string, opts: { method?: string; body?: unknown; token?: string } = {}): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${e2e.env.url}${path}`, {
+    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const answer = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${opts.method ?? 'POST'} ${path}: ${res.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+async function tokenOf(email: string): Promise<string> {
+  await call('/users', { body: { email, password: 'password-123' } });
+  return (await call('/token', { body: { email, password: 'password-123' } })).access_token as string;
+}
+
+/** The user's timer (POST /timer with the user's token); returns its id. */
+const timer = async (body: Record<string, unknown>) => (await call('/timer', { body, token: userToken })).id as string;
+const waitForText = (selector: string, text: string | RegExp) => waitForPageText(page, selector, text);
+/** Waits until the user sees its timer (or task, schedule) in one of `states`. */
+const waitForState = (path: string, ...states: string[]) => waitForAnswer<{ state: string }>(`${e2e.env.url}${path}`, (answer) => states.includes(answer.state), userToken);
+const row = (list: string, id: string) => page.locator(`#${list} tr`, { hasText: id });
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const result = (text: string) => waitForText('#action-result', new RegExp(`^${escape(text)}`));
+
+beforeAll(async () => {
+  page = browser.page;
+  e2e.receiver.answer = (arrival) => ({ status: failing.has(arrival.path) ? 500 : 200 });
+  adminToken = await tokenOf(ADMIN);
+  userToken = await tokenOf('someone@example.com');
+  await page.goto(`${e2e.env.url}/dashboard`);
+  await waitForText('#status', /^last updated /);
+});
+
+test('the admin token typed into the page is kept for the tab and sent with every action', async () => {
+  await page.fill('#admin-token', adminToken);
+  await page.click('#token-form button');
+  await page.locator('#logout').waitFor({ state: 'visible', ...WAIT });
+  expect(await page.evaluate(() => document.cookie)).toBe('');
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+});
+
+test('a failed timer is replayed from the page and delivered', async () => {
+  failing.add('/replay-me');
+  const id = await timer({ url: `${e2e.hook}/replay-me`, seconds: 0, max_attempts: 1 });
+  await waitForState(`/timer/${id}`, 'failed');
+  failing.delete('/replay-me');
+  await row('failed-timers', id).locator('button[data-action="replay"]').click(WAIT);
+  await result(`replay timer ${id}: now retrying`);
+  await waitForState(`/timer/${id}`, 'delivered');
+  await row('recent-timers', id).locator('td.state', { hasText: 'delivered' }).waitFor(WAIT);
+});
+
+test('a pending timer is cancelled from the page', async () => {
+  const id = await timer({ url: `${e2e.hook}/later`, hours: 1 });
+  await row('recent-timers', id).locator('button[data-action="cancel"]').click(WAIT);
+  await result(`cancel timer ${id}: now cancelled`);
+  await waitForState(`/timer/${id}`, 'cancelled');
+});
+
+test('replaying every failed timer is confirmed first, then says how many were replayed', async () => {
+  failing.add('/bulk');
+  const ids = [await timer({ url: `${e2e.hook}/bulk`, seconds: 0, max_attempts: 1 }), await timer({ url: `${e2e.hook}/bulk`, seconds: 0, max_attempts: 1 })];
+  for (const id of ids) await waitForState(`/timer/${id}`, 'failed');
+  await waitForText('#timer-counts .count.failed .n', '2');
+  failing.delete('/bulk');
+  await page.click('#replay-failed');
+  await waitForText('.confirm .question', /^Replay all 2 failed timers/);
+  await page.click('.confirm-yes');
+  await result('replay failed timers: 2 timers replayed');
+  for (const id of ids) await waitForState(`/timer/${id}`, 'delivered');
+});
+
+test('a schedule is paused and resumed from the page', async () => {
+  const { id } = (await call('/schedules', { body: { every: '1h', url: `${e2e.hook}/hourly`, name: 'hourly report' }, token: userToken })) as { id: string };
+  await row('schedules', id).locator('button[data-action="pause"]').click(WAIT);
+  await result('pause schedule hourly report: now paused');
+  await waitForState(`/schedules/${id}`, 'paused');
+  await row('schedules', id).locator('button[data-action="resume"]').click(WAIT);
+  await result('resume schedule hourly report: now active, next run ');
+  await waitForState(`/schedules/${id}`, 'active');
+});
