@@ -106,3 +106,13 @@ test('a schedule is paused and resumed from the page', async () => {
   await result('resume schedule hourly report: now active, next run ');
   await waitForState(`/schedules/${id}`, 'active');
 });
+
+test('a failed task is retried from the page and runs again', async () => {
+  const { id } = (await call('/tasks', { body: { type: 'fail', args: { message: 'broken on purpose' }, max_attempts: 1 }, token: userToken })) as { id: string };
+  type Task = { state: string; finished_at: string | null };
+  const first = await waitForAnswer<Task>(`${e2e.env.url}/tasks/${id}`, (task) => task.state === 'failed', userToken);
+  await row('failed-tasks', id).locator('button[data-action="retry"]').click(WAIT);
+  await result(`retry task ${id}: now queued, attempts 0/1`);
+  // It failed again (the type always fails), in a run after the retry.
+  await waitForAnswer<Task>(`${e2e.env.url}/tasks/${id}`, (task) => task.state === 'failed' && task.finished_at! > first.finished_at!, userToken);
+});
