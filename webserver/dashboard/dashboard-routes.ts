@@ -17,7 +17,7 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 // Beside this module in the sources (tsx, jest) and in dist/ (the Dockerfile copies the folder there).
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 // The script's modules, imported by dashboard.js.
-const MODULES = ['dashboard-dom.js', 'dashboard-api.js', 'dashboard-actions.js', 'dashboard-tables.js', 'dashboard-flow.js'];
+const MODULES = ['dashboard-dom.js', 'dashboard-api.js', 'dashboard-actions.js', 'dashboard-tables.js', 'dashboard-flow.js', 'dashboard-task-types.js'];
 const ASSETS = new Set(['dashboard.js', ...MODULES, 'dashboard.css']);
 
 // No inline script or style anywhere: the page's own files, its own API, nothing else.

@@ -10,7 +10,7 @@ import { actionButton, confirmFirst, perform } from './dashboard-actions.js';
 const KEY_PAGE = 200;
 
 /** A pause's body: until now + the minutes asked for, or none (until resumed). */
-function pauseBody() {
+export function pauseBody() {
   const minutes = Number($('pause-minutes').value);
   return minutes > 0 ? { until: new Date(Date.now() + minutes * 60_000).toISOString() } : undefined;
 }

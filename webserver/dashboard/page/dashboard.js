@@ -1,11 +1,13 @@
 // The dashboard page: polls GET /dashboard/api/summary every 2 s and draws it; with an admin's token it
-// also reads the flow-control keys and all deliveries, and acts through the public API
-// (dashboard-actions.js, dashboard-flow.js). Every node is built with textContent (never innerHTML).
+// also reads the flow-control keys, all deliveries and the task types, and acts through the public API
+// (dashboard-actions.js, dashboard-flow.js, dashboard-task-types.js). Every node is built with
+// textContent (never innerHTML).
 import { $, el, fill } from './dashboard-dom.js';
 import { forgetToken, keepToken, read, refusal, token } from './dashboard-api.js';
 import { setAfterAction, taskActions, timerActions, wireBulkReplay } from './dashboard-actions.js';
 import { attemptList, scheduleTable, setShowRecord, taskTable, timerTable } from './dashboard-tables.js';
 import { drawFlowControl, wireDeliveries } from './dashboard-flow.js';
+import { drawTaskTypes } from './dashboard-task-types.js';
 
 const POLL_MS = 2000;
 
@@ -154,7 +156,7 @@ async function poll() {
     $('login').hidden = true;
     showTokenState(token() === null ? refused : '');
     setStatus(`last updated ${new Date(body.generated_at).toLocaleTimeString()}`, false);
-    await flowControl();
+    await adminViews();
   } catch (err) {
     setStatus(`cannot reach the service (${err instanceof TypeError ? 'no answer' : err.message}); retrying every ${POLL_MS / 1000} s`, true);
   }
@@ -163,12 +165,10 @@ async function poll() {
   timer = setTimeout(poll, POLL_MS);
 }
 
-async function flowControl() {
-  try {
-    await drawFlowControl();
-  } catch {
-    fill($('flow-keys'), el('p', { className: 'error' }, 'flow-control keys: cannot reach the service'));
-  }
+/** What only an admin reads, from the public API: the flow-control keys, all deliveries, the task types. */
+async function adminViews() {
+  const failed = (node) => () => fill(node, el('p', { className: 'error' }, 'cannot reach the service'));
+  await Promise.all([drawFlowControl().catch(failed($('flow-keys'))), drawTaskTypes().catch(failed($('task-types')))]);
 }
 
 function useToken(value) {
