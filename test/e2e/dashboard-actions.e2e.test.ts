@@ -116,3 +116,19 @@ test('a failed task is retried from the page and runs again', async () => {
   // It failed again (the type always fails), in a run after the retry.
   await waitForAnswer<Task>(`${e2e.env.url}/tasks/${id}`, (task) => task.state === 'failed' && task.finished_at! > first.finished_at!, userToken);
 });
+
+test('a task type is paused from the page: its tasks are held until it is resumed', async () => {
+  const sumRow = page.locator('#task-types tr.task-type', { hasText: 'sum' }).first();
+  await sumRow.locator('button[data-action="pause"]').click(WAIT);
+  await result('pause task type sum: paused until resumed');
+  // Each worker looks at the pauses about once a second: a task it takes before its look still runs, the
+  // next ones are held.
+  let id = '';
+  for (let state = ''; state !== 'held';) {
+    id = ((await call('/tasks', { body: { type: 'sum', args: { numbers: [1, 2] } }, token: userToken })) as { id: string }).id;
+    ({ state } = await waitForState(`/tasks/${id}`, 'held', 'succeeded'));
+  }
+  await sumRow.locator('button[data-action="resume"]').click(WAIT);
+  await result('resume task type sum: running');
+  await waitForState(`/tasks/${id}`, 'succeeded');
+});
