@@ -21,14 +21,20 @@ export function showResult(text, kind) {
   bar.textContent = text;
 }
 
-/** Calls the API; done(answer) says what changed. Resolves to whether the API agreed. */
+/**
+ * Calls the API; done(answer) says what changed, as text, or as { wrong: text } when the answer is not
+ * about what was asked for. Resolves to whether the API agreed.
+ */
 export async function perform(what, method, path, body, done) {
   showResult(`${what} ...`, 'pending');
   let agreed = false;
   try {
     const { status, body: answer } = await call(method, path, body);
     agreed = status >= 200 && status < 300;
-    showResult(agreed ? `${what}: ${done(answer)}` : `${what} refused (${status}): ${refusal(status, answer)}`, agreed ? 'ok' : 'error');
+    const changed = agreed ? done(answer) : null;
+    if (!agreed) showResult(`${what} refused (${status}): ${refusal(status, answer)}`, 'error');
+    else if (typeof changed === 'string') showResult(`${what}: ${changed}`, 'ok');
+    else showResult(`${what}: ${changed.wrong}`, 'error');
   } catch {
     showResult(`${what}: cannot reach the service`, 'error');
   }

@@ -25,10 +25,19 @@ function keyPath(k, action) {
   return `/flow-control/${encodeURIComponent(k.key)}/${action}${owner}`;
 }
 
+/**
+ * The key's state after the action, unless the API acted on a key of another owner: a service that does
+ * not take ?owner_id= pauses or resumes the caller's own key of that name.
+ */
+const keyOutcome = (k) => (answer) =>
+  answer.owner_id === k.owner_id
+    ? keyState(answer)
+    : { wrong: `the API acted on the key ${answer.key} of owner ${answer.owner_id ?? 'none'}, not on this one of owner ${k.owner_id ?? 'none'}; ${keyState(answer)}` };
+
 function keyActions(k) {
   const what = `key ${k.key}`;
-  if (k.paused) return [actionButton('resume', 'deliver its waiting timers', () => perform(`resume ${what}`, 'POST', keyPath(k, 'resume'), undefined, keyState))];
-  return [actionButton('pause', 'hold its timers until resumed (or the minutes above)', () => perform(`pause ${what}`, 'POST', keyPath(k, 'pause'), pauseBody(), keyState))];
+  if (k.paused) return [actionButton('resume', 'deliver its waiting timers', () => perform(`resume ${what}`, 'POST', keyPath(k, 'resume'), undefined, keyOutcome(k)))];
+  return [actionButton('pause', 'hold its timers until resumed (or the minutes above)', () => perform(`pause ${what}`, 'POST', keyPath(k, 'pause'), pauseBody(), keyOutcome(k)))];
 }
 
 function keyTable(keys) {
