@@ -1,7 +1,8 @@
 // End to end, in a real browser: an admin acts from the /dashboard page (headless Chromium through nginx).
 // Every action goes through the public API with the admin's token, typed into the page's token field; the
-// timers, tasks, schedules and keys acted on belong to another user (without the admin's token the API
-// would not know them). Each test waits on what the page shows and on what the API answers.
+// timers, tasks and schedules acted on belong to another user (without the admin's token the API would
+// not know them). Without a token, an action the API refuses shows the API's own error. Each test waits
+// on what the page shows and on what the API answers.
 import { jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
@@ -17,7 +18,7 @@ const e2e = useStackWithReceiver({
 });
 const browser = useBrowserPage();
 let page: Page;
-let adminToken: string;
+let admin: { id: string; token: string };
 let userToken: string;
 // Paths the receiver answers 500; every other path 200.
 const failing = new Set<string>();
@@ -35,16 +36,16 @@ async function call(path: string, opts: { method?: string; body?: unknown; token
   return answer;
 }
 
-async function tokenOf(email: string): Promise<string> {
-  await call('/users', { body: { email, password: 'password-123' } });
-  return (await call('/token', { body: { email, password: 'password-123' } })).access_token as string;
+async function userOf(email: string): Promise<{ id: string; token: string }> {
+  const { id } = (await call('/users', { body: { email, password: 'password-123' } })) as { id: string };
+  return { id, token: (await call('/token', { body: { email, password: 'password-123' } })).access_token as string };
 }
 
-/** The user's timer (POST /timer with the user's token); returns its id. */
-const timer = async (body: Record<string, unknown>) => (await call('/timer', { body, token: userToken })).id as string;
+/** The user's timer (POST /timer with the user's token, or another); returns its id. */
+const timer = async (body: Record<string, unknown>, token = userToken) => (await call('/timer', { body, token })).id as string;
 const waitForText = (selector: string, text: string | RegExp) => waitForPageText(page, selector, text);
-/** Waits until the user sees its timer (or task, schedule) in one of `states`. */
-const waitForState = (path: string, ...states: string[]) => waitForAnswer<{ state: string }>(`${e2e.env.url}${path}`, (answer) => states.includes(answer.state), userToken);
+/** Waits until the user (or the admin) sees the timer, task or schedule in one of `states`. */
+const waitForState = (path: string, ...states: string[]) => waitForAnswer<{ state: string }>(`${e2e.env.url}${path}`, (answer) => states.includes(answer.state), admin.token);
 const row = (list: string, id: string) => page.locator(`#${list} tr`, { hasText: id });
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const result = (text: string) => waitForText('#action-result', new RegExp(`^${escape(text)}`));
@@ -52,18 +53,27 @@ const result = (text: string) => waitForText('#action-result', new RegExp(`^${es
 beforeAll(async () => {
   page = browser.page;
   e2e.receiver.answer = (arrival) => ({ status: failing.has(arrival.path) ? 500 : 200 });
-  adminToken = await tokenOf(ADMIN);
-  userToken = await tokenOf('someone@example.com');
+  admin = await userOf(ADMIN);
+  userToken = (await userOf('someone@example.com')).token;
   await page.goto(`${e2e.env.url}/dashboard`);
   await waitForText('#status', /^last updated /);
 });
 
+test('without a token, pausing all deliveries is confirmed first and refused with the API\u2019s error', async () => {
+  await waitForText('#deliveries-state', 'all deliveries: an admin token is needed to read them');
+  await page.click('#pause-deliveries');
+  await waitForText('#flow-control .confirm .question', /^Pause every delivery of every owner until resumed\?/);
+  await page.click('#flow-control .confirm-yes');
+  await result("pause all deliveries refused (401): only an admin pauses, resumes or reads all deliveries: this route needs an admin's bearer token (POST /token)");
+});
+
 test('the admin token typed into the page is kept for the tab and sent with every action', async () => {
-  await page.fill('#admin-token', adminToken);
+  await page.fill('#admin-token', admin.token);
   await page.click('#token-form button');
   await page.locator('#logout').waitFor({ state: 'visible', ...WAIT });
   expect(await page.evaluate(() => document.cookie)).toBe('');
   expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+  await waitForText('#deliveries-state', 'all deliveries running; 0 timers waiting');
 });
 
 test('a failed timer is replayed from the page and delivered', async () => {
