@@ -59,12 +59,20 @@ beforeAll(async () => {
   await waitForText('#status', /^last updated /);
 });
 
-test('without a token, pausing all deliveries is confirmed first and refused with the API\u2019s error', async () => {
-  await waitForText('#deliveries-state', 'all deliveries: an admin token is needed to read them');
+/** Clicks "pause all deliveries" once the page shows `before`, answers the question with yes, and waits for `outcome`. */
+async function pauseAllDeliveries(before: string, outcome: string): Promise<void> {
+  await waitForText('#deliveries-state', before);
   await page.click('#pause-deliveries');
   await waitForText('#flow-control .confirm .question', /^Pause every delivery of every owner until resumed\?/);
   await page.click('#flow-control .confirm-yes');
-  await result("pause all deliveries refused (401): only an admin pauses, resumes or reads all deliveries: this route needs an admin's bearer token (POST /token)");
+  await result(outcome);
+}
+
+test('without a token, pausing all deliveries is confirmed first and refused with the API\u2019s error', async () => {
+  await pauseAllDeliveries(
+    'all deliveries: an admin token is needed to read them',
+    "pause all deliveries refused (401): only an admin pauses, resumes or reads all deliveries: this route needs an admin's bearer token (POST /token)",
+  );
 });
 
 test('the admin token typed into the page is kept for the tab and sent with every action', async () => {
@@ -141,4 +149,39 @@ test('a task type is paused from the page: its tasks are held until it is resume
   await sumRow.locator('button[data-action="resume"]').click(WAIT);
   await result('resume task type sum: running');
   await waitForState(`/tasks/${id}`, 'succeeded');
+});
+
+test('a key is paused from the page: its timers wait, held; resumed, they are delivered', async () => {
+  const key = 'partner-a';
+  const flowTimer = () => timer({ url: `${e2e.hook}/flow`, seconds: 0, flow_control: { key, rate: 50, period_s: 1, parallelism: 2 } }, admin.token);
+  await waitForState(`/timer/${await flowTimer()}`, 'delivered');
+  const keyRow = page.locator('#flow-keys tr.flow-key', { hasText: key });
+  await keyRow.locator('td.owner', { hasText: admin.id }).waitFor(WAIT);
+  // The first timer's delivery has given its place back (the page may have read the key while it was in flight).
+  await waitForText('#flow-keys tr.flow-key td.in-flight', '0');
+  expect(await keyRow.locator('td').allTextContents()).toEqual([key, admin.id, '50 per 1 s', '2', '0', '0', '', 'pause']);
+  await keyRow.locator('button[data-action="pause"]').click(WAIT);
+  await result(`pause key ${key}: paused until resumed`);
+  const held = [await flowTimer(), await flowTimer()];
+  for (const id of held) await waitForState(`/timer/${id}`, 'held');
+  await waitForText('#flow-keys tr.flow-key td.waiting', '2');
+  await keyRow.locator('button[data-action="resume"]').click(WAIT);
+  await result(`resume key ${key}: running`);
+  for (const id of held) await waitForState(`/timer/${id}`, 'delivered');
+  await waitForText('#flow-keys tr.flow-key td.waiting', '0');
+});
+
+test('pausing all deliveries is confirmed first; timers wait until they are resumed', async () => {
+  await pauseAllDeliveries('all deliveries running; 0 timers waiting', 'pause all deliveries: all deliveries paused until resumed');
+  // Each trigger reads the pauses of all deliveries twice a second: a timer it sends before its read
+  // is delivered, the next ones are held.
+  let id = '';
+  for (let state = ''; state !== 'held';) {
+    id = await timer({ url: `${e2e.hook}/all-paused`, seconds: 0 });
+    ({ state } = await waitForState(`/timer/${id}`, 'held', 'delivered'));
+  }
+  await waitForText('#deliveries-state', /^all deliveries paused until resumed.*; 1 timer waiting$/);
+  await page.click('#resume-deliveries');
+  await result('resume all deliveries: all deliveries running');
+  await waitForState(`/timer/${id}`, 'delivered');
 });
