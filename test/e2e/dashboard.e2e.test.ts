@@ -5,29 +5,18 @@
 // "cannot reach the service" while the data cannot be fetched. A screenshot goes to test-results/.
 import { jest } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
+import { useBrowserPage, waitForAnswer, waitForText as waitForPageText, WAIT } from '../helpers/dashboard-page.js';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const SCREENSHOT = 'test-results/dashboard.png';
-const WAIT = { timeout: 60_000 };
 
 const e2e = useStackWithReceiver({
   replicas: { webserver: 2, consumer: 1, timer: 1, trigger: 1, worker: 1 },
   env: { TASK_TESTING_TYPES: 'true', HEARTBEAT_INTERVAL_MS: '500' },
 });
-let browser: Browser;
-let page: Page;
-
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowserPage();
 
 async function post(path: string, body: unknown): Promise<{ id: string }> {
   const res = await fetch(`${e2e.env.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -36,26 +25,8 @@ async function post(path: string, body: unknown): Promise<{ id: string }> {
   return answer;
 }
 
-/** Waits until the element's text is `text` (or matches it), as the page redraws every 2 s. */
-async function waitForText(selector: string, text: string | RegExp): Promise<void> {
-  const [source, flags] = typeof text === 'string' ? [null, ''] : [text.source, text.flags];
-  await page.waitForFunction(
-    ({ selector, text, source, flags }) => {
-      const found = document.querySelector(selector)?.textContent?.trim() ?? '';
-      return source === null ? found === text : new RegExp(source, flags).test(found);
-    },
-    { selector, text: typeof text === 'string' ? text : '', source, flags },
-    WAIT,
-  );
-}
-
-async function waitForState(path: string, done: (state: string) => boolean): Promise<void> {
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-    const res = await fetch(`${e2e.env.url}${path}`);
-    if (res.status === 200 && done(((await res.json()) as { state: string }).state)) return;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
+const waitForText = (selector: string, text: string | RegExp) => waitForPageText(browser.page, selector, text);
+const waitForState = (path: string, done: (state: string) => boolean) => waitForAnswer<{ state: string }>(`${e2e.env.url}${path}`, (answer) => done(answer.state));
 
 const count = (list: string, state: string) => `#${list} .count.${state} .n`;
 let failed: { id: string };
@@ -74,7 +45,7 @@ test('the page shows the counts, a failed timer with its attempts, the queues, t
   await waitForState(`/tasks/${sum.id}`, (state) => state === 'succeeded');
   await waitForState(`/tasks/${failing.id}`, (state) => state === 'failed');
 
-  await page.goto(`${e2e.env.url}/dashboard`);
+  await browser.page.goto(`${e2e.env.url}/dashboard`);
   await waitForText('#status', /^last updated /);
   await waitForText(count('timer-counts', 'delivered'), '2');
   await waitForText(count('timer-counts', 'failed'), '1');
@@ -82,31 +53,31 @@ test('the page shows the counts, a failed timer with its attempts, the queues, t
   await waitForText(count('task-counts', 'succeeded'), '1');
   await waitForText(count('task-counts', 'failed'), '1');
 
-  const failedRow = page.locator('#failed-timers tr.timer', { hasText: failed.id });
+  const failedRow = browser.page.locator('#failed-timers tr.timer', { hasText: failed.id });
   await failedRow.waitFor(WAIT);
   expect(await failedRow.locator('li.attempt').allTextContents()).toEqual([expect.stringMatching(/^attempt 1: 500/), expect.stringMatching(/^attempt 2: 500/)]);
-  await page.locator('#failed-tasks tr.task', { hasText: failing.id }).filter({ hasText: 'broken on purpose' }).waitFor(WAIT);
+  await browser.page.locator('#failed-tasks tr.task', { hasText: failing.id }).filter({ hasText: 'broken on purpose' }).waitFor(WAIT);
 
   const prefix = e2e.env.stack.env.QUEUE_PREFIX!;
-  const queues = await page.locator('#queues tbody td:first-child').allTextContents();
+  const queues = await browser.page.locator('#queues tbody td:first-child').allTextContents();
   for (const queue of ['incoming_timers', 'timers_to_fire', 'tasks', 'incoming_logs', 'timers_to_fire.dead', 'tasks.dead']) expect(queues).toContain(`${prefix}${queue}`);
 
   for (const type of ['webserver', 'consumer', 'timer', 'trigger', 'worker']) {
-    await page.locator('#processes tbody tr', { hasText: type }).locator('td.alive').waitFor(WAIT);
+    await browser.page.locator('#processes tbody tr', { hasText: type }).locator('td.alive').waitFor(WAIT);
   }
   // 2 delivered + 2 attempts of the failing timer, as the trigger's heartbeat reports them.
   await waitForText('#lateness-label', 'webhooks sent by the running triggers: 4');
-  expect(await page.locator('#lateness .bar').count()).toBeGreaterThan(1);
-  expect(await page.locator('#rabbitmq-link').getAttribute('href')).toMatch(/^http:\/\/.+:15672/);
+  expect(await browser.page.locator('#lateness .bar').count()).toBeGreaterThan(1);
+  expect(await browser.page.locator('#rabbitmq-link').getAttribute('href')).toMatch(/^http:\/\/.+:15672/);
 });
 
 test('search by id shows a timer with its attempt log', async () => {
-  await page.fill('#search-id', failed.id);
-  await page.click('#search-form button');
+  await browser.page.fill('#search-id', failed.id);
+  await browser.page.click('#search-form button');
   await waitForText('#search-result h3', `timer ${failed.id}`);
-  expect(await page.locator('#search-result li.attempt').count()).toBe(2);
-  await page.fill('#search-id', '00000000-0000-7000-8000-000000000000');
-  await page.click('#search-form button');
+  expect(await browser.page.locator('#search-result li.attempt').count()).toBe(2);
+  await browser.page.fill('#search-id', '00000000-0000-7000-8000-000000000000');
+  await browser.page.click('#search-form button');
   await waitForText('#search-result', /no timer and no task/);
 });
 
@@ -115,13 +86,13 @@ test('the page updates itself when a timer is created after it loaded', async ()
   await post('/timer', { url: `${e2e.hook}/later`, hours: 2 });
   await waitForText(count('timer-counts', 'scheduled'), '2');
   mkdirSync('test-results', { recursive: true });
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  await browser.page.screenshot({ path: SCREENSHOT, fullPage: true });
 });
 
 test('a failing poll shows "cannot reach the service", and the page recovers by itself', async () => {
-  await page.route('**/dashboard/api/summary', (route) => route.abort());
+  await browser.page.route('**/dashboard/api/summary', (route) => route.abort());
   await waitForText('#status', /^cannot reach the service/);
-  expect(await page.locator('#status').getAttribute('class')).toContain('error');
-  await page.unroute('**/dashboard/api/summary');
+  expect(await browser.page.locator('#status').getAttribute('class')).toContain('error');
+  await browser.page.unroute('**/dashboard/api/summary');
   await waitForText('#status', /^last updated /);
 });

@@ -1,6 +1,7 @@
 // The /dashboard monitoring page and its data. The page (one HTML file, one script, one stylesheet from
 // webserver/dashboard/page/, no build step) is served to anyone: without data it is only a login form. Its
 // data, GET /dashboard/api/summary and /search, is an admin's unless DASHBOARD_OPEN (dashboard-access.ts).
+// What the page does (replay, cancel, retry, pause, resume) goes through the public API with the admin's token.
 import { Router, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
@@ -15,7 +16,9 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 
 // Beside this module in the sources (tsx, jest) and in dist/ (the Dockerfile copies the folder there).
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
-const ASSETS = new Set(['dashboard.js', 'dashboard.css']);
+// The script's modules, imported by dashboard.js.
+const MODULES = ['dashboard-dom.js', 'dashboard-api.js', 'dashboard-actions.js', 'dashboard-tables.js', 'dashboard-flow.js', 'dashboard-task-types.js'];
+const ASSETS = new Set(['dashboard.js', ...MODULES, 'dashboard.css']);
 
 // No inline script or style anywhere: the page's own files, its own API, nothing else.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -26,7 +29,7 @@ function pageHeaders(res: ServerResponse | Response): void {
   res.setHeader('Cache-Control', 'no-cache');
 }
 
-/** The page and its two files: before the load shedding and the authentication, like /docs. */
+/** The page and its files: before the load shedding and the authentication, like /docs. */
 export function dashboardPage(): Router {
   const router = Router();
   router.get('/dashboard', (_req, res, next) => {

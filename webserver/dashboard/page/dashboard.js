@@ -1,31 +1,15 @@
-// The dashboard page: polls GET /dashboard/api/summary every 2 s and draws it. Every node is built
-// with textContent (never innerHTML): the data holds callback URLs and error texts of any client.
-'use strict';
+// The dashboard page: polls GET /dashboard/api/summary every 2 s and draws it; with an admin's token it
+// also reads the flow-control keys, all deliveries and the task types, and acts through the public API
+// (dashboard-actions.js, dashboard-flow.js, dashboard-task-types.js). Every node is built with
+// textContent (never innerHTML).
+import { $, el, fill } from './dashboard-dom.js';
+import { forgetToken, keepToken, read, refusal, token } from './dashboard-api.js';
+import { setAfterAction, taskActions, timerActions, wireBulkReplay } from './dashboard-actions.js';
+import { attemptList, scheduleTable, setShowRecord, taskTable, timerTable } from './dashboard-tables.js';
+import { drawFlowControl, wireDeliveries } from './dashboard-flow.js';
+import { drawTaskTypes } from './dashboard-task-types.js';
 
 const POLL_MS = 2000;
-const TOKEN_KEY = 'timer-dashboard-token';
-const $ = (id) => document.getElementById(id);
-
-/** el('td', {className: 'num'}, 'text', childNode, ...) */
-function el(tag, props, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props || {});
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    node.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-  }
-  return node;
-}
-const fill = (node, ...children) => node.replaceChildren(...children.filter((c) => c !== null && c !== undefined));
-const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
-const token = () => sessionStorage.getItem(TOKEN_KEY);
-
-async function api(path) {
-  const headers = token() ? { authorization: `Bearer ${token()}` } : {};
-  const res = await fetch(path, { headers, cache: 'no-store' });
-  const body = await res.json().catch(() => null);
-  return { status: res.status, body };
-}
 
 // ---- drawing ----
 
@@ -36,107 +20,6 @@ function counts(node, byState) {
 
 function rows(table, items, cells) {
   fill(table.tBodies[0], ...items.map((item) => el('tr', {}, ...cells(item))));
-}
-
-function idButton(id) {
-  const button = el('button', { type: 'button', className: 'id', title: 'show its details' }, id);
-  button.addEventListener('click', () => {
-    $('search-id').value = id;
-    void search(id);
-  });
-  return button;
-}
-
-function attemptList(history) {
-  if (!history || history.length === 0) return null;
-  return el(
-    'ol',
-    { className: 'attempts' },
-    ...history.map((a) =>
-      el(
-        'li',
-        { className: 'attempt' },
-        `attempt ${a.attempt}${a.series > 1 ? ` (replay ${a.series - 1})` : ''}: ${a.status ?? 'no answer'}`,
-        a.error ? ` ${a.error}` : '',
-        ` ${a.duration_ms} ms, ${time(a.started_at)}`,
-      ),
-    ),
-  );
-}
-
-function timerTable(items) {
-  if (items.length === 0) return el('p', { className: 'note' }, 'none');
-  return el(
-    'table',
-    { className: 'timers' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'url'), el('th', {}, 'fire at'))),
-    el(
-      'tbody',
-      {},
-      ...items.map((t) =>
-        el(
-          'tr',
-          { className: `timer ${t.state}` },
-          el('td', {}, idButton(t.id)),
-          el('td', {}, t.state),
-          el('td', {}, `${t.attempts}/${t.max_attempts}`, attemptList(t.attempt_history)),
-          el('td', {}, t.url),
-          el('td', {}, time(t.fire_at)),
-        ),
-      ),
-    ),
-  );
-}
-
-function taskTable(items) {
-  if (items.length === 0) return el('p', { className: 'note' }, 'none');
-  return el(
-    'table',
-    { className: 'tasks' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'type'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'error'), el('th', {}, 'created'))),
-    el(
-      'tbody',
-      {},
-      ...items.map((t) =>
-        el(
-          'tr',
-          { className: `task ${t.state}` },
-          el('td', {}, idButton(t.id)),
-          el('td', {}, t.type),
-          el('td', {}, t.state),
-          el('td', {}, `${t.attempts}/${t.max_attempts}`),
-          el('td', {}, t.error ?? ''),
-          el('td', {}, time(t.created_at)),
-        ),
-      ),
-    ),
-  );
-}
-
-function scheduleTable(items) {
-  if (items.length === 0) return el('p', { className: 'note' }, 'none');
-  const last = (r) => (r ? `${r.state}${r.last_status === null ? '' : ` (${r.last_status})`} ${r.instant ? time(r.instant) : ''}` : 'not run yet');
-  return el(
-    'table',
-    { className: 'schedules' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'id'), el('th', {}, 'name'), el('th', {}, 'cadence'), el('th', {}, 'state'), el('th', {}, 'next instant'), el('th', {}, 'last run'))),
-    el(
-      'tbody',
-      {},
-      ...items.map((s) =>
-        el(
-          'tr',
-          { className: `schedule ${s.state}` },
-          el('td', {}, s.id),
-          el('td', {}, s.name ?? ''),
-          el('td', {}, `${s.cadence} (${s.timezone})`),
-          el('td', {}, s.state),
-          el('td', {}, s.next_instant ? time(s.next_instant) : ''),
-          el('td', {}, last(s.last_run)),
-        ),
-      ),
-    ),
-  );
 }
 
 const bound = (le, previous) => (le === '+Inf' ? `> ${previous ?? 0} s` : Number(le) < 1 ? `≤ ${Math.round(Number(le) * 10000) / 10} ms` : `≤ ${le} s`);
@@ -168,7 +51,10 @@ function deadLetterBanner(dead) {
   banner.textContent = `${dead.messages} dead letter${dead.messages === 1 ? '' : 's'} (${where}): messages that could not be processed; read their x-dead-reason in the RabbitMQ management UI`;
 }
 
+let summary = null;
+
 function draw(s) {
+  summary = s;
   counts($('timer-counts'), s.counts.timers);
   counts($('task-counts'), s.counts.tasks);
   deadLetterBanner(s.dead_letters);
@@ -195,65 +81,119 @@ function details(record) {
   return dl;
 }
 
+// The record the search shows, redrawn after an action so that it shows the change.
+let shownId = null;
+
 async function search(id) {
   const out = $('search-result');
+  shownId = id.trim();
   fill(out, el('p', { className: 'note' }, 'looking ...'));
   try {
-    const { status, body } = await api(`/dashboard/api/search?id=${encodeURIComponent(id.trim())}`);
+    const { status, body } = await read(`/dashboard/api/search?id=${encodeURIComponent(shownId)}`);
     if (status !== 200) return fill(out, el('p', { className: 'error' }, body?.message ?? `error ${status}`));
-    const record = body.kind === 'timer' ? body.timer : body.task;
+    const timer = body.kind === 'timer';
+    const record = timer ? body.timer : body.task;
+    const buttons = timer ? timerActions(record) : taskActions(record);
     fill(
       out,
       el('h3', {}, `${body.kind} ${record.id}`),
+      buttons.length > 0 ? el('p', { className: 'actions' }, ...buttons) : null,
       details(record),
-      body.kind === 'timer' ? el('h4', {}, 'attempts') : null,
-      body.kind === 'timer' ? (attemptList(record.attempt_history) ?? el('p', { className: 'note' }, 'no attempt yet')) : null,
+      timer ? el('h4', {}, 'attempts') : null,
+      timer ? (attemptList(record.attempt_history) ?? el('p', { className: 'note' }, 'no attempt yet')) : null,
     );
   } catch {
     fill(out, el('p', { className: 'error' }, 'cannot reach the service'));
   }
 }
 
-// ---- polling, status and login ----
+function showRecord(id) {
+  $('search-id').value = id;
+  void search(id);
+}
+
+// ---- polling, status, the token and login ----
 
 function setStatus(text, failing) {
   $('status').textContent = text;
   $('status').classList.toggle('error', failing);
 }
 
+function showTokenState(message) {
+  $('token-form').hidden = token() !== null;
+  $('logout').hidden = token() === null;
+  $('token-error').textContent = message;
+}
+
 function showLogin(message) {
   $('board').hidden = true;
   $('login').hidden = false;
-  $('logout').hidden = true;
-  $('login-error').textContent = message || '';
+  $('login-error').textContent = message;
+  showTokenState(message);
   setStatus('log in to see the dashboard', false);
 }
 
 let timer = null;
+let polls = 0;
+// Why the last token was dropped, shown by the login form or beside the token field.
+let refused = '';
+
 async function poll() {
-  clearTimeout(timer);
+  const seq = ++polls;
   try {
-    const { status, body } = await api('/dashboard/api/summary');
+    const { status, body } = await read('/dashboard/api/summary');
+    if (seq !== polls) return; // a newer poll (after an action) draws instead
     if (status === 401 || status === 403) {
-      if (status === 403 || token()) sessionStorage.removeItem(TOKEN_KEY);
-      return showLogin(status === 403 ? 'that account is not an admin' : '');
+      if (token() === null) return showLogin(refused);
+      // A refused token is dropped; the next read goes without it (an open dashboard) or shows the login.
+      forgetToken();
+      refused = status === 403 ? 'that account is not an admin' : `the token was refused: ${refusal(status, body)}`;
+      return void poll();
     }
     if (status !== 200) throw new Error(body?.dependency ? `the ${body.dependency} is unavailable` : `answer ${status}`);
     draw(body);
     $('board').hidden = false;
     $('login').hidden = true;
-    $('logout').hidden = !token();
+    showTokenState(token() === null ? refused : '');
     setStatus(`last updated ${new Date(body.generated_at).toLocaleTimeString()}`, false);
+    await adminViews();
   } catch (err) {
     setStatus(`cannot reach the service (${err instanceof TypeError ? 'no answer' : err.message}); retrying every ${POLL_MS / 1000} s`, true);
   }
+  if (seq !== polls) return;
+  clearTimeout(timer);
   timer = setTimeout(poll, POLL_MS);
 }
 
+/** What only an admin reads, from the public API: the flow-control keys, all deliveries, the task types. */
+async function adminViews() {
+  const failed = (node) => () => fill(node, el('p', { className: 'error' }, 'cannot reach the service'));
+  await Promise.all([drawFlowControl().catch(failed($('flow-keys'))), drawTaskTypes().catch(failed($('task-types')))]);
+}
+
+function useToken(value) {
+  keepToken(value);
+  refused = '';
+  void poll();
+}
+
 document.addEventListener('DOMContentLoaded', () => {
+  setShowRecord(showRecord);
+  setAfterAction(() => {
+    void poll();
+    if (shownId) void search(shownId);
+  });
+  wireBulkReplay(() => (summary?.counts.timers ? summary.counts.timers.failed : null));
+  wireDeliveries();
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void search($('search-id').value);
+  });
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = $('admin-token').value.trim();
+    $('admin-token').value = '';
+    if (value) useToken(value);
   });
   $('login-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -265,15 +205,14 @@ document.addEventListener('DOMContentLoaded', () => {
       });
       const body = await res.json().catch(() => null);
       if (res.status !== 200) return void ($('login-error').textContent = body?.message ?? `error ${res.status}`);
-      sessionStorage.setItem(TOKEN_KEY, body.access_token);
-      void poll();
+      useToken(body.access_token);
     } catch {
       $('login-error').textContent = 'cannot reach the service';
     }
   });
   $('logout').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showLogin('');
+    forgetToken();
+    void poll();
   });
   void poll();
 });
