@@ -6,7 +6,7 @@ import { newTimerId } from '../common/messages/timer-id.js';
 import { claimTimers } from '../common/store/timers.js';
 import { flowKeyId, nameFlowKeys, pauseFlowKey, resumeFlowKey, DELIVERIES_KEY_ID } from '../common/store/flow-keys.js';
 import { shardOf } from '../common/store/shard.js';
-import { admitClaimed, holdOn, type GateAsk } from './flow-gate.js';
+import { admitByKey, admitClaimed, holdOn, type GateAsk } from './flow-gate.js';
 import { releaseKey, type ReleaseDeps, type Released } from './release-held.js';
 
 let dbs: TestDatabases;
@@ -140,4 +140,37 @@ test("holdOn: a timer held outside an ask (a receiver's Retry-After) is counted 
     attempts: 0,
     last_error: 'the receiver answered 429 with Retry-After',
   });
+});
+
+test("a key whose row is locked (a big hold under way) does not make another key's timers wait: each key's asks are answered on their own", async () => {
+  const now = Date.now();
+  const OTHER = flowKeyId('key', OWNER, 'other');
+  await nameFlowKeys(
+    dbs.main,
+    [
+      { ownerId: OWNER, key: 'k', parallelism: 1 },
+      { ownerId: OWNER, key: 'other', parallelism: 1 },
+    ],
+    now,
+  );
+  const [busy] = await claimedTimers(1, now);
+  const free = newTimerId();
+  await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at, flow_key) VALUES ($1, 'http://127.0.0.1:9/hook', to_timestamp($2 / 1000.0), now(), 'other')`, [free, now]);
+  await claimTimers(dbs.main, [free], { now, marginMs: 5_000, earlyMs: 2_000, defaultTimeoutMs: 1_000 });
+  const locker = await dbs.main.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query('SELECT id FROM flow_keys WHERE id = $1 FOR UPDATE', [KEY]);
+    const answers = admitByKey(dbs.main, [...asksOf([busy!]), ...asksOf([free], { key: OTHER })], now, 1_000);
+    // The other key's lease is granted and committed while the first key's row is still locked.
+    for (;;) {
+      const leases = await dbs.main.query('SELECT 1 FROM flow_leases WHERE key_id = $1 AND timer_id = $2', [OTHER, free]);
+      if (leases.rowCount === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await locker.query('COMMIT');
+    expect((await answers).map((a) => a.kind)).toEqual(['go', 'go']);
+  } finally {
+    locker.release();
+  }
 });

@@ -69,6 +69,31 @@ export async function admitClaimed(main: Pool, asks: GateAsk[], now: number, hor
 }
 
 /**
+ * admitByKey(main, asks, now, horizonMs): admitClaimed for each key's asks on its own, all at once, so
+ * that a key busy holding thousands of timers never makes another key's timers wait for its lock.
+ */
+export async function admitByKey(main: Pool, asks: GateAsk[], now: number, horizonMs: number): Promise<Answer[]> {
+  const groups = new Map<string, number[]>();
+  asks.forEach((ask, i) => {
+    const group = ask.key ?? ask.pauses.join('/');
+    groups.set(group, [...(groups.get(group) ?? []), i]);
+  });
+  const answers: Answer[] = new Array<Answer>(asks.length);
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      const answered = await admitClaimed(
+        main,
+        indexes.map((i) => asks[i]!),
+        now,
+        horizonMs,
+      );
+      indexes.forEach((i, j) => (answers[i] = answered[j]!));
+    }),
+  );
+  return answers;
+}
+
+/**
  * holdOn(main, timers): timers just claimed wait on a key outside of an ask (a receiver's Retry-After
  * paused it): held, and counted on the key.
  */
@@ -85,7 +110,7 @@ export async function holdOn(main: Pool, timers: HeldTimer[]): Promise<void> {
 
 /** The gate of one trigger: asks batched into admitClaimed, leases given back in batches. */
 export function flowGate(main: Pool, options: { now: () => number; horizonMs: number; onLeasesEnded: (keyIds: string[]) => void }) {
-  const asks = new Batcher<GateAsk, Answer>((batch) => admitClaimed(main, batch, options.now(), options.horizonMs), BATCH_MAX, 2);
+  const asks = new Batcher<GateAsk, Answer>((batch) => admitByKey(main, batch, options.now(), options.horizonMs), BATCH_MAX, 2);
   const ends = Batcher.forWork<Lease>(
     async (leases) => {
       await endLeases(main, leases);
