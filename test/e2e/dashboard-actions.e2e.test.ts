@@ -20,6 +20,7 @@ const browser = useBrowserPage();
 let page: Page;
 let admin: { id: string; token: string };
 let userToken: string;
+let userId: string;
 // Paths the receiver answers 500; every other path 200.
 const failing = new Set<string>();
 
@@ -54,7 +55,7 @@ beforeAll(async () => {
   page = browser.page;
   e2e.receiver.answer = (arrival) => ({ status: failing.has(arrival.path) ? 500 : 200 });
   admin = await userOf(ADMIN);
-  userToken = (await userOf('someone@example.com')).token;
+  ({ token: userToken, id: userId } = await userOf('someone@example.com'));
   await page.goto(`${e2e.env.url}/dashboard`);
   await waitForText('#status', /^last updated /);
 });
@@ -151,15 +152,15 @@ test('a task type is paused from the page: its tasks are held until it is resume
   await waitForState(`/tasks/${id}`, 'succeeded');
 });
 
-test('a key is paused from the page: its timers wait, held; resumed, they are delivered', async () => {
+test("another owner's key is paused from the page: its timers wait, held; resumed, they are delivered", async () => {
   const key = 'partner-a';
-  const flowTimer = () => timer({ url: `${e2e.hook}/flow`, seconds: 0, flow_control: { key, rate: 50, period_s: 1, parallelism: 2 } }, admin.token);
+  const flowTimer = () => timer({ url: `${e2e.hook}/flow`, seconds: 0, flow_control: { key, rate: 50, period_s: 1, parallelism: 2 } });
   await waitForState(`/timer/${await flowTimer()}`, 'delivered');
   const keyRow = page.locator('#flow-keys tr.flow-key', { hasText: key });
-  await keyRow.locator('td.owner', { hasText: admin.id }).waitFor(WAIT);
+  await keyRow.locator('td.owner', { hasText: userId }).waitFor(WAIT);
   // The first timer's delivery has given its place back (the page may have read the key while it was in flight).
   await waitForText('#flow-keys tr.flow-key td.in-flight', '0');
-  expect(await keyRow.locator('td').allTextContents()).toEqual([key, admin.id, '50 per 1 s', '2', '0', '0', '', 'pause']);
+  expect(await keyRow.locator('td').allTextContents()).toEqual([key, userId, '50 per 1 s', '2', '0', '0', '', 'pause']);
   await keyRow.locator('button[data-action="pause"]').click(WAIT);
   await result(`pause key ${key}: paused until resumed`);
   const held = [await flowTimer(), await flowTimer()];

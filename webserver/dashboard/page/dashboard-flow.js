@@ -19,16 +19,12 @@ const pausedText = (p) => (p.paused ? `paused ${p.paused_until ? `until ${time(p
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const keyState = (k) => `${k.paused ? pausedText(k) : 'running'}; ${k.in_flight} in flight, ${plural(k.waiting, 'timer')} waiting`;
 
-/** An admin names another owner's key by its owner. */
+/** An admin names the key's owner (`none`: an ownerless key). */
 function keyPath(k, action) {
-  const owner = k.owner_id ? `?owner_id=${encodeURIComponent(k.owner_id)}` : '';
-  return `/flow-control/${encodeURIComponent(k.key)}/${action}${owner}`;
+  return `/flow-control/${encodeURIComponent(k.key)}/${action}?owner_id=${encodeURIComponent(k.owner_id ?? 'none')}`;
 }
 
-/**
- * The key's state after the action, unless the API acted on a key of another owner: a service that does
- * not take ?owner_id= pauses or resumes the caller's own key of that name.
- */
+/** The key's state after the action, or an error should the API have acted on a key of another owner. */
 const keyOutcome = (k) => (answer) =>
   answer.owner_id === k.owner_id
     ? keyState(answer)
