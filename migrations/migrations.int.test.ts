@@ -11,7 +11,20 @@ const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
 // 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases; 0016: task_type_pauses.
-const MAIN_TABLES = ['flow_keys', 'flow_leases', 'idempotency_keys', 'log_records', 'login_throttles', 'process_heartbeats', 'random_users', 'schedules', 'task_type_pauses', 'tasks', 'timers', 'users'];
+const MAIN_TABLES = [
+  'flow_keys',
+  'flow_leases',
+  'idempotency_keys',
+  'log_records',
+  'login_throttles',
+  'process_heartbeats',
+  'random_users',
+  'schedules',
+  'task_type_pauses',
+  'tasks',
+  'timers',
+  'users',
+];
 
 afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));

@@ -80,6 +80,11 @@ export class WebhookReceiver {
     return this.hanging.filter((res) => !res.writableEnded && !(res.socket?.destroyed ?? true)).length;
   }
 
+  /** The senders' ports of the requests held open by 'hang' (to find the processes that sent them). */
+  hangingPorts(): number[] {
+    return this.hanging.filter((res) => !res.writableEnded && !(res.socket?.destroyed ?? true)).map((res) => res.socket!.remotePort!);
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
