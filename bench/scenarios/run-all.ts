@@ -24,7 +24,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const create = await runCreate(ctx);
     if (only.has('create')) results.push(create);
   }
-  if (only.has('steady') || only.has('mixed') || only.has('burst') || only.has('flow') || only.has('horizon')) await warmUp(ctx);
+  // The flow scenario fires only on a system with a rate limit (pg-boss is skipped).
+  const runsFlow = only.has('flow') && ctx.system.flow !== undefined;
+  if (only.has('steady') || only.has('mixed') || only.has('burst') || runsFlow || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
   if (only.has('mixed')) for (const rate of ctx.opts.mixedRates) results.push(await runMixed(ctx, rate));
   if (only.has('burst')) results.push(await runBurst(ctx));
@@ -42,8 +44,8 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     if (schedules) results.push(schedules);
   }
   if (only.has('flow')) {
-    const flow = await runFlow(ctx);
-    if (flow) results.push(flow);
+    const figures = await runFlow(ctx);
+    if (figures) results.push(figures);
   }
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
