@@ -6,11 +6,6 @@ export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'flow', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/**
- * What runs without --only. Not flow yet: on main, timers a flow key's release lets go can be lost (see
- * BENCHMARKS.md, "Flow control: the flow scenario"), so its webhooks go missing and the run would exit 3.
- */
-export const DEFAULT_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'flow');
 
 export interface BenchOptions {
   quick: boolean;
@@ -50,7 +45,7 @@ export interface BenchOptions {
 
 export const HELP = `usage: npm run bench -- [options]
   --quick                 the CI form (about two to three minutes): shorter runs, smaller counts
-  --only LIST             scenarios, comma-separated: ${SCENARIOS.join(',')} (default: all but flow;
+  --only LIST             scenarios, comma-separated: ${SCENARIOS.join(',')} (default: all;
                           cost is measured during steady)
   --systems LIST          ${SYSTEMS.join(',')} (default: all three)
   --webservers N --consumers N --timers N --triggers N --workers N   timer-service replicas (default 2 each;
@@ -73,8 +68,8 @@ export const HELP = `usage: npm run bench -- [options]
   --cpu-prof DIR          the timer service's processes write V8 CPU profiles into DIR when they stop
                           (open them in Chrome DevTools, or: node bench/report/profile-summary.ts DIR)`;
 
-function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: readonly T[] = allowed): T[] {
-  if (value === undefined) return [...fallback];
+function list<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T[] {
+  if (value === undefined) return [...allowed];
   const items = value
     .split(',')
     .map((s) => s.trim())
@@ -125,7 +120,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   const quick = values.quick ?? false;
   return {
     quick,
-    only: list('only', values.only, SCENARIOS, DEFAULT_SCENARIOS),
+    only: list('only', values.only, SCENARIOS),
     systems: list('systems', values.systems, SYSTEMS),
     replicas: {
       webserver: int('webservers', values.webservers, 2),
