@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../common/process/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'horizon'] as const;
+export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'flow', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -35,6 +35,10 @@ export interface BenchOptions {
   schedulesCount: number;
   /** how long the schedules scenario measures their runs */
   schedulesSeconds: number;
+  /** timers on the flow scenario's limited key, all due at one instant */
+  flowCount: number;
+  /** timers on the flow scenario's free key, due at the same instant */
+  flowFreeCount: number;
   /** where the timer service's processes write V8 CPU profiles (--cpu-prof), or null */
   cpuProfDir: string | null;
 }
@@ -59,6 +63,8 @@ export const HELP = `usage: npm run bench -- [options]
   --round-trips N         synchronous task round trips (default 5000, quick 500)
   --schedules-count N     recurring schedules, every 10 s each, in the schedules scenario (default 10000, quick 2000)
   --schedules-seconds N   how long the schedules scenario measures their runs (default 60, quick 30)
+  --flow-count N          timers due at one instant on the flow scenario's key limited to 50/s (default 5000, quick 1000)
+  --flow-free N           timers due at the same instant on a key without limits (default 500)
   --cpu-prof DIR          the timer service's processes write V8 CPU profiles into DIR when they stop
                           (open them in Chrome DevTools, or: node bench/report/profile-summary.ts DIR)`;
 
@@ -95,6 +101,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'round-trips': { type: 'string' },
       'schedules-count': { type: 'string' },
       'schedules-seconds': { type: 'string' },
+      'flow-count': { type: 'string' },
+      'flow-free': { type: 'string' },
       shards: { type: 'string' },
       'webserver-nice': { type: 'string' },
       port: { type: 'string' },
@@ -137,6 +145,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     roundTrips: int('round-trips', values['round-trips'], quick ? 500 : 5_000),
     schedulesCount: int('schedules-count', values['schedules-count'], quick ? 2_000 : 10_000),
     schedulesSeconds: int('schedules-seconds', values['schedules-seconds'], quick ? 30 : 60),
+    flowCount: int('flow-count', values['flow-count'], quick ? 1_000 : 5_000),
+    flowFreeCount: int('flow-free', values['flow-free'], 500),
     cpuProfDir: values['cpu-prof'] ?? null,
   };
 }

@@ -4,6 +4,8 @@ import { intEnv } from './cluster.js';
 export const QUEUE = 'bench-timers';
 /** the schedules scenario's queue: the jobs its job schedulers make */
 export const SCHEDULE_QUEUE = 'bench-schedules';
+/** the flow scenario's queue: the timers of its limited key */
+export const FLOW_QUEUE = 'bench-flow';
 /** the tasks scenario's queue */
 export const TASK_QUEUE = 'bench-tasks';
 export const prefix = process.env.BENCH_PREFIX ?? 'bench';

@@ -1,6 +1,6 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
 // warm-up of the firing path, steady with the cost measurement, mixed (creating while firing) at each rate, burst, batch create, read, access logs, tasks (no-op
-// throughput, sync round trip), recurring schedules, then horizon (which grows the backlog, so it comes last).
+// throughput, sync round trip), recurring schedules, a key's limit on deliveries (flow), then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -14,6 +14,7 @@ import { runLogs } from './logs.js';
 import { warmUp } from './warmup.js';
 import { runTasks } from './tasks.js';
 import { runSchedules } from './schedules.js';
+import { runFlow } from './flow.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -23,7 +24,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const create = await runCreate(ctx);
     if (only.has('create')) results.push(create);
   }
-  if (only.has('steady') || only.has('mixed') || only.has('burst') || only.has('horizon')) await warmUp(ctx);
+  // The flow scenario fires only on a system with a rate limit (pg-boss is skipped).
+  const runsFlow = only.has('flow') && ctx.system.flow !== undefined;
+  if (only.has('steady') || only.has('mixed') || only.has('burst') || runsFlow || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
   if (only.has('mixed')) for (const rate of ctx.opts.mixedRates) results.push(await runMixed(ctx, rate));
   if (only.has('burst')) results.push(await runBurst(ctx));
@@ -39,6 +42,10 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
   if (only.has('schedules')) {
     const schedules = await runSchedules(ctx);
     if (schedules) results.push(schedules);
+  }
+  if (only.has('flow')) {
+    const figures = await runFlow(ctx);
+    if (figures) results.push(figures);
   }
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;

@@ -8,6 +8,7 @@ import { redisPids } from './shared-servers.js';
 import { REDIS_URL, type SystemUnderTest } from './system.js';
 import { bullmqTasks } from './bullmq-tasks.js';
 import { bullmqSchedules } from './bullmq-schedules.js';
+import { bullmqFlow } from './bullmq-flow.js';
 
 async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true });
@@ -31,7 +32,9 @@ export async function startBullmq(opts: BenchOptions, port: number, runDir: stri
   const children: AnchorProcess[] = [];
   let tasks: Awaited<ReturnType<typeof bullmqTasks>> | null = null;
   const schedules = bullmqSchedules(prefix, { ...env, BENCH_WORKERS: String(opts.replicas.trigger) }, runDir);
+  const flow = bullmqFlow(prefix, env, runDir, opts.replicas.trigger);
   const stop = async () => {
+    await flow.close();
     await schedules.close();
     await tasks?.close();
     for (const child of children.reverse()) await child.stop();
@@ -53,17 +56,20 @@ export async function startBullmq(opts: BenchOptions, port: number, runDir: stri
     settings: `bullmq delayed jobs; create endpoint: ${opts.replicas.webserver} processes (node:cluster, no nginx); workers: ${opts.replicas.trigger} processes x concurrency 256; removeOnComplete; tasks: ${opts.replicas.worker} worker processes x concurrency 32`,
     pidGroups: () => {
       const scheduleWorker = schedules.workerPid();
+      const flowWorker = flow.workerPid();
       return {
         'anchor-http': withChildren(server.pid),
         'anchor-worker': withChildren(worker.pid),
         'anchor-task-worker': withChildren(taskWorker.pid),
         ...(scheduleWorker ? { 'anchor-schedule-worker': withChildren(scheduleWorker) } : {}),
+        ...(flowWorker ? { 'anchor-flow-worker': withChildren(flowWorker) } : {}),
         redis: redisPids(),
       };
     },
     settle: async () => undefined,
     tasks: tasks!,
     schedules,
+    flow,
     stop,
   };
 }

@@ -21,6 +21,8 @@ export interface SystemUnderTest {
   tasks?: TaskSystem;
   /** recurring schedules (the schedules scenario) */
   schedules?: ScheduleSystem;
+  /** a limit on the deliveries of one key (the flow scenario) */
+  flow?: FlowSystem;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,28 @@ export interface ScheduleSystem {
   /** (schedule, instant) pairs of these schedules stored as more than one run, where the system's storage can say */
   storedTwice?(scheduleIds: string[]): Promise<number>;
   /** removes the schedules created and stops what open() started */
+  close(): Promise<void>;
+}
+
+/** A key's limit: at most `rate` deliveries started per `periodS` seconds, at most `parallelism` in flight. */
+export interface FlowLimit {
+  rate: number;
+  periodS: number;
+  parallelism: number;
+}
+
+/**
+ * What the flow scenario needs: timers due at one instant, some on a key limited for every process that
+ * delivers them, the others on a key without limits.
+ */
+export interface FlowSystem {
+  /** how the limit is applied, for the report */
+  limiter: string;
+  /** sets the limit and starts what delivers the limited timers beyond the system's own processes, if anything */
+  open(limit: FlowLimit): Promise<void>;
+  /** creates `count` timers due at `dueAt` (epoch ms) posting to `url`, on the limited key or on the free one; resolves with their ids */
+  create(count: number, dueAt: number, url: string, limited: boolean): Promise<string[]>;
+  /** stops what open() started */
   close(): Promise<void>;
 }
 

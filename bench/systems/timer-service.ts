@@ -14,6 +14,7 @@ import { seedHorizon } from './timer-service-horizon.js';
 import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
 import { timerServiceTasks } from './timer-service-tasks.js';
 import { timerServiceSchedules } from './timer-service-schedules.js';
+import { timerServiceFlow } from './timer-service-flow.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
@@ -105,6 +106,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
     },
     tasks,
     schedules: timerServiceSchedules(running.url, dbs.main, opts.concurrency),
+    flow: timerServiceFlow(running.url, opts.replicas.trigger),
     seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };
