@@ -249,11 +249,18 @@ describe('failed tasks: list and retry', () => {
     const id = await submit(30);
     await reaches(id, 'failed');
     failing = false;
-    const downBase = await listen(appWith(new AmqpClient('amqp://guest:guest@127.0.0.1:1', queueNames(prefix), log)));
-    const answer = await call(`/tasks/${id}/retry`, { method: 'POST', base: downBase });
-    expect(answer.status).toBe(503);
-    expect(answer.body).toMatchObject({ error: 'service_unavailable', dependency: 'broker' });
-    expect(await findTask(dbs.main, id)).toMatchObject({ state: 'failed', attempts: 1, error: 'switched off' });
+    // The workers' looks stop for this test: a look between the retry's two steps would publish the task
+    // itself (through the workers' broker), and the retry would answer 200 with the task queued.
+    for (const w of workers) await w.pauses.stop();
+    try {
+      const downBase = await listen(appWith(new AmqpClient('amqp://guest:guest@127.0.0.1:1', queueNames(prefix), log)));
+      const answer = await call(`/tasks/${id}/retry`, { method: 'POST', base: downBase });
+      expect(answer.status).toBe(503);
+      expect(answer.body).toMatchObject({ error: 'service_unavailable', dependency: 'broker' });
+      expect(await findTask(dbs.main, id)).toMatchObject({ state: 'failed', attempts: 1, error: 'switched off' });
+    } finally {
+      for (const w of workers) w.pauses.start();
+    }
   });
 });
 
