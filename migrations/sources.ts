@@ -17,6 +17,7 @@ import * as createLoginThrottles from './main/0013_create_login_throttles.js';
 import * as createSchedules from './main/0014_create_schedules.js';
 import * as createFlowControl from './main/0015_create_flow_control.js';
 import * as taskTypePauses from './main/0016_task_type_pauses.js';
+import * as timerCallbacks from './main/0017_timer_callbacks.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 import * as timersToFireFillfactor from './shard/0002_timers_to_fire_fillfactor.js';
 
@@ -47,6 +48,7 @@ export const mainMigrations = staticSource({
   '0014_create_schedules': createSchedules,
   '0015_create_flow_control': createFlowControl,
   '0016_task_type_pauses': taskTypePauses,
+  '0017_timer_callbacks': timerCallbacks,
 });
 export const shardMigrations = staticSource({
   '0001_create_timers_to_fire': createTimersToFire,

@@ -23,6 +23,20 @@ export interface Claimed {
   /** the flow-control key its deliveries share, and its owner (whose key it is); null: none */
   flowKey: string | null;
   ownerId: string | null;
+  /** where its outcome is told: after a successful delivery, once failed for good (null: nowhere) */
+  callbacks: Callbacks;
+}
+
+export interface Callbacks {
+  success: string | null;
+  failure: string | null;
+}
+
+/** An outcome already written whose callback may still need its shard row (its writer stopped in between). */
+export interface Told {
+  outcome: 'delivered' | 'failed';
+  series: number;
+  url: string;
 }
 
 export type ClaimResult =
@@ -31,8 +45,8 @@ export type ClaimResult =
   | { kind: 'held'; until: number }
   /** the timer (or its retry) is due later than this message says (rescheduled, or a stale copy): fire it then */
   | { kind: 'early'; until: number }
-  /** delivered, failed, cancelled, a retry not due yet, or unknown: a duplicate to drop */
-  | { kind: 'done' };
+  /** delivered, failed, cancelled, a retry not due yet, or unknown: a duplicate to drop (told: its outcome has a callback) */
+  | { kind: 'done'; told?: Told };
 
 export interface ClaimOptions {
   now: number;
@@ -79,10 +93,13 @@ export async function claimAttempts(main: Queryable, ids: string[], options: Cla
         run,
         flowKey: row.flow_key,
         ownerId: row.owner_id,
+        callbacks: { success: row.callback_url, failure: row.failure_callback_url },
       };
     }
     if (row.state === 'firing' && row.until_ms !== null) return { kind: 'held', until: Number(row.until_ms) };
     if (row.state === 'scheduled' || row.state === 'retrying') return { kind: 'early', until: dueAt };
+    const toldUrl = row.state === 'delivered' ? row.callback_url : row.state === 'failed' ? row.failure_callback_url : null;
+    if (toldUrl !== null) return { kind: 'done', told: { outcome: row.state as Told['outcome'], series: row.series, url: toldUrl } };
     return { kind: 'done' };
   });
 }

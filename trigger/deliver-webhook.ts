@@ -1,6 +1,7 @@
 // Sends one webhook: POST url with {"id": ...} (or the timer's own method, headers and JSON body), the timer id also as an idempotency key header, a
-// timeout, a keep-alive connection pool per callback origin, and the response body read up to a small
-// limit and dropped. Redirects are not followed. Only addresses the AddressPolicy allows are
+// timeout, a keep-alive connection pool per callback origin, and the answer's headers and the first
+// bytes of its body kept (as much as the caller asks: an attempt's record, or a callback's), the rest
+// read up to a limit and dropped. Redirects are not followed. Only addresses the AddressPolicy allows are
 // connected to: IP literals are checked here, names after every DNS resolution (guarded-lookup.ts).
 // undici's dispatch() with a handler of our own, rather than its request() with an AbortSignal or
 // node-fetch: measured here, request() with a signal spent about 2.5 times the client CPU per webhook
@@ -27,6 +28,23 @@ export interface DeliveryResult {
   refused: boolean;
   /** cut short because the trigger is stopping: not the receiver's fault */
   interrupted?: boolean;
+  /** the receiver's answer, when one came: its headers and the first bytes of its body */
+  answer?: Answer;
+}
+
+/** A receiver's answer as read: `body` holds up to the bytes asked for, `bytes` counts all read. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  bytes: number;
+}
+
+/** Header values as one string each (a repeated header's values joined, as HTTP allows). */
+function headerRecord(headers: IncomingHttpHeaders): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) record[name] = Array.isArray(value) ? value.join(', ') : value;
+  return record;
 }
 
 /** `sign` adds the Standard Webhooks headers to every request (trigger/sign-webhook.ts). */
@@ -78,9 +96,9 @@ interface Cut {
 
 /**
  * One delivery attempt, resent once on a stale pooled connection; both sends share one timeout.
- * `interrupts` cuts it short when the trigger shuts down.
+ * `interrupts` cuts it short when the trigger shuts down; `keepBytes` of the answer's body are kept.
  */
-export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, interrupts?: Interrupts): Promise<DeliveryResult> {
+export async function deliverWebhook(webhook: WebhookRequest, timerId: string, agents: Agents, timeoutMs: number, interrupts?: Interrupts, keepBytes = 0): Promise<DeliveryResult> {
   const url = new URL(webhook.url);
   const refusal = agents.policy.refusalOfHost(url.hostname);
   if (refusal) return { delivered: false, status: null, error: `refused: ${refusal}`, retryAfterMs: null, refused: true };
@@ -93,9 +111,9 @@ export async function deliverWebhook(webhook: WebhookRequest, timerId: string, a
   const timeout = setTimeout(() => cutShort('timeout'), timeoutMs);
   const unregister = interrupts?.add(() => cutShort('interrupt'));
   try {
-    const first = await send(url, webhook, timerId, agents, cut, timeoutMs);
+    const first = await send(url, webhook, timerId, agents, cut, timeoutMs, keepBytes);
     if (first.delivered || !first.error || !STALE_CONNECTION_CODES.has(first.error) || cut.reason) return first;
-    return await send(url, webhook, timerId, agents, cut, timeoutMs);
+    return await send(url, webhook, timerId, agents, cut, timeoutMs, keepBytes);
   } finally {
     clearTimeout(timeout);
     unregister?.();
@@ -114,20 +132,25 @@ function errorResult(failure: Error): DeliveryResult {
   return { delivered: false, status: null, error: code ?? err.message, retryAfterMs: null, refused: false };
 }
 
-function answerResult(status: number, retryAfter: string | string[] | undefined): DeliveryResult {
+function answerResult(answer: Answer, retryAfter: string | string[] | undefined): DeliveryResult {
+  const { status } = answer;
   const delivered = status >= 200 && status < 300;
   const retryAfterMs = delivered ? null : parseRetryAfter(retryAfter, Date.now());
-  return { delivered, status, error: delivered ? null : `HTTP ${status}`, retryAfterMs, refused: false };
+  return { delivered, status, error: delivered ? null : `HTTP ${status}`, retryAfterMs, refused: false, answer };
 }
 
 /** One send: resolves with its result (never rejects), at the latest when the attempt is cut short. */
-function send(url: URL, webhook: WebhookRequest, timerId: string, agents: Agents, cut: Cut, timeoutMs: number): Promise<DeliveryResult> {
+function send(url: URL, webhook: WebhookRequest, timerId: string, agents: Agents, cut: Cut, timeoutMs: number, keepBytes: number): Promise<DeliveryResult> {
   return new Promise((resolve) => {
     let controller: Dispatcher.DispatchController | null = null;
     let settled = false;
     let status = 0;
     let retryAfter: string | string[] | undefined;
+    let headers: IncomingHttpHeaders = {};
     let bytes = 0;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    const answer = (): Answer => ({ status, headers: headerRecord(headers), body: kept.length === 1 ? kept[0]! : Buffer.concat(kept), bytes });
     const finish = (result: DeliveryResult) => {
       if (settled) return;
       settled = true;
@@ -144,20 +167,27 @@ function send(url: URL, webhook: WebhookRequest, timerId: string, agents: Agents
         controller = started;
         if (cut.reason || settled) started.abort(new Error('webhook cut short'));
       },
-      onResponseStart(_controller, statusCode, headers: IncomingHttpHeaders) {
+      onResponseStart(_controller, statusCode, answerHeaders: IncomingHttpHeaders) {
         if (statusCode < 200) return; // an informational answer; the real one follows
         status = statusCode;
-        retryAfter = headers['retry-after'];
+        headers = answerHeaders;
+        retryAfter = answerHeaders['retry-after'];
       },
       onResponseData(started, chunk) {
-        // Read up to the limit and drop; a larger body closes the connection instead of being read.
+        // Keep the bytes asked for, read up to the limit and drop the rest; a larger body closes the
+        // connection instead of being read.
+        if (keptBytes < keepBytes) {
+          const piece = chunk.length <= keepBytes - keptBytes ? chunk : chunk.subarray(0, keepBytes - keptBytes);
+          kept.push(Buffer.from(piece));
+          keptBytes += piece.length;
+        }
         bytes += chunk.length;
         if (bytes <= MAX_RESPONSE_BYTES) return;
-        finish(answerResult(status, retryAfter));
+        finish(answerResult(answer(), retryAfter));
         started.abort(new Error('webhook answer too large'));
       },
       onResponseEnd() {
-        finish(answerResult(status, retryAfter));
+        finish(answerResult(answer(), retryAfter));
       },
       onResponseError(_controller, err) {
         finish(cut.reason ? cutResult(cut.reason, timeoutMs) : errorResult(err));

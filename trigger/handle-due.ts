@@ -3,7 +3,10 @@
 // task). A failed attempt that may succeed later is put back through the timer machinery for its
 // retry; a stalled or rate-limited host gets its timer deferred the same way. A duplicate is acked and dropped;
 // a timer another trigger holds is re-checked when that claim expires; an undecodable message is
-// dead-lettered; an unreachable database requeues after a pause.
+// dead-lettered; an unreachable database requeues after a pause. An outcome that a timer's callback
+// tells (delivered, or failed for good) makes the callback timer in the same statement, and the
+// callback's shard row is written before the message is acked; a copy of the message that finds the
+// outcome written writes that row again, should the trigger have stopped in between.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Pool } from '../common/db/pool.js';
 import type { Logger } from '../common/observability/logger.js';
@@ -11,8 +14,17 @@ import { Batcher } from '../common/batch/batcher.js';
 import { dueTimersMessage, timersOf, type DueTimer } from '../common/messages/timer-message.js';
 import { decodeOrDeadLetter, settleWhenDone } from '../common/broker/settle-message.js';
 import type { DeadLetter } from '../common/broker/dead-letter.js';
-import { claimAttempts, type Claimed, type ClaimResult } from './claim-attempts.js';
-import { recordOutcomes, type Outcome } from '../common/store/timers.js';
+import { claimAttempts, type Claimed, type ClaimResult, type Told } from './claim-attempts.js';
+import { recordOutcomes, waitingAmong, type NewCallback, type Outcome } from '../common/store/timers.js';
+import {
+  ATTEMPT_BODY_MAX_BYTES,
+  CALLBACK_BODY_MAX_BYTES,
+  RECORDED_HEADERS,
+  callbackId,
+  responseRecord,
+  timerCallbackBody,
+  type ResponseRecord,
+} from '../common/webhooks/callbacks.js';
 import { fireAgainBatched } from '../common/store/timers-to-fire.js';
 import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
@@ -68,6 +80,40 @@ export interface TriggerDeps {
 
 const noop = () => undefined;
 
+/** The outcome of an attempt, as a callback tells it. */
+interface AttemptOutcome {
+  timer: DueTimer;
+  claim: Claimed;
+  state: Outcome['state'];
+  status: number | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** callbackOf(outcome, response): the callback a final outcome makes (delivered: callback_url; failed for good: failure_callback_url), or null. */
+function callbackOf(o: AttemptOutcome, response: ResponseRecord | null): NewCallback | null {
+  const outcome = o.state === 'delivered' || o.state === 'failed' ? o.state : null;
+  const url = outcome === 'delivered' ? o.claim.callbacks.success : outcome === 'failed' ? o.claim.callbacks.failure : null;
+  if (outcome === null || url === null) return null;
+  const body = timerCallbackBody({
+    timerId: o.timer.id,
+    outcome,
+    url: o.claim.request.url,
+    scheduleId: o.claim.run?.scheduleId ?? null,
+    instant: o.claim.run?.instant ?? null,
+    attempts: o.claim.attempt,
+    series: o.claim.series,
+    status: o.status,
+    error: o.error,
+    response,
+    fireAt: o.timer.fire_at,
+    startedAt: o.startedAt,
+    finishedAt: o.finishedAt,
+  });
+  return { id: callbackId(o.timer.id, o.claim.series, outcome, outcome === 'delivered' ? 'callback_url' : 'failure_callback_url'), url, body: JSON.stringify(body), outcome };
+}
+
 export function dueTimerHandler(deps: TriggerDeps) {
   const { main, shards, log, now } = deps;
   const random = deps.random ?? Math.random;
@@ -86,7 +132,9 @@ export function dueTimerHandler(deps: TriggerDeps) {
   const outcomes = Batcher.forWork<Outcome>(
     async (batch) => {
       recordAttemptMetrics.outcomeBatch(batch.length);
-      await recordOutcomes(main, batch);
+      const made = await recordOutcomes(main, batch);
+      // The callbacks' shard rows, before the messages of their outcomes are acked.
+      await Promise.all(made.map((callback) => fireAgainAt(callback, callback.fire_at)));
     },
     BATCH_MAX,
     2,
@@ -144,7 +192,10 @@ export function dueTimerHandler(deps: TriggerDeps) {
   /** `release` frees the host's slot once the answer is in; `leaving` tells the limiter the request is leaving now. */
   async function attempt(timer: DueTimer, release: () => void, leaving: () => void): Promise<void> {
     const claim = await claims.add(timer.id);
-    if (claim.kind === 'done') return;
+    if (claim.kind === 'done') {
+      if (claim.told) await tellAgain(timer.id, claim.told);
+      return;
+    }
     // Held by another trigger, or due later than this copy says: back through the shard for that instant.
     if (claim.kind === 'held' || claim.kind === 'early') return fireAgainAt(timer, claim.until);
     // A schedule's run materialises the next one before it is delivered (or is skipped: overlap, catch-up).
@@ -173,6 +224,13 @@ export function dueTimerHandler(deps: TriggerDeps) {
     }
   }
 
+  /** A written outcome's callback, if it still waits, gets its shard row again (its writer may have stopped before writing it). */
+  async function tellAgain(timerId: string, told: Told): Promise<void> {
+    const slot = told.outcome === 'delivered' ? 'callback_url' : 'failure_callback_url';
+    const waiting = await waitingAmong(main, [callbackId(timerId, told.series, told.outcome, slot)]);
+    await Promise.all(waiting.map((callback) => fireAgainAt(callback, callback.fire_at)));
+  }
+
   /**
    * Delivers a timer a release claimed for this trigger, at its slot, then gives its lease back. Should
    * anything fail, its claim lapses and its shard row (written by the release) brings it back.
@@ -198,7 +256,9 @@ export function dueTimerHandler(deps: TriggerDeps) {
     while (now() < dueAt) await new Promise((resolve) => setTimeout(resolve, dueAt - now()));
     const startedAt = now();
     leaving();
-    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, interrupts);
+    // A timer whose outcome a callback tells keeps as much of the answer as the callback carries.
+    const keepBytes = claim.callbacks.success !== null || claim.callbacks.failure !== null ? CALLBACK_BODY_MAX_BYTES : ATTEMPT_BODY_MAX_BYTES;
+    const result = taskId ? await dispatchTask(deps.amqp, taskId) : await deliverWebhook(claim.request, timer.id, deps.agents, claim.timeoutMs, interrupts, keepBytes);
     const finishedAt = now();
     release();
     // A receiver that asks for time (429 or 503 with Retry-After) pauses the timer's key, or its host
@@ -222,6 +282,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
     // The retry's row goes into the shard before the timer is marked retrying, so a crash in between
     // leaves at worst an extra attempt, never a timer that waits for nothing.
     if (nextAttemptAt !== null) await fireAgainAt(timer, nextAttemptAt);
+    const response = result.answer ? responseRecord(result.answer, ATTEMPT_BODY_MAX_BYTES, RECORDED_HEADERS) : null;
+    const told = { timer, claim, state: next.state, status: result.status, error: result.error, startedAt, finishedAt };
     await outcomes.add({
       id: timer.id,
       attempt: claim.attempt,
@@ -232,6 +294,8 @@ export function dueTimerHandler(deps: TriggerDeps) {
       status: result.status,
       error: result.error,
       nextAttemptAt,
+      response,
+      callback: callbackOf(told, result.answer ? responseRecord(result.answer, CALLBACK_BODY_MAX_BYTES, null) : null),
     });
   }
 

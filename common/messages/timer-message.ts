@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { instantMs, storableText } from './storable.js';
 import { flowControl } from './flow-control.js';
+import { CALLBACK_OUTCOMES } from '../webhooks/callbacks.js';
 
 /** The longest callback URL (or task target) a timer may carry. */
 export const MAX_URL_LENGTH = 2048;
@@ -39,6 +40,12 @@ export const incomingTimerMessage = z.object({
   schedule_instant: epochMs.optional(),
   // The flow-control key its deliveries share (its owner's), with the limits it sets on the key.
   flow_control: flowControl.optional(),
+  // Called after a successful delivery / once the timer has failed for good (common/webhooks/callbacks.ts).
+  callback_url: storedUrl.optional(),
+  failure_callback_url: storedUrl.optional(),
+  // A callback itself: the timer or task whose outcome it tells, and that outcome.
+  callback_of: z.uuid().optional(),
+  callback_outcome: z.enum(CALLBACK_OUTCOMES).optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

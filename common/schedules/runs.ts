@@ -43,6 +43,8 @@ export type ScheduleShape = Pick<
   | 'task_type'
   | 'task_args'
   | 'flow_key'
+  | 'callback_url'
+  | 'failure_callback_url'
 >;
 
 export function cadenceOf(s: Pick<ScheduleRow, 'cron' | 'every_ms' | 'timezone' | 'anchor_at'>): Cadence {
@@ -117,6 +119,8 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
     method: (s.method as IncomingTimer['method']) ?? undefined,
     headers: s.headers ?? undefined,
     body: s.body ?? undefined,
+    callback_url: s.callback_url ?? undefined,
+    failure_callback_url: s.failure_callback_url ?? undefined,
   };
   return { timer, task: null };
 }

@@ -26,6 +26,8 @@ export function scheduleSettings(anchorMs: number, fields: Partial<ScheduleSetti
     jitter_ms: 0,
     paused: false,
     flow_key: null,
+    callback_url: null,
+    failure_callback_url: null,
     ...fields,
   };
 }

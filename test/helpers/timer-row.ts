@@ -21,6 +21,10 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     schedule_id: null,
     schedule_instant: null,
     flow_key: null,
+    callback_url: null,
+    failure_callback_url: null,
+    callback_of: null,
+    callback_outcome: null,
     ...fields,
   };
 }

@@ -1,12 +1,12 @@
 // The bodies of POST /schedules and PATCH /schedules/{id}: a cadence (cron or every) in a time zone,
 // the target (a webhook shaped as a timer's, or a task), the window (start_at, end_at), and what happens
-// on overlap and after downtime, and the flow-control key of its runs. A PATCH is merged over the schedule's current settings and the result
+// on overlap and after downtime, the flow-control key of its runs and where their outcomes are told. A PATCH is merged over the schedule's current settings and the result
 // is held to the same rules as a new schedule.
 import { z } from 'zod';
 import { instantText, storableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from '../../common/messages/storable.js';
 import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
 import { cronProblem, isKnownTimeZone, MAX_EVERY_MS, MIN_EVERY_MS, parseEvery } from '../../common/schedules/cadence.js';
-import { callbackUrl, deliveryFields } from '../timers/timer-request.js';
+import { callbackUrl, deliveryFields, outcomeCallbackFields } from '../timers/timer-request.js';
 import { flowControl } from '../../common/messages/flow-control.js';
 
 export const MAX_JITTER_S = 3_600;
@@ -49,6 +49,9 @@ export const scheduleFields = {
   paused: z.boolean({ error: 'must be true or false' }).optional(),
   // The key every run names; its limits, when given, are set on the key (null: the runs name none).
   flow_control: flowControl.nullable().optional(),
+  // Where each run's outcome is told (null: nowhere).
+  callback_url: outcomeCallbackFields.callback_url.nullable(),
+  failure_callback_url: outcomeCallbackFields.failure_callback_url.nullable(),
 };
 
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };

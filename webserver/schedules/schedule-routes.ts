@@ -14,7 +14,7 @@ import { createdCursor, encodeCursor } from '../timers/list-timers.js';
 import { changeSchedule, createSchedule, removeSchedule, runScheduleNow, type ChainStores } from '../../common/schedules/chain.js';
 import { jsonBody } from '../http/storable-input.js';
 import { requireJson, sendFieldErrors, sendInvalid } from '../http/http-errors.js';
-import { refusedCallback, sendRejection } from '../timers/check-timer.js';
+import { refusedUrls, sendRejection } from '../timers/check-timer.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 import { createScheduleRequest, mergePatch, patchScheduleRequest, type CreateScheduleRequest } from './schedule-request.js';
 import { requestOf, settingsOf, settingsOfRow, type TaskDefaults } from './schedule-settings.js';
@@ -49,8 +49,14 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
   const stores: ChainStores = { main: deps.mainDb, shards: deps.shards, dueSoonMs: deps.scheduleDueSoonMs ?? null };
   const taskDefaults: TaskDefaults = { maxAttempts: deps.tasks?.defaultMaxAttempts ?? 3, timeoutS: deps.tasks?.defaultTimeoutS ?? 30 };
 
-  /** The target's checks beyond its shape: a task type this configuration runs, a callback address that is allowed. True when answered. */
+  /** The target's checks beyond its shape: callback addresses that are allowed, a task type this configuration runs. True when answered. */
   async function refuseTarget(res: Response, request: CreateScheduleRequest): Promise<boolean> {
+    const { url, callback_url, failure_callback_url } = request;
+    const rejection = await refusedUrls(deps.addressPolicy, { url, callback_url, failure_callback_url });
+    if (rejection) {
+      sendRejection(res, rejection);
+      return true;
+    }
     if (request.task) {
       const check = deps.tasks
         ? checkTaskArgs(deps.tasks.contracts, request.task.type, request.task.args)
@@ -63,9 +69,7 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
       );
       return true;
     }
-    const rejection = await refusedCallback(deps.addressPolicy, request.url!);
-    if (rejection) sendRejection(res, rejection);
-    return rejection !== null;
+    return false;
   }
 
   /** The schedule when the caller may see it, else null after answering 400 or 404. */

@@ -41,6 +41,8 @@ export function settingsOf(r: CreateScheduleRequest, createdAt: number, taskDefa
     jitter_ms: ms(r.jitter_s) ?? 0,
     paused: r.paused ?? false,
     flow_key: r.flow_control?.key ?? null,
+    callback_url: r.callback_url ?? null,
+    failure_callback_url: r.failure_callback_url ?? null,
   };
 }
 
@@ -71,6 +73,8 @@ export function requestOf(row: ScheduleRow): Record<string, unknown> {
     paused: row.paused,
     // The key only: its limits belong to the key (GET /flow-control/{key}), not to the schedule.
     flow_control: row.flow_key === null ? null : { key: row.flow_key },
+    callback_url: row.callback_url,
+    failure_callback_url: row.failure_callback_url,
   };
 }
 

@@ -58,6 +58,9 @@ export function scheduleView(row: ScheduleRow, lastRuns?: TimerRow[]) {
     jitter_s: row.jitter_ms / 1000,
     paused: row.paused,
     flow_control: row.flow_key === null ? null : { key: row.flow_key },
+    // Where each run's outcome is told.
+    callback_url: row.callback_url,
+    failure_callback_url: row.failure_callback_url,
     state: stateOf(row),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

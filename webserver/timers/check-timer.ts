@@ -1,5 +1,6 @@
 // Everything a timer must pass before it is published, for POST /timer and each item of POST /timers:
-// its shape (zod), a due time within a year, a callback address that is allowed, room in the queue.
+// its shape (zod), a due time within a year, callback addresses that are allowed (the destination's and
+// the outcome callbacks'), room in the queue.
 // The answer is either the request or the HTTP error to give for it.
 import type { z } from 'zod';
 import { createTimerRequest, fireAtOf, type CreateTimerRequest } from './timer-request.js';
@@ -39,17 +40,31 @@ export function tooLate(fireAt: number, now: number): TimerRejection | null {
   return { status: 422, body: { error: 'validation_failed', message: 'the timer is not valid', details } };
 }
 
-/** 422 callback_refused for a URL whose host the AddressPolicy refuses. */
-export async function refusedCallback(policy: AddressPolicy, url: string): Promise<TimerRejection | null> {
+/** 422 callback_refused for a URL whose host the AddressPolicy refuses; `field` names it. */
+export async function refusedCallback(policy: AddressPolicy, url: string, field = 'url'): Promise<TimerRejection | null> {
   const refusal = await policy.refusalOfUrl(url);
   if (!refusal) return null;
-  return { status: 422, body: { error: 'callback_refused', message: 'the callback URL is not allowed', details: [{ field: 'url', message: refusal }] } };
+  return { status: 422, body: { error: 'callback_refused', message: `the ${field} is not allowed`, details: [{ field, message: refusal }] } };
+}
+
+/** The URLs a request names that the service calls: the destination and the outcome callbacks. */
+export type CalledUrls = Partial<Record<'url' | 'callback_url' | 'failure_callback_url' | 'result_url', string | null | undefined>>;
+
+/** refusedUrls(policy, urls): the first rejection among the URLs given (each checked like the destination), or null. */
+export async function refusedUrls(policy: AddressPolicy, urls: CalledUrls): Promise<TimerRejection | null> {
+  for (const [field, url] of Object.entries(urls)) {
+    if (typeof url !== 'string') continue;
+    const rejection = await refusedCallback(policy, url, field);
+    if (rejection) return rejection;
+  }
+  return null;
 }
 
 export async function checkTimer(deps: CheckDeps, body: unknown, now: number): Promise<{ ok: true; request: CreateTimerRequest } | { ok: false; rejection: TimerRejection }> {
   const parsed = createTimerRequest.safeParse(body);
   if (!parsed.success) return { ok: false, rejection: invalidTimer(parsed.error) };
-  const rejection = tooLate(fireAtOf(parsed.data, now), now) ?? (await refusedCallback(deps.addressPolicy, parsed.data.url));
+  const { url, callback_url, failure_callback_url } = parsed.data;
+  const rejection = tooLate(fireAtOf(parsed.data, now), now) ?? (await refusedUrls(deps.addressPolicy, { url, callback_url, failure_callback_url }));
   if (rejection) return { ok: false, rejection };
   if (deps.incomingQueue.isFull()) return { ok: false, rejection: QUEUE_FULL };
   return { ok: true, request: parsed.data };

@@ -30,6 +30,8 @@ export function buildTimer(request: CreateTimerRequest, now: number, origin: Tim
     request_id: origin.requestId,
     owner_id: origin.ownerId,
     flow_control: request.flow_control,
+    callback_url: request.callback_url,
+    failure_callback_url: request.failure_callback_url,
   };
 }
 

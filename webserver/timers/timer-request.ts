@@ -1,5 +1,6 @@
 // The body of POST /timer: a delay in hours, minutes and seconds (or an absolute fire_at),
-// the callback URL, and optionally the webhook's shape, delivery settings and flow-control key.
+// the callback URL, and optionally the webhook's shape, delivery settings, flow-control key and the
+// URLs its outcome is told to.
 import { z } from 'zod';
 import { MAX_DELAY_SECONDS, delaySeconds } from '../../common/messages/time.js';
 import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
@@ -65,6 +66,12 @@ export const callbackUrl = z.string({ error: 'must be a string' }).superRefine((
   if (url.username !== '' || url.password !== '') return fail('must not contain a user name or password (user:pass@); send credentials in headers');
 });
 
+/** Where an outcome is told (common/webhooks/callbacks.ts): after a successful delivery, once failed for good. */
+export const outcomeCallbackFields = {
+  callback_url: callbackUrl.optional(),
+  failure_callback_url: callbackUrl.optional(),
+};
+
 const seconds = (min: number, max: number) => z.number({ error: 'must be a number of seconds' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`).optional();
 
 /** Per-timer delivery settings; each one left out takes its configured default (docs/configuration.md). */
@@ -79,7 +86,17 @@ const objectError = { error: (issue: { code: string }) => (issue.code === 'unrec
 
 export const createTimerRequest = checkWhen(
   z.strictObject(
-    { hours: wholeNumber, minutes: wholeNumber, seconds: wholeNumber, fire_at: fireAtField, url: callbackUrl, ...webhookShapeFields, ...deliveryFields, flow_control: flowControl.optional() },
+    {
+      hours: wholeNumber,
+      minutes: wholeNumber,
+      seconds: wholeNumber,
+      fire_at: fireAtField,
+      url: callbackUrl,
+      ...webhookShapeFields,
+      ...deliveryFields,
+      flow_control: flowControl.optional(),
+      ...outcomeCallbackFields,
+    },
     objectError,
   ),
 )

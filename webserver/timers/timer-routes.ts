@@ -8,7 +8,7 @@ import { checkTimer, sendRejection, createdView } from './check-timer.js';
 import { claimKeys, releaseKey, requestHash, type KeyClaim, type KeyRequest } from './idempotency-keys.js';
 import { Batcher } from '../../common/batch/batcher.js';
 import { findTimerWaiting } from './find-timer.js';
-import { findTimer } from '../../common/store/timers.js';
+import { findCallbacks, findTimer } from '../../common/store/timers.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from '../http/http-errors.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
@@ -94,7 +94,9 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
     }
-    res.json(timerView(row, deps.now(), deps.defaultMaxAttempts));
+    // Its callbacks: read only for a timer that names where its outcome is told.
+    const callbacks = row.callback_url !== null || row.failure_callback_url !== null ? await findCallbacks(deps.mainDb, row.id) : [];
+    res.json(timerView(row, deps.now(), deps.defaultMaxAttempts, callbacks));
   });
 
   return router;

@@ -6,8 +6,28 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 const defaultBody = (row: TimerRow) => (row.schedule_id === null ? { id: row.id } : { id: row.id, schedule_id: row.schedule_id, instant: iso(row.schedule_instant) });
 
-/** timerView(row, now, defaultMaxAttempts): the API's answer about a timer; history oldest first. */
-export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number) {
+/** How a callback is shown with the timer (or task) whose outcome it tells: its own delivery's record. */
+export function callbackView(row: TimerRow) {
+  return {
+    id: row.id,
+    outcome: row.callback_outcome,
+    url: row.url,
+    state: row.state,
+    attempts: row.attempts,
+    last_attempt_at: iso(row.last_attempt_at),
+    last_status: row.last_status,
+    last_error: row.last_error,
+    delivered_at: iso(row.delivered_at),
+    next_attempt_at: iso(row.next_attempt_at),
+    attempt_history: row.attempt_log,
+  };
+}
+
+/**
+ * timerView(row, now, defaultMaxAttempts, callbacks): the API's answer about a timer; history oldest
+ * first. `callbacks` (the callbacks telling its outcomes) is shown when given (GET /timer/{id}).
+ */
+export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number, callbacks?: TimerRow[]) {
   return {
     id: row.id,
     time_left: timeLeftSeconds(row.fire_at.getTime(), now),
@@ -33,5 +53,10 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     schedule_instant: iso(row.schedule_instant),
     // The flow-control key its deliveries share (its owner's).
     flow_control: row.flow_key === null ? null : { key: row.flow_key },
+    // Where its outcome is told, and, for a callback, whose outcome it tells.
+    callback_url: row.callback_url,
+    failure_callback_url: row.failure_callback_url,
+    callback_of: row.callback_of === null ? null : { id: row.callback_of, outcome: row.callback_outcome },
+    ...(callbacks ? { callbacks: callbacks.map(callbackView) } : {}),
   };
 }

@@ -11,6 +11,12 @@ export async function findTimer(main: Pool, id: string): Promise<TimerRow | null
   return result.rows[0] ?? null;
 }
 
+/** findCallbacks(main, parentId): the callbacks telling a timer's or a task's outcomes, oldest first. */
+export async function findCallbacks(main: Pool, parentId: string): Promise<TimerRow[]> {
+  const result = await main.query<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers WHERE callback_of = $1 ORDER BY created_at, id`, [parentId]);
+  return result.rows;
+}
+
 /** findTimerState(main, id): the timer's state, or null when there is no such timer. */
 export async function findTimerState(main: Queryable, id: string): Promise<string | null> {
   const found = await main.query<{ state: string }>('SELECT state FROM timers WHERE id = $1', [id]);

@@ -4,6 +4,8 @@
 // missed while the service was down; last_error says which).
 // 'held': waiting on its flow-control key (no capacity, or paused), a host's or all deliveries' pause;
 // it keeps its place in due order and is released by a trigger when the key has capacity again.
+import type { CallbackOutcome, ResponseRecord } from '../../webhooks/callbacks.js';
+
 export const TIMER_STATES = ['scheduled', 'held', 'firing', 'retrying', 'delivered', 'failed', 'cancelled', 'skipped'] as const;
 
 export interface TimerRow {
@@ -31,6 +33,12 @@ export interface TimerRow {
   schedule_instant: Date | null;
   /** the flow-control key its deliveries share (its owner's); null: none */
   flow_key: string | null;
+  /** called after a successful delivery / once it has failed for good; null: none */
+  callback_url: string | null;
+  failure_callback_url: string | null;
+  /** a callback: the timer or task whose outcome it tells, and that outcome; null: not a callback */
+  callback_of: string | null;
+  callback_outcome: CallbackOutcome | null;
 }
 
 /** One delivery attempt as the trigger recorded it. */
@@ -41,7 +49,10 @@ export interface AttemptEntry {
   duration_ms: number;
   status: number | null;
   error: string | null;
+  /** the receiver's answer (status, chosen headers, the first bytes of its body); the newest attempts only */
+  response?: ResponseRecord;
 }
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
-       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant, flow_key`;
+       next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant, flow_key,
+       callback_url, failure_callback_url, callback_of, callback_outcome`;

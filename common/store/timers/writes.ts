@@ -4,6 +4,7 @@
 import { prepared, type Pool, type Queryable } from '../../db/pool.js';
 import type { IncomingTimer } from '../../messages/timer-message.js';
 import { TIMER_COLUMNS, type TimerRow } from './rows.js';
+import { ATTEMPTS_WITH_RESPONSE, type CallbackOutcome, type ResponseRecord } from '../../webhooks/callbacks.js';
 
 const incomingColumns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.id),
@@ -22,6 +23,10 @@ const incomingColumns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.schedule_id ?? null),
   timers.map((t) => t.schedule_instant ?? null),
   timers.map((t) => t.flow_control?.key ?? null),
+  timers.map((t) => t.callback_url ?? null),
+  timers.map((t) => t.failure_callback_url ?? null),
+  timers.map((t) => t.callback_of ?? null),
+  timers.map((t) => t.callback_outcome ?? null),
 ];
 
 /**
@@ -44,14 +49,14 @@ export async function insertTimers(main: Queryable, timers: IncomingTimer[]): Pr
 const insertTimersStatement = prepared(
   'timers.insert',
   `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-                         schedule_id, schedule_instant, flow_key)
+                         schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome)
      SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
             max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id,
-            schedule_id, to_timestamp(schedule_instant / 1000.0), flow_key
+            schedule_id, to_timestamp(schedule_instant / 1000.0), flow_key, callback_url, failure_callback_url, callback_of, callback_outcome
        FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[],
-                   $14::uuid[], $15::float8[], $16::text[])
+                   $14::uuid[], $15::float8[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::text[])
          AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-              schedule_id, schedule_instant, flow_key)
+              schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
 );
@@ -89,6 +94,8 @@ export interface ClaimRow {
   schedule_instant_ms: string | null;
   owner_id: string | null;
   flow_key: string | null;
+  callback_url: string | null;
+  failure_callback_url: string | null;
 }
 
 /**
@@ -119,7 +126,8 @@ const claimTimersStatement = prepared(
             (extract(epoch FROM t.fire_at) * 1000)::bigint AS fire_at_ms,
             (extract(epoch FROM t.next_attempt_at) * 1000)::bigint AS next_attempt_ms,
             t.max_attempts, t.timeout_ms, t.retry_backoff_ms, t.retry_max_backoff_ms, t.url, t.method, t.headers, t.body, t.request_id,
-            t.schedule_id, (extract(epoch FROM t.schedule_instant) * 1000)::bigint AS schedule_instant_ms, t.owner_id, t.flow_key
+            t.schedule_id, (extract(epoch FROM t.schedule_instant) * 1000)::bigint AS schedule_instant_ms, t.owner_id, t.flow_key,
+            t.callback_url, t.failure_callback_url
        FROM timers t LEFT JOIN claimed c ON c.id = t.id
       WHERE t.id = ANY($1::uuid[])`,
 );
@@ -135,7 +143,32 @@ export interface Outcome {
   error: string | null;
   /** when state is 'retrying' */
   nextAttemptAt: number | null;
+  /** the receiver's answer as the attempt's record keeps it; null: none came */
+  response?: ResponseRecord | null;
+  /** the callback this outcome makes (made only when the outcome is written); none: no callback */
+  callback?: NewCallback | null;
 }
+
+/** A callback timer an outcome makes: its id (derived from the outcome), URL, JSON body and the outcome it tells. */
+export interface NewCallback {
+  id: string;
+  url: string;
+  body: string;
+  outcome: CallbackOutcome;
+}
+
+/** A callback made by an outcome, as its shard row needs it. */
+export interface MadeCallback {
+  id: string;
+  url: string;
+  fire_at: number;
+}
+
+// Only the newest ATTEMPTS_WITH_RESPONSE entries keep the receiver's answer: each new entry takes it
+// from the one that falls out of them, so a timer replayed many times keeps a bounded record.
+const KEEP_NEWEST_RESPONSES = `CASE WHEN jsonb_array_length(t.attempt_log) >= ${ATTEMPTS_WITH_RESPONSE}
+                  THEN t.attempt_log #- ARRAY[(jsonb_array_length(t.attempt_log) - ${ATTEMPTS_WITH_RESPONSE})::text, 'response']
+                  ELSE t.attempt_log END`;
 
 // Each outcome's row is found through the primary key (a nested loop over the outcomes). The state
 // guard is written `t.state || ''` so that the planner cannot use the state index for it instead: with
@@ -150,12 +183,28 @@ export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
             last_error = o.error,
             delivered_at = CASE WHEN o.state = 'delivered' THEN to_timestamp(o.finished / 1000.0) END,
             next_attempt_at = to_timestamp(o.next / 1000.0),
-            attempt_log = t.attempt_log || jsonb_build_array(o.entry::jsonb)
+            attempt_log = ${KEEP_NEWEST_RESPONSES} || jsonb_build_array(o.entry::jsonb)
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::text[], $10::int[])
          AS o(id, attempt, state, started, finished, status, error, next, entry, series)
       WHERE t.id = o.id AND t.state || '' = 'firing' AND t.attempts = o.attempt AND t.series = o.series`;
 
 const recordOutcomesStatement = prepared('timers.record_outcomes', RECORD_OUTCOMES_SQL);
+
+// Outcomes that make callbacks: the callback timers are inserted in the same statement, for the outcomes
+// written only (a claimant whose claim was taken over makes none), so an outcome is never kept without
+// its callback. A callback already there (the same outcome written before) is not made twice.
+const recordOutcomesWithCallbacksStatement = prepared(
+  'timers.record_outcomes_with_callbacks',
+  `WITH written AS (${RECORD_OUTCOMES_SQL} RETURNING t.id, t.owner_id),
+        made AS (
+          INSERT INTO timers (id, url, fire_at, created_at, body, owner_id, callback_of, callback_outcome)
+          SELECT c.id, c.url, to_timestamp(c.at / 1000.0), to_timestamp(c.at / 1000.0), c.body, w.owner_id, w.id, c.outcome
+            FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::text[], $16::float8[]) AS c(parent, id, url, body, outcome, at)
+            JOIN written w ON w.id = c.parent
+          ON CONFLICT (id) DO NOTHING
+          RETURNING id, url, (extract(epoch FROM fire_at) * 1000)::bigint AS fire_at_ms)
+   SELECT id, url, fire_at_ms FROM made`,
+);
 
 export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
   const entries = outcomes.map((o) =>
@@ -166,6 +215,7 @@ export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
       duration_ms: o.finishedAt - o.startedAt,
       status: o.status,
       error: o.error,
+      ...(o.response ? { response: o.response } : {}),
     }),
   );
   return [
@@ -183,11 +233,28 @@ export function recordOutcomesParams(outcomes: Outcome[]): unknown[] {
 }
 
 /**
- * recordOutcomes(main, outcomes): ends each claimed attempt: its new state, its entry in attempt_log.
- * Only the claimant of that attempt writes: a trigger whose claim expired and was taken over does not.
+ * recordOutcomes(main, outcomes): ends each claimed attempt: its new state, its entry in attempt_log,
+ * and the callback it makes. Only the claimant of that attempt writes: a trigger whose claim expired and
+ * was taken over does not. Returns the callbacks made, whose shard rows the caller writes.
  */
-export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<void> {
-  await main.query(recordOutcomesStatement(recordOutcomesParams(outcomes)));
+export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<MadeCallback[]> {
+  const calling = outcomes.filter((o) => o.callback);
+  if (calling.length === 0) {
+    await main.query(recordOutcomesStatement(recordOutcomesParams(outcomes)));
+    return [];
+  }
+  const made = await main.query<{ id: string; url: string; fire_at_ms: string }>(
+    recordOutcomesWithCallbacksStatement([
+      ...recordOutcomesParams(outcomes),
+      calling.map((o) => o.id),
+      calling.map((o) => o.callback!.id),
+      calling.map((o) => o.callback!.url),
+      calling.map((o) => o.callback!.body),
+      calling.map((o) => o.callback!.outcome),
+      calling.map((o) => o.finishedAt),
+    ]),
+  );
+  return made.rows.map((row) => ({ id: row.id, url: row.url, fire_at: Number(row.fire_at_ms) }));
 }
 
 // Only a timer waiting for its (next) attempt can still be changed (a held one too: it waits for its key).
