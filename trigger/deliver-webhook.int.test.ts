@@ -38,7 +38,24 @@ const webhook = (path = '/hook') => ({ url: `${base}${path}`, method: 'POST' as 
 
 test('a 2xx is delivered; the status is kept', async () => {
   handler = (_req, res) => res.writeHead(204).end();
-  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toEqual({ delivered: true, status: 204, error: null, retryAfterMs: null, refused: false });
+  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toMatchObject({ delivered: true, status: 204, error: null, retryAfterMs: null, refused: false });
+});
+
+test("the answer's headers and the first bytes of its body asked for are kept; all bytes read are counted", async () => {
+  handler = (_req, res) => res.writeHead(201, { 'content-type': 'text/plain', 'x-job': 'j-7' }).end('accepted: job j-7');
+  const { answer } = await deliverWebhook(webhook(), 't-1', agents, 5_000, undefined, 8);
+  expect(answer).toMatchObject({ status: 201, bytes: 17, headers: { 'content-type': 'text/plain', 'x-job': 'j-7' } });
+  expect(answer!.body.toString()).toBe('accepted');
+});
+
+test('an answer over 64 KiB keeps the bytes asked for, and is counted as read up to where it was cut', async () => {
+  handler = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(Buffer.alloc(1024 * 1024, 'y'));
+  };
+  const { answer } = await deliverWebhook(webhook(), 't-1', agents, 5_000, undefined, 64 * 1024);
+  expect(answer!.body).toEqual(Buffer.alloc(64 * 1024, 'y'));
+  expect(answer!.bytes).toBeGreaterThan(64 * 1024);
 });
 
 test('an answer with a body over 64 KiB counts by its status, and the pool goes on working after it', async () => {
@@ -55,13 +72,13 @@ test('an answer with a body over 64 KiB counts by its status, and the pool goes 
 
 test('a redirect is not followed: the attempt fails with its status', async () => {
   handler = (_req, res) => res.writeHead(302, { location: `${base}/elsewhere` }).end();
-  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toEqual({ delivered: false, status: 302, error: 'HTTP 302', retryAfterMs: null, refused: false });
+  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toMatchObject({ delivered: false, status: 302, error: 'HTTP 302', retryAfterMs: null, refused: false });
   expect(requests).toBe(1);
 });
 
 test("a 503's Retry-After in seconds is kept for the retry", async () => {
   handler = (_req, res) => res.writeHead(503, { 'retry-after': '7' }).end();
-  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toEqual({ delivered: false, status: 503, error: 'HTTP 503', retryAfterMs: 7_000, refused: false });
+  expect(await deliverWebhook(webhook(), 't-1', agents, 5_000)).toMatchObject({ delivered: false, status: 503, error: 'HTTP 503', retryAfterMs: 7_000, refused: false });
 });
 
 test('a connection dropped without an answer is tried once more on a fresh one', async () => {

@@ -13,7 +13,7 @@ export interface Arrival {
 }
 
 /** How the receiver answers one request: a status (and headers), or 'hang' to never answer. */
-export type Answer = { status: number; headers?: Record<string, string>; /** answer this much later */ delayMs?: number } | 'hang';
+export type Answer = { status: number; headers?: Record<string, string>; /** answer this much later */ delayMs?: number; /** the answer's body; default "ok" */ body?: string | Buffer } | 'hang';
 
 export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];
@@ -44,8 +44,8 @@ export class WebhookReceiver {
       this.mostAtOnce.set(path, Math.max(this.mostAtOnce.get(path) ?? 0, this.open.get(path)!));
       res.on('close', () => this.open.set(path, this.open.get(path)! - 1));
       if (answer === 'hang') this.hanging.push(res);
-      else if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end('ok'), answer.delayMs);
-      else res.writeHead(answer.status, answer.headers).end('ok');
+      else if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok'), answer.delayMs);
+      else res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok');
       this.waiters = this.waiters.filter((w) => {
         if (this.arrivals.length < w.count) return true;
         w.resolve();
@@ -78,6 +78,13 @@ export class WebhookReceiver {
   /** Requests held open by a 'hang' answer and not yet given up by their sender. */
   get hangingCount(): number {
     return this.hanging.filter((res) => !res.writableEnded && !(res.socket?.destroyed ?? true)).length;
+  }
+
+  /** Answers every request held open by 'hang' now; how many there were. */
+  answerHanging(status: number, headers: Record<string, string> = {}, body = 'ok'): number {
+    const open = this.hanging.splice(0).filter((res) => !res.writableEnded && !(res.socket?.destroyed ?? true));
+    for (const res of open) res.writeHead(status, headers).end(body);
+    return open.length;
   }
 
   /** The senders' ports of the requests held open by 'hang' (to find the processes that sent them). */

@@ -41,7 +41,29 @@ describe('timerView', () => {
       schedule_id: null,
       schedule_instant: null,
       flow_control: null,
+      callback_url: null,
+      failure_callback_url: null,
+      callback_of: null,
     });
+  });
+
+  test('a timer that tells its outcome shows where, and with its callbacks given, each callback and its delivery', () => {
+    const telling: TimerRow = { ...pending, state: 'delivered', callback_url: 'https://example.com/done', failure_callback_url: 'https://example.com/failed' };
+    const callback: TimerRow = {
+      ...pending,
+      id: '01a20799-d442-7164-b84b-d016cb0daa85',
+      url: 'https://example.com/done',
+      state: 'delivered',
+      attempts: 1,
+      last_status: 200,
+      callback_of: pending.id,
+      callback_outcome: 'delivered',
+    };
+    const view = timerView(telling, NOW, 5, [callback]);
+    expect(view).toMatchObject({ callback_url: 'https://example.com/done', failure_callback_url: 'https://example.com/failed' });
+    expect(view.callbacks).toEqual([expect.objectContaining({ id: callback.id, outcome: 'delivered', url: 'https://example.com/done', state: 'delivered', attempts: 1, last_status: 200 })]);
+    expect(timerView(callback, NOW, 5)).toMatchObject({ callback_of: { id: pending.id, outcome: 'delivered' } });
+    expect(timerView(telling, NOW, 5)).not.toHaveProperty('callbacks');
   });
 
   test('a timer that names a flow-control key shows it', () => {

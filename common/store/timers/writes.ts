@@ -174,7 +174,9 @@ const KEEP_NEWEST_RESPONSES = `CASE WHEN jsonb_array_length(t.attempt_log) >= ${
 // guard is written `t.state || ''` so that the planner cannot use the state index for it instead: with
 // few rows 'firing' in its statistics (they are always few, or stale after a burst's claims), it chose
 // a bitmap scan of every firing row for each batch (a 60-outcome batch read 40,000 rows in 32 ms; by
-// the primary key, 4 ms).
+// the primary key, 4 ms). The ids are also given as a list (t.id = ANY), so that the planner reads them
+// through the primary key even when stale statistics make a scan of the whole table look cheaper than
+// one probe per outcome (statistics taken on an empty table, then a burst).
 export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
         SET state = o.state,
             claim_expires_at = NULL,
@@ -186,7 +188,7 @@ export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
             attempt_log = ${KEEP_NEWEST_RESPONSES} || jsonb_build_array(o.entry::jsonb)
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::text[], $10::int[])
          AS o(id, attempt, state, started, finished, status, error, next, entry, series)
-      WHERE t.id = o.id AND t.state || '' = 'firing' AND t.attempts = o.attempt AND t.series = o.series`;
+      WHERE t.id = ANY($1::uuid[]) AND t.id = o.id AND t.state || '' = 'firing' AND t.attempts = o.attempt AND t.series = o.series`;
 
 const recordOutcomesStatement = prepared('timers.record_outcomes', RECORD_OUTCOMES_SQL);
 
