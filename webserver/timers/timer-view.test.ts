@@ -41,6 +41,9 @@ describe('timerView', () => {
       schedule_id: null,
       schedule_instant: null,
       flow_control: null,
+      callback_url: null,
+      failure_callback_url: null,
+      callback_of: null,
     });
   });
 
