@@ -12,8 +12,8 @@ export interface Arrival {
   at: number;
 }
 
-/** How the receiver answers one request: a status (and headers), or 'hang' to never answer. */
-export type Answer = { status: number; headers?: Record<string, string>; /** answer this much later */ delayMs?: number } | 'hang';
+/** How the receiver answers one request: a status (and headers, and a body: "ok" unless given), or 'hang' to never answer. */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string | Buffer; /** answer this much later */ delayMs?: number } | 'hang';
 
 export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];
@@ -44,8 +44,8 @@ export class WebhookReceiver {
       this.mostAtOnce.set(path, Math.max(this.mostAtOnce.get(path) ?? 0, this.open.get(path)!));
       res.on('close', () => this.open.set(path, this.open.get(path)! - 1));
       if (answer === 'hang') this.hanging.push(res);
-      else if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end('ok'), answer.delayMs);
-      else res.writeHead(answer.status, answer.headers).end('ok');
+      else if (answer.delayMs) setTimeout(() => res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok'), answer.delayMs);
+      else res.writeHead(answer.status, answer.headers).end(answer.body ?? 'ok');
       this.waiters = this.waiters.filter((w) => {
         if (this.arrivals.length < w.count) return true;
         w.resolve();
