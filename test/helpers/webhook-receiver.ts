@@ -12,8 +12,8 @@ export interface Arrival {
   at: number;
 }
 
-/** How the receiver answers one request: a status (and headers), or 'hang' to never answer. */
-export type Answer = { status: number; headers?: Record<string, string>; /** answer this much later */ delayMs?: number; /** the answer's body; default "ok" */ body?: string | Buffer } | 'hang';
+/** How the receiver answers one request: a status (and headers, and a body: "ok" unless given), or 'hang' to never answer. */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string | Buffer; /** answer this much later */ delayMs?: number } | 'hang';
 
 export class WebhookReceiver {
   readonly arrivals: Arrival[] = [];

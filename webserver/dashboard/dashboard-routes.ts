@@ -1,6 +1,7 @@
 // The /dashboard monitoring page and its data. The page (one HTML file, one script, one stylesheet from
 // webserver/dashboard/page/, no build step) is served to anyone: without data it is only a login form. Its
-// data, GET /dashboard/api/summary and /search, is an admin's unless DASHBOARD_OPEN (dashboard-access.ts).
+// data, GET /dashboard/api/summary and /search (a timer with its callbacks, or a task), is an admin's unless
+// DASHBOARD_OPEN (dashboard-access.ts).
 // What the page does (replay, cancel, retry, pause, resume) goes through the public API with the admin's token.
 import { Router, type Response } from 'express';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { dashboardAccess } from './dashboard-access.js';
 import { cachedSummary, type DashboardDeps } from './dashboard-summary.js';
 import { findTimer } from '../../common/store/timers.js';
 import { timerView } from '../timers/timer-view.js';
+import { callbacksOf } from '../timers/timer-callbacks.js';
 import { findTask } from '../../common/store/tasks.js';
 import { taskView } from '../tasks/task-view.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
@@ -64,7 +66,7 @@ export function dashboardApi(deps: DashboardApiDeps): Router {
     }
     try {
       const timer = await findTimer(deps.mainDb, id);
-      if (timer) return void res.json({ kind: 'timer', timer: timerView(timer, deps.now(), deps.defaultMaxAttempts) });
+      if (timer) return void res.json({ kind: 'timer', timer: timerView(timer, deps.now(), deps.defaultMaxAttempts, await callbacksOf(deps.mainDb, timer)) });
       const task = await findTask(deps.mainDb, id);
       if (task) return void res.json({ kind: 'task', task: { ...taskView(task), worker: task.worker } });
       res.status(404).json({ error: 'not_found', message: `no timer and no task has the id ${id}` });

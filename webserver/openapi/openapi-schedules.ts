@@ -7,6 +7,9 @@ import { WEBHOOK_METHODS } from '../../common/webhooks/webhook-shape.js';
 import { CATCH_UP, createScheduleRequest, OVERLAP, patchScheduleRequest } from '../schedules/schedule-request.js';
 import { MAX_PAGE } from '../schedules/schedule-routes.js';
 import type { Describe } from './openapi-answers.js';
+import { OUTCOME_CALLBACK_PROPERTIES } from './openapi-timers.js';
+
+type Json = Record<string, unknown>;
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 
@@ -45,6 +48,8 @@ export const scheduleAnswer = z.object({
   jitter_s: z.number(),
   paused: z.boolean(),
   flow_control: z.object({ key: z.string() }).nullable().describe("the flow-control key every run names (the limits are the key's: GET /flow-control/{key}); null: none"),
+  callback_url: z.string().nullable().describe("every run's callback_url: called after the run's successful delivery; null: none"),
+  failure_callback_url: z.string().nullable().describe("every run's failure_callback_url: called once the run has failed for good; null: none"),
   state: z.enum(['active', 'paused', 'ended']).describe('ended: no instant is left before end_at'),
   created_at: isoTime,
   updated_at: isoTime,
@@ -64,17 +69,28 @@ const CADENCE =
   'Exactly one of url (a webhook as POST /timer takes it, with method, headers, body and the retry settings) and task ({type, args}, as POST /tasks takes them). ' +
   'Cron fields are wall-clock times in timezone: a wall time skipped by a daylight-saving change runs shifted forward by the gap (02:30 in a 02:00 -> 03:00 gap runs at 03:30), a wall time that happens twice runs once, at the first; every is elapsed time. ' +
   'flow_control {key, rate?, period_s?, parallelism?} names the key every run waits on (its limits, when given, are set on the key). ' +
+  'callback_url and failure_callback_url are named by every run, as POST /timer takes them (null: none). ' +
   'An invalid cron, an unknown zone, a cron that never fires or end_at before start_at is a 422 naming the field.';
+
+/** A request schema with the outcome callbacks' URLs held to the rule of POST /timer's, null allowed. */
+function withCallbackUrls(request: Json): Json {
+  const properties = request.properties as Record<string, Json>;
+  const nullable = (rule: Json) => ({ anyOf: [rule, { type: 'null' }], description: rule.description });
+  const { callback_url, failure_callback_url } = OUTCOME_CALLBACK_PROPERTIES;
+  return { ...request, properties: { ...properties, callback_url: nullable(callback_url), failure_callback_url: nullable(failure_callback_url) } };
+}
 
 export function schedulePaths(describe: Describe) {
   const { schema, json, error } = describe;
   const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const schedule = (description: string) => json(scheduleAnswer, description, 'Schedule');
-  const create = schema(createScheduleRequest, 'input');
-  const patch = schema(patchScheduleRequest, 'input');
+  const create = withCallbackUrls(schema(createScheduleRequest, 'input'));
+  const patch = withCallbackUrls(schema(patchScheduleRequest, 'input'));
   const badId = error('invalid_id: the id is not a UUID');
   const missing = error("no such schedule (or another owner's)");
-  const invalid = error('validation_failed: a field is wrong (details names each); callback_refused: the callback address is refused');
+  const invalid = error(
+    'validation_failed: a field is wrong (details names each); callback_refused: a host the address policy refuses in url, callback_url or failure_callback_url (details[].field names which)',
+  );
   const notJson = error('unsupported_media_type: the body is not sent as application/json');
   return {
     '/schedules': {
@@ -101,7 +117,9 @@ export function schedulePaths(describe: Describe) {
         parameters: [idParameter],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { ...patch, description: `Any field of POST /schedules; null clears name, start_at, end_at, flow_control. ${CADENCE}` } } },
+          content: {
+            'application/json': { schema: { ...patch, description: `Any field of POST /schedules; null clears name, start_at, end_at, flow_control, callback_url, failure_callback_url. ${CADENCE}` } },
+          },
         },
         responses: { 200: schedule('the schedule as it is now'), 400: badId, 404: missing, 415: notJson, 422: invalid },
       },

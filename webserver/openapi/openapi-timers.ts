@@ -46,6 +46,17 @@ const URL_RULE = {
   description: 'the callback: an absolute http(s) URL with a host; a host the address policy refuses (loopback, private, link-local ... unless WEBHOOK_ALLOWED_CIDRS) gets 422 callback_refused',
 };
 
+/** Where a timer's outcome is told (webhooks: timerOutcome): each URL held to the rule of url, a refused host naming its field. */
+export const OUTCOME_CALLBACK_PROPERTIES = {
+  callback_url: { ...URL_RULE, description: `called with the outcome (webhooks: timerOutcome) after a successful delivery; ${URL_RULE.description.replace('the callback: ', '')}` },
+  failure_callback_url: {
+    ...URL_RULE,
+    description: `called with the outcome (webhooks: timerOutcome) once the timer has failed for good (not when cancelled or skipped); ${URL_RULE.description.replace('the callback: ', '')}`,
+  },
+};
+
+const CALLBACK_REFUSED = 'callback_refused: a host the address policy refuses in url, callback_url or failure_callback_url (details[].field names which)';
+
 function timerRequestSchema(schema: Describe['schema']): Json {
   const base = schema(createTimerRequest, 'input') as Json & { properties: Record<string, Json> };
   return {
@@ -55,6 +66,7 @@ function timerRequestSchema(schema: Describe['schema']): Json {
     properties: {
       ...base.properties,
       url: URL_RULE,
+      ...OUTCOME_CALLBACK_PROPERTIES,
       headers: {
         type: 'object',
         maxProperties: MAX_HEADERS,
@@ -96,9 +108,7 @@ export function timerPaths(describe: Describe) {
             200: json(timerAnswer, 'the timer this Idempotency-Key made before, as it is now', 'Timer', ['Location']),
             400: error('invalid_idempotency_key: the Idempotency-Key is not 1-255 visible ASCII characters'),
             415: error('unsupported_media_type: the body is not sent as application/json'),
-            422: error(
-              'validation_failed: a field is wrong (details names each); callback_refused: the callback address is refused; idempotency_key_reused: the key came with another body in the last 24 hours',
-            ),
+            422: error(`validation_failed: a field is wrong (details names each); ${CALLBACK_REFUSED}; idempotency_key_reused: the key came with another body in the last 24 hours`),
             503: error('queue_full (dependency broker): too many timers wait to be stored (INCOMING_QUEUE_MAX_MESSAGES); service_unavailable: the broker did not take the timer', ['Retry-After']),
           },
         },
@@ -136,7 +146,7 @@ export function timerPaths(describe: Describe) {
             404: error('no such timer'),
             409: notPending,
             415: error('unsupported_media_type: the body is not sent as application/json'),
-            422: error('validation_failed: a field is wrong; callback_refused: the callback address is refused'),
+            422: error('validation_failed: a field is wrong; callback_refused: the host of url is refused by the address policy'),
           },
         },
       },
@@ -162,7 +172,7 @@ export function timerPaths(describe: Describe) {
             },
           },
           responses: {
-            200: json(batchAnswer, 'one result per timer, in order: 201 with the timer, or its 422/503 error'),
+            200: json(batchAnswer, `one result per timer, in order: 201 with the timer, or its error: 422 (validation_failed; ${CALLBACK_REFUSED}) or 503`),
             415: error('unsupported_media_type: the body is not sent as application/json'),
             422: error(`validation_failed: not {"timers": [...]} with 1 to ${MAX_BATCH} items`),
           },

@@ -6,6 +6,10 @@ import { openApiDocument } from './openapi.js';
 import { LOG_LINE_PATTERN } from './openapi-logs.js';
 import { parseLogLine } from '../../common/messages/access-log-line.js';
 import { OpenApiCheck } from '../../test/helpers/openapi-check.js';
+import { timerOutcomeBody } from './openapi-callbacks.js';
+import { ATTEMPT_BODY_MAX_BYTES, CALLBACK_BODY_MAX_BYTES, RECORDED_HEADERS, responseRecord, timerCallbackBody } from '../../common/webhooks/callbacks.js';
+import { timerView } from '../timers/timer-view.js';
+import { timerRow } from '../../test/helpers/timer-row.js';
 
 type Json = Record<string, unknown>;
 type Operation = { parameters?: Array<{ in: string }>; requestBody?: unknown; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> };
@@ -92,4 +96,60 @@ test('POST /tasks names the public task types and checks args by type', () => {
     .requestBody.content['application/json']!.schema;
   expect(schema.properties.type!.enum).toEqual(['noop', 'sum', 'parse']);
   expect(schema.allOf).toHaveLength(3);
+});
+
+describe('outcome callbacks', () => {
+  const at = Date.UTC(2030, 0, 1, 12, 0, 0);
+  const id = '01890000-0000-7000-8000-000000000001';
+  const callbackId = '6b8f0c1e-2a3d-5e4f-9a0b-1c2d3e4f5a6b';
+  // A receiver's answer: JSON text, and bytes that are not UTF-8 (shown as base64), each cut short.
+  const answer = { status: 201, headers: { 'content-type': 'application/json', 'x-request-id': 'r-1', 'set-cookie': 'a=b' }, body: Buffer.from('{"order":"accepted"}'), bytes: 20 };
+  const binary = { status: 500, headers: {}, body: Buffer.alloc(2048, 0xff), bytes: 70_000 };
+
+  test('the callback body the trigger sends is what webhooks/timerOutcome describes, field for field', () => {
+    const facts = { timerId: id, url: 'https://example.com/hook', scheduleId: null, instant: null, attempts: 2, series: 1, fireAt: at, startedAt: at + 5, finishedAt: at + 9 };
+    const delivered = timerCallbackBody({ ...facts, outcome: 'delivered', status: 201, error: null, response: responseRecord(answer, CALLBACK_BODY_MAX_BYTES, null) });
+    const failed = timerCallbackBody({ ...facts, outcome: 'failed', status: 500, error: 'HTTP 500', response: responseRecord(binary, CALLBACK_BODY_MAX_BYTES, null), series: 3 });
+    const unanswered = timerCallbackBody({ ...facts, outcome: 'failed', status: null, error: 'ECONNREFUSED', response: null, scheduleId: callbackId, instant: at });
+    for (const body of [delivered, failed, unanswered]) expect(timerOutcomeBody.strict().safeParse(body).error).toBeUndefined();
+    expect(failed.response).toMatchObject({ body_encoding: 'base64', body_truncated: true, body_bytes: 70_000 });
+  });
+
+  test('GET /timer/{id} with its callbacks, callback_of and the answers its attempts keep is an answer the description allows', () => {
+    const attempt = (n: number, record: ReturnType<typeof responseRecord> | null) => ({
+      attempt: n,
+      series: 1,
+      started_at: new Date(at).toISOString(),
+      duration_ms: 4,
+      status: record?.status ?? null,
+      error: record ? null : 'ECONNRESET',
+      ...(record ? { response: record } : {}),
+    });
+    const kept = responseRecord(answer, ATTEMPT_BODY_MAX_BYTES, RECORDED_HEADERS);
+    expect(Object.keys(kept.headers)).toEqual(['content-type', 'x-request-id']);
+    const timer = timerRow({
+      id,
+      fire_at: new Date(at),
+      created_at: new Date(at),
+      state: 'delivered',
+      attempts: 2,
+      callback_url: 'https://example.com/done',
+      failure_callback_url: 'https://example.com/failed',
+      attempt_log: [attempt(1, null), attempt(2, kept)],
+    });
+    const callback = timerRow({
+      id: callbackId,
+      fire_at: new Date(at),
+      created_at: new Date(at),
+      url: 'https://example.com/done',
+      callback_of: id,
+      callback_outcome: 'delivered',
+      attempt_log: [attempt(1, responseRecord(binary, ATTEMPT_BODY_MAX_BYTES, RECORDED_HEADERS))],
+    });
+    const check = new OpenApiCheck(doc);
+    const read = (path: string, body: unknown) => check.violations({ method: 'GET', url: path, status: 200, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+    expect(read(`/timer/${id}`, timerView(timer, at, 5, [callback]))).toEqual([]);
+    expect(read(`/timer/${callbackId}`, timerView(callback, at, 5, []))).toEqual([]);
+    expect(read('/timers', { timers: [timerView(timer, at, 5), timerView(callback, at, 5)], next_cursor: null })).toEqual([]);
+  });
 });

@@ -8,7 +8,8 @@ import { checkTimer, sendRejection, createdView } from './check-timer.js';
 import { claimKeys, releaseKey, requestHash, type KeyClaim, type KeyRequest } from './idempotency-keys.js';
 import { Batcher } from '../../common/batch/batcher.js';
 import { findTimerWaiting } from './find-timer.js';
-import { findCallbacks, findTimer } from '../../common/store/timers.js';
+import { findTimer } from '../../common/store/timers.js';
+import { callbacksOf } from './timer-callbacks.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from '../http/http-errors.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
@@ -94,9 +95,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
       res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
       return;
     }
-    // Its callbacks: read only for a timer that names where its outcome is told.
-    const callbacks = row.callback_url !== null || row.failure_callback_url !== null ? await findCallbacks(deps.mainDb, row.id) : [];
-    res.json(timerView(row, deps.now(), deps.defaultMaxAttempts, callbacks));
+    res.json(timerView(row, deps.now(), deps.defaultMaxAttempts, await callbacksOf(deps.mainDb, row)));
   });
 
   return router;

@@ -1,5 +1,6 @@
-// The tables of timers, tasks and schedules, each row with the actions its state allows. A click on an
-// id shows the whole record (the page's search).
+// The tables of timers, tasks, schedules and a timer's callbacks, each row with the actions its state
+// allows, and a timer's attempts with the answer each kept. A click on an id shows the whole record (the
+// page's search).
 import { el, none, table, time } from './dashboard-dom.js';
 import { scheduleActions, taskActions, timerActions } from './dashboard-actions.js';
 
@@ -7,13 +8,32 @@ let showRecord = () => {};
 /** What a click on an id does. */
 export const setShowRecord = (fn) => void (showRecord = fn);
 
-function idButton(id) {
+export function idButton(id) {
   const button = el('button', { type: 'button', className: 'id', title: 'show its details' }, id);
   button.addEventListener('click', () => showRecord(id));
   return button;
 }
 
-export function attemptList(history) {
+/**
+ * The receiver's answer an attempt kept: its status, headers and the first bytes of its body, folded
+ * unless `open`. A body that is not UTF-8 text is kept as base64 and shown so, labelled; a cut one says so.
+ */
+function responseView(r, open) {
+  const size = `${r.body_bytes} byte${r.body_bytes === 1 ? '' : 's'}`;
+  const headers = Object.entries(r.headers);
+  return el(
+    'details',
+    { className: 'response', open },
+    el('summary', {}, `answer ${r.status}, ${size}${r.body_truncated ? ', truncated' : ''}`),
+    headers.length > 0 ? el('dl', { className: 'response-headers' }, ...headers.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)])) : null,
+    r.body_encoding === 'base64' ? el('p', { className: 'note body-encoding' }, 'body as base64 (not UTF-8 text):') : null,
+    r.body_bytes > 0 ? el('pre', { className: 'response-body' }, r.body) : el('p', { className: 'note' }, 'no body'),
+    r.body_truncated ? el('p', { className: 'note body-truncated' }, `truncated: the first bytes of ${size}`) : null,
+  );
+}
+
+/** A timer's attempts, oldest first, each with the answer it kept (unfolded when `open`). */
+export function attemptList(history, open = false) {
   if (!history || history.length === 0) return null;
   return el(
     'ol',
@@ -25,8 +45,28 @@ export function attemptList(history) {
         `attempt ${a.attempt}${a.series > 1 ? ` (replay ${a.series - 1})` : ''}: ${a.status ?? 'no answer'}`,
         a.error ? ` ${a.error}` : '',
         ` ${a.duration_ms} ms, ${time(a.started_at)}`,
+        a.response ? responseView(a.response, open) : null,
       ),
     ),
+  );
+}
+
+/** The callbacks telling a timer's outcome: each is a timer of its own, opened by its id. */
+export function callbackTable(items) {
+  if (items.length === 0) return el('p', { className: 'note' }, 'no callback yet');
+  return table(
+    'callbacks',
+    ['outcome', 'url', 'state', 'attempts', 'last status', 'id'],
+    items,
+    (c) => `callback ${c.state}`,
+    (c) => [
+      el('td', {}, c.outcome),
+      el('td', {}, c.url),
+      el('td', { className: 'state' }, c.state),
+      el('td', {}, String(c.attempts), attemptList(c.attempt_history)),
+      el('td', {}, c.last_status === null ? (c.last_error ?? '') : String(c.last_status)),
+      el('td', {}, idButton(c.id)),
+    ],
   );
 }
 

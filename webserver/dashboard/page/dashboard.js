@@ -5,7 +5,7 @@
 import { $, el, fill } from './dashboard-dom.js';
 import { forgetToken, keepToken, read, refusal, token } from './dashboard-api.js';
 import { setAfterAction, taskActions, timerActions, wireBulkReplay } from './dashboard-actions.js';
-import { attemptList, scheduleTable, setShowRecord, taskTable, timerTable } from './dashboard-tables.js';
+import { attemptList, callbackTable, idButton, scheduleTable, setShowRecord, taskTable, timerTable } from './dashboard-tables.js';
 import { drawFlowControl, wireDeliveries } from './dashboard-flow.js';
 import { drawTaskTypes } from './dashboard-task-types.js';
 
@@ -72,13 +72,33 @@ function draw(s) {
   $('rabbitmq-link').href = s.rabbitmq_management_url;
 }
 
+// Shown below the record's fields, each in its own part.
+const LISTED_BELOW = new Set(['attempt_history', 'callbacks']);
+
 function details(record) {
   const dl = el('dl', {});
   for (const [key, value] of Object.entries(record)) {
-    if (key === 'attempt_history') continue;
-    dl.append(el('dt', {}, key), el('dd', {}, typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '')));
+    if (LISTED_BELOW.has(key)) continue;
+    // A callback names the timer whose outcome it tells: a click shows that timer.
+    const shown =
+      key === 'callback_of' && value !== null
+        ? el('span', {}, `the ${value.outcome} outcome of `, idButton(value.id))
+        : typeof value === 'object' && value !== null
+          ? JSON.stringify(value)
+          : String(value ?? '');
+    dl.append(el('dt', {}, key), el('dd', {}, shown));
   }
   return dl;
+}
+
+// Where a record's outcome is told: a timer's callback_url and failure_callback_url, a task's result_url too.
+const OUTCOME_URLS = ['callback_url', 'failure_callback_url', 'result_url'];
+
+/** The callbacks telling a record's outcome, when it names where its outcome is told or has some. */
+function callbacksPart(record) {
+  const callbacks = Array.isArray(record.callbacks) ? record.callbacks : [];
+  if (callbacks.length === 0 && !OUTCOME_URLS.some((key) => typeof record[key] === 'string')) return [];
+  return [el('h4', {}, 'callbacks'), callbackTable(callbacks)];
 }
 
 // The record the search shows, redrawn after an action so that it shows the change.
@@ -100,7 +120,8 @@ async function search(id) {
       buttons.length > 0 ? el('p', { className: 'actions' }, ...buttons) : null,
       details(record),
       timer ? el('h4', {}, 'attempts') : null,
-      timer ? (attemptList(record.attempt_history) ?? el('p', { className: 'note' }, 'no attempt yet')) : null,
+      timer ? (attemptList(record.attempt_history, true) ?? el('p', { className: 'note' }, 'no attempt yet')) : null,
+      ...callbacksPart(record),
     );
   } catch {
     fill(out, el('p', { className: 'error' }, 'cannot reach the service'));

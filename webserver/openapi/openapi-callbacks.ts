@@ -1,0 +1,57 @@
+// The OpenAPI description of a timer's outcome callback (webhooks: timerOutcome): the request the
+// service sends to callback_url after a successful delivery and to failure_callback_url once a timer has
+// failed for good, merged into webserver/openapi/openapi.ts. Its body is what
+// common/webhooks/callbacks.ts's timerCallbackBody makes (openapi.test.ts checks one against the other).
+import { z } from 'zod';
+import { CALLBACK_BODY_MAX_BYTES } from '../../common/webhooks/callbacks.js';
+import { responseAnswer } from './openapi-timer.js';
+import type { Describe } from './openapi-answers.js';
+
+const isoTime = z.string().describe('ISO 8601 instant, UTC');
+
+export const timerOutcomeBody = z.object({
+  type: z.enum(['timer.delivered', 'timer.failed']),
+  timer_id: z.uuid().describe('the timer whose outcome this is (GET /timer/{id})'),
+  url: z.string().describe("the timer's destination"),
+  schedule_id: z.uuid().nullable().describe('the schedule the timer is a run of; null for a one-off timer'),
+  instant: isoTime.nullable().describe("a schedule's run: the instant it ran for"),
+  state: z.enum(['delivered', 'failed']),
+  attempts: z.number().int().min(1).describe('attempts of the series that ended'),
+  replays: z.number().int().min(0).describe("how many times the timer had been replayed: a replayed timer tells each series' outcome"),
+  status: z.number().int().nullable().describe("the last attempt's HTTP status; null: no answer"),
+  error: z.string().nullable().describe("the last attempt's error (HTTP 500, ECONNREFUSED, timed out after 10000 ms, refused: ...); null when delivered"),
+  response: responseAnswer
+    .nullable()
+    .describe(`the destination's last answer: all its headers and the first ${CALLBACK_BODY_MAX_BYTES / 1024} KiB of its body; null when none came (a network error, a timeout)`),
+  fire_at: isoTime.describe('when the timer was due'),
+  started_at: isoTime.describe('when the last attempt was sent'),
+  finished_at: isoTime.describe('when its answer (or its failure) came'),
+  duration_ms: z.number().int().min(0),
+});
+
+const header = (name: string, description: string, required = true) => ({ name, in: 'header', required, description, schema: { type: 'string' } });
+
+/** webhooks: what the service sends, not what it serves. */
+export function callbackWebhooks({ ref }: Describe) {
+  return {
+    timerOutcome: {
+      post: {
+        summary: "A timer's outcome, sent to its callback_url (delivered) or failure_callback_url (failed for good)",
+        description:
+          "A callback is itself a timer of the timer's owner, stored in the same statement as the outcome it tells: it is delivered at least once, retried with the default retry settings, signed like every webhook, and limited by the per-host limits and pauses (not by the timer's flow-control key). Its id (Idempotency-Key, webhook-id, X-Timer-Id) is derived from the timer, its replay series and the outcome, so a callback sent twice carries the same id. Its own delivery shows in the timer's callbacks (GET /timer/{id}) and at GET /timer/{callback id}; a failing callback never changes the timer's outcome.",
+        parameters: [
+          header('Idempotency-Key', "the callback's id; the same on every attempt and on a repeated callback"),
+          header('X-Timer-Id', "the callback's id"),
+          header('webhook-id', "the callback's id (Standard Webhooks; with WEBHOOK_SIGNING_SECRETS)", false),
+          header('webhook-timestamp', 'seconds since the epoch when this attempt was sent (with WEBHOOK_SIGNING_SECRETS)', false),
+          header('webhook-signature', 'v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>">, one per secret (with WEBHOOK_SIGNING_SECRETS)', false),
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('TimerOutcome', timerOutcomeBody) } } },
+        responses: {
+          '2XX': { description: 'the callback is delivered' },
+          default: { description: 'a network error, a timeout, 408, 429 or 5xx is retried; any other answer fails the callback at once (the timer keeps its outcome)' },
+        },
+      },
+    },
+  };
+}
