@@ -9,7 +9,10 @@
 // delivery takes the usual way. A crash during such a run goes uncounted, but its redelivery (flagged
 // redelivered by the broker) is claimed first, so a poison task still dead-letters. A task whose type is
 // paused (worker/paused-types.ts) is not run: its claim turns it 'held' in the tasks table and the message
-// is acked; it is published again once the pause is over.
+// is acked; it is published again once the pause is over. A final outcome (succeeded, or failed for good)
+// that this delivery committed is told to the URLs the task names (worker/task-callbacks.ts): the callback
+// timers are on incoming_timers before the message is acked. A copy of the message that finds the task
+// finished tells it again, should the worker have stopped in between (the same timer ids: stored once).
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpClient } from '../common/broker/amqp.js';
 import type { Pool } from '../common/db/pool.js';
@@ -18,7 +21,7 @@ import { decodeOrDeadLetter, settleWhenDone, type Settlement } from '../common/b
 import type { DeadLetter } from '../common/broker/dead-letter.js';
 import { encodeTaskReply, taskMessage, type CarriedTask, type TaskReply } from '../common/messages/task-message.js';
 import { publishTaskTimer } from '../common/tasks/task-timer.js';
-import { finishTasks, finishUnclaimed, holdTasks, requeueTask, startTasks, type Finish, type FinishedRun, type StartResult, type TaskRow } from '../common/store/tasks.js';
+import { finishedWithCallbacks, finishTasks, finishUnclaimed, holdTasks, requeueTask, startTasks, type Finish, type FinishedRun, type StartResult, type TaskRow } from '../common/store/tasks.js';
 import { Batcher } from '../common/batch/batcher.js';
 import type { TaskRegistry } from './tasks/registry.js';
 import { PermanentTaskError, type TaskType } from './tasks/task-type.js';
@@ -26,6 +29,7 @@ import { retryDelayMs } from './backoff.js';
 import { metrics } from '../common/observability/metrics.js';
 import type { Mailer } from './mailer.js';
 import { InFlight } from '../common/batch/in-flight.js';
+import { publishTaskCallbacks } from './task-callbacks.js';
 
 const REQUEUE_DELAY_MS = 1_000;
 // Claims and outcomes are written in batches (group commit), as the trigger does for timers.
@@ -74,6 +78,18 @@ export function taskHandler(deps: WorkerDeps) {
   const starts = new Batcher<string, Claim>(claim, BATCH_MAX, 2);
   const finishes = new Batcher<Finish, TaskRow | null>((batch) => finishTasks(db, batch), BATCH_MAX, 2);
   const unclaimedFinishes = new Batcher<FinishedRun, TaskRow | null>((batch) => finishUnclaimed(db, batch, deps.workerName), BATCH_MAX, 2);
+  const finishedTold = new Batcher<string, TaskRow | null>((ids) => finishedWithCallbacks(db, ids), BATCH_MAX, 2);
+
+  /** Tells the outcome this delivery committed to the task's callback URLs (none: nothing to do). */
+  const tell = (task: TaskRow | null): Promise<void> => (task ? publishTaskCallbacks(amqp, task, deps.now()) : Promise.resolve());
+
+  /** A copy of a finished task's message: its outcome is told again, in case the worker that finished it stopped before it told it. */
+  async function tellAgain(id: string): Promise<void> {
+    const task = await finishedTold.add(id);
+    if (!task) return;
+    await tell(task);
+    log.debug({ task_id: id, state: task.state }, "a finished task's outcome told again");
+  }
 
   async function attempt(type: TaskType, task: Pick<TaskRow, 'args' | 'timeout_ms' | 'attempts'>): Promise<Attempt> {
     const args = type.args.safeParse(task.args);
@@ -123,6 +139,7 @@ export function taskHandler(deps: WorkerDeps) {
     if (!outcome.ok) log.info({ task_id: id, attempt: 1, error: outcome.error }, 'task failed');
     reply(message, finished.state, id, finished);
     metrics.tasksFinished.inc({ outcome: finished.state === 'succeeded' ? 'succeeded' : 'failed' });
+    await tell(finished);
     return 'ack';
   }
 
@@ -133,13 +150,17 @@ export function taskHandler(deps: WorkerDeps) {
       if (settled) return settled;
     }
     const start = await starts.add(id);
-    if (start.kind === 'skip') return 'ack';
+    if (start.kind === 'skip') {
+      await tellAgain(id);
+      return 'ack';
+    }
     if (start.kind === 'held') {
       log.debug({ task_id: id }, 'task held: its type is paused');
       return 'ack';
     }
     if (start.kind === 'exhausted') {
       reply(message, 'failed', id, start.task);
+      await tell(start.task);
       return { deadLetter: `the task never finished a delivery in ${start.task.attempts - 1} attempts (it crashed or stopped its worker each time)` };
     }
     const task = start.task;
@@ -149,6 +170,7 @@ export function taskHandler(deps: WorkerDeps) {
       const finished = await finishes.add({ id, attempt: task.attempts, state: 'succeeded', result: outcome.result });
       reply(message, 'succeeded', id, finished);
       metrics.tasksFinished.inc({ outcome: 'succeeded' });
+      await tell(finished);
       return 'ack';
     }
     if (outcome.permanent || task.attempts >= task.max_attempts) {
@@ -156,6 +178,7 @@ export function taskHandler(deps: WorkerDeps) {
       const finished = await finishes.add({ id, attempt: task.attempts, state: 'failed', error: outcome.error });
       reply(message, 'failed', id, finished);
       metrics.tasksFinished.inc({ outcome: 'failed' });
+      await tell(finished);
       return 'ack';
     }
     // The retry timer first: once it is on disk, the task cannot be lost; were the update below to fail,

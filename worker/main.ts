@@ -4,7 +4,8 @@
 //   releases it once the pause is over); users.registration_mail_sent_at (send_registration_email); its
 //   process_heartbeats row.
 // Reads: task_type_pauses, every TASK_PAUSE_REFRESH_MS.
-// Publishes: a retry as a timer on incoming_timers (url task:<id>); a direct reply to a waiting
+// Publishes: a retry as a timer on incoming_timers (url task:<id>); the callbacks telling a finished
+//   task's outcome as timers on incoming_timers (callback_of: the task); a direct reply to a waiting
 //   submitter; a poison task's message to tasks.dead; held tasks again to the tasks queue.
 // Calls: the random-user service (parse tasks), the SMTP server (send_registration_email).
 // The worker process: tasks queue -> claim the run in the tasks table -> run the task -> store the

@@ -39,6 +39,11 @@ const repliedTask = z.object({
   finished_at: instant.nullable(),
   worker: z.string().nullable(),
   owner_id: z.string().nullable(),
+  // Absent from the reply of a worker older than task callbacks (a rolling deploy): none named, the first run.
+  result_url: z.string().nullable().default(null),
+  callback_url: z.string().nullable().default(null),
+  failure_callback_url: z.string().nullable().default(null),
+  series: z.number().int().default(1),
 }) satisfies z.ZodType<TaskRow, unknown>;
 
 /** What a worker replies to a waiting submitter: the task's state after the attempt, and the task itself

@@ -53,6 +53,14 @@ test('a task schedule: the run targets a task of its own, derived from the run',
   expect(runOf(schedule({ url: null, task_type: 'noop', task_args: {} }), T0, T0).task!.id).toBe(run.task!.id);
 });
 
+test("a task schedule's runs tell their outcome through their task, which names the schedule's callback URLs", () => {
+  const urls = { callback_url: 'https://example.com/done', failure_callback_url: 'https://example.com/failed' };
+  const run = runOf(schedule({ url: null, task_type: 'noop', task_args: {}, ...urls }), T0, T0);
+  expect(run.task).toMatchObject(urls);
+  expect(run.timer.callback_url).toBeUndefined();
+  expect(run.timer.failure_callback_url).toBeUndefined();
+});
+
 test("each run names the schedule's flow-control key, a webhook's and a task's alike", () => {
   expect(runOf(schedule({ flow_key: 'nightly' }), T0, T0).timer.flow_control).toEqual({ key: 'nightly' });
   expect(runOf(schedule({ flow_key: 'nightly', url: null, task_type: 'noop', task_args: {} }), T0, T0).timer.flow_control).toEqual({ key: 'nightly' });

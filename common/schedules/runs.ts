@@ -106,6 +106,9 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
       run_at: fireAt,
       created_at: now,
       owner_id: s.owner_id,
+      // A task schedule's runs tell their outcome through their task, which the worker finishes.
+      callback_url: s.callback_url,
+      failure_callback_url: s.failure_callback_url,
     };
     return { timer: { ...base, url: taskTarget(taskId) }, task };
   }

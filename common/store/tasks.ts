@@ -12,7 +12,22 @@ export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 export const TASK_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'held'] as const;
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'cancelled']);
 
-export interface TaskRow {
+/** Where a task's outcome is told (common/webhooks/callbacks.ts); null: nowhere. */
+export interface TaskCallbackUrls {
+  /** told when the task succeeds or fails for good */
+  result_url: string | null;
+  /** told when it succeeds */
+  callback_url: string | null;
+  /** told when it fails for good */
+  failure_callback_url: string | null;
+}
+
+export const CALLBACK_URL_FIELDS = ['result_url', 'callback_url', 'failure_callback_url'] as const;
+
+/** Whether a task names any URL its outcome is told to. */
+export const namesCallback = (urls: TaskCallbackUrls): boolean => CALLBACK_URL_FIELDS.some((field) => urls[field] !== null);
+
+export interface TaskRow extends TaskCallbackUrls {
   id: string;
   type: string;
   args: unknown;
@@ -29,6 +44,8 @@ export interface TaskRow {
   worker: string | null;
   /** the user whose token submitted it; null: ownerless */
   owner_id: string | null;
+  /** its runs from the start: 1, then one more per retry (retryTask) */
+  series: number;
 }
 
 export interface NewTask {
@@ -40,9 +57,13 @@ export interface NewTask {
   run_at: number;
   created_at: number;
   owner_id?: string | null;
+  result_url?: string | null;
+  callback_url?: string | null;
+  failure_callback_url?: string | null;
 }
 
-const COLUMNS = 'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id';
+const COLUMNS =
+  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series';
 
 // Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
 // can land a microsecond off through floating point.
@@ -51,10 +72,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions); a task already there is left as it is. */
 export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
   await db.query(
-    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id)
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url)
      ON CONFLICT (id) DO NOTHING`,
     [
       tasks.map((t) => t.id),
@@ -65,6 +86,7 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
       tasks.map((t) => iso(t.run_at)),
       tasks.map((t) => iso(t.created_at)),
       tasks.map((t) => t.owner_id ?? null),
+      ...CALLBACK_URL_FIELDS.map((field) => tasks.map((t) => t[field] ?? null)),
     ],
   );
 }
@@ -227,6 +249,22 @@ export async function finishUnclaimed(db: Pool, runs: FinishedRun[], worker: str
   });
 }
 
+export const FINISHED_WITH_CALLBACKS_SQL = `SELECT ${COLUMNS} FROM tasks
+      WHERE id = ANY($1::uuid[]) AND state || '' IN ('succeeded', 'failed')
+        AND (result_url IS NOT NULL OR callback_url IS NOT NULL OR failure_callback_url IS NOT NULL)`;
+
+/**
+ * finishedWithCallbacks(db, ids): of the tasks, those finished (succeeded, or failed for good) that name a
+ * URL their outcome is told to, one result per id in order (null: not such a task). A redelivered message
+ * of a finished task tells its outcome again from these rows (worker/handle-task.ts). Found through the
+ * primary key, the state guard written as START_TASKS_SQL's is.
+ */
+export async function finishedWithCallbacks(db: Pool, ids: string[]): Promise<Array<TaskRow | null>> {
+  const result = await db.query<TaskRow>(FINISHED_WITH_CALLBACKS_SQL, [ids]);
+  const byId = new Map(result.rows.map((task) => [task.id, task]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 /** Puts a failed attempt back in the queue until its retry time (the retry timer is already published). */
 export async function requeueTask(db: Pool, id: string, attempt: number, error: string, runAt: number): Promise<void> {
   await db.query(
@@ -289,6 +327,7 @@ export type RetryResult = { kind: 'retried'; task: TaskRow } | { kind: 'not_fail
 
 /** What a retry replaced, put back should its publish be refused. */
 interface FailedRun {
+  series: number;
   attempts: number;
   error: string | null;
   started_at: Date | null;
@@ -298,7 +337,8 @@ interface FailedRun {
 }
 
 /**
- * retryTask(db, id, publish): a failed task starts over: attempts 0, no error or run instants. It first
+ * retryTask(db, id, publish): a failed task starts over: attempts 0, no error or run instants, its series
+ * one more (the outcome of the new run makes callbacks of its own, common/webhooks/callbacks.ts). It first
  * turns 'held' (committed), then is released as a held task is (`publish` inside the transaction that
  * turns it 'queued'); a refused publish puts the failed run back and throws. Should the process end in
  * between, a held task of a type not paused is released by the workers' next look. Any other state:
@@ -306,11 +346,11 @@ interface FailedRun {
  */
 export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
   const { rows } = await db.query<FailedRun>(
-    `WITH before AS (SELECT id, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
-     UPDATE tasks AS t SET state = 'held', attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
+    `WITH before AS (SELECT id, series, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
+     UPDATE tasks AS t SET state = 'held', series = t.series + 1, attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
        FROM before
       WHERE t.id = before.id AND t.state = 'failed'
-  RETURNING before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
+  RETURNING before.series, before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
     [id],
   );
   const failed = rows[0];
@@ -329,9 +369,9 @@ export async function retryTask(db: Pool, id: string, publish: () => Promise<voi
     });
   } catch (err) {
     await db.query(
-      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7
+      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7, series = $8
         WHERE id = $1 AND state = 'held'`,
-      [id, failed.attempts, failed.error, failed.started_at, failed.finished_at, failed.worker, failed.run_at],
+      [id, failed.attempts, failed.error, failed.started_at, failed.finished_at, failed.worker, failed.run_at, failed.series],
     );
     throw err;
   }

@@ -67,11 +67,7 @@ export function bodyText(bytes: Buffer, truncated: boolean): { body: string; bod
 }
 
 /** responseRecord(answer, maxBytes, headerNames): the answer bounded to maxBytes of body and the chosen headers (all when null). */
-export function responseRecord(
-  answer: { status: number; headers: Record<string, string>; body: Buffer; bytes: number },
-  maxBytes: number,
-  headerNames: readonly string[] | null,
-): ResponseRecord {
+export function responseRecord(answer: { status: number; headers: Record<string, string>; body: Buffer; bytes: number }, maxBytes: number, headerNames: readonly string[] | null): ResponseRecord {
   const kept = answer.body.subarray(0, maxBytes);
   const truncated = answer.bytes > kept.length;
   const headers = headerNames === null ? answer.headers : Object.fromEntries(headerNames.filter((name) => name in answer.headers).map((name) => [name, answer.headers[name]!]));
@@ -115,5 +111,34 @@ export function timerCallbackBody(f: TimerOutcomeFacts) {
     started_at: iso(f.startedAt),
     finished_at: iso(f.finishedAt),
     duration_ms: f.finishedAt - f.startedAt,
+  };
+}
+
+/** What a task's callback tells: its final outcome, as its row keeps it once finished. */
+export interface TaskOutcomeFacts {
+  taskId: string;
+  taskType: string;
+  outcome: 'succeeded' | 'failed';
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** taskCallbackBody(facts): the JSON body a task's callback sends; result only on success, error only on failure. */
+export function taskCallbackBody(f: TaskOutcomeFacts) {
+  return {
+    type: f.outcome === 'succeeded' ? 'task.succeeded' : 'task.failed',
+    task_id: f.taskId,
+    task_type: f.taskType,
+    state: f.outcome,
+    result: f.outcome === 'succeeded' ? (f.result ?? null) : null,
+    error: f.outcome === 'failed' ? f.error : null,
+    attempts: f.attempts,
+    created_at: iso(f.createdAt),
+    started_at: iso(f.startedAt),
+    finished_at: iso(f.finishedAt),
   };
 }

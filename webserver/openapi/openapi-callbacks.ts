@@ -1,13 +1,22 @@
-// The OpenAPI description of a timer's outcome callback (webhooks: timerOutcome): the request the
+// The OpenAPI description of outcome callbacks: the rule a callback URL follows in a request, and a timer's outcome callback (webhooks: timerOutcome): the request the
 // service sends to callback_url after a successful delivery and to failure_callback_url once a timer has
 // failed for good, merged into webserver/openapi/openapi.ts. Its body is what
 // common/webhooks/callbacks.ts's timerCallbackBody makes (openapi.test.ts checks one against the other).
 import { z } from 'zod';
 import { CALLBACK_BODY_MAX_BYTES } from '../../common/webhooks/callbacks.js';
+import { MAX_URL_LENGTH } from '../../common/messages/timer-message.js';
 import { responseAnswer } from './openapi-timer.js';
 import type { Describe } from './openapi-answers.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
+
+/** What a callback URL must be in a request (the zod refinement a JSON schema loses), with what it is for. */
+export const callbackUrlRule = (purpose: string) => ({
+  type: 'string',
+  maxLength: MAX_URL_LENGTH,
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]',
+  description: `${purpose}: an absolute http(s) URL with a host, without user:pass@; a host the address policy refuses (loopback, private, link-local ... unless WEBHOOK_ALLOWED_CIDRS) gets 422 callback_refused naming the field`,
+});
 
 export const timerOutcomeBody = z.object({
   type: z.enum(['timer.delivered', 'timer.failed']),

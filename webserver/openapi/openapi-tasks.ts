@@ -6,6 +6,8 @@ import { listTasksQuery, submitTaskRequest } from '../tasks/task-request.js';
 import { parseArgs } from '../../common/tasks/parse.js';
 import { submittableContracts, taskContracts } from '../../common/tasks/contracts.js';
 import type { Describe } from './openapi-answers.js';
+import { callbackUrlRule } from './openapi-callbacks.js';
+import { callbackAnswer } from './openapi-timer.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 const taskId = z.uuid().describe('the task id (UUIDv7)');
@@ -24,6 +26,13 @@ export const taskAnswer = z.object({
   created_at: isoTime,
   started_at: isoTime.nullable(),
   finished_at: isoTime.nullable(),
+  result_url: z.string().nullable().describe('told when the task succeeds or fails for good; null: nowhere'),
+  callback_url: z.string().nullable().describe('told when the task succeeds; null: nowhere'),
+  failure_callback_url: z.string().nullable().describe('told when the task fails for good; null: nowhere'),
+  callbacks: z
+    .array(callbackAnswer)
+    .optional()
+    .describe('GET /tasks/{id} only: the callbacks that told its outcomes (a retried task has one set per run), oldest first; each is delivered, retried and signed as a timer is'),
 });
 
 export const taskAccepted = z.object({ id: taskId, state: z.enum(TASK_STATES) });
@@ -55,6 +64,9 @@ function submitSchema(schema: Describe['schema']): Json {
     not: { required: ['delay_seconds', 'run_at'] },
     properties: {
       ...base.properties,
+      result_url: callbackUrlRule('told when the task succeeds or fails for good'),
+      callback_url: callbackUrlRule('told when the task succeeds'),
+      failure_callback_url: callbackUrlRule('told when the task fails for good'),
       type: {
         type: 'string',
         enum: PUBLIC_TYPES.map((type) => type.name),
@@ -90,7 +102,9 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
           200: json(taskAnswer, 'with ?wait=: the task finished within the wait', 'Task', ['Location']),
           202: json(taskAccepted, 'accepted: stored, and the broker holds its message (or its timer, when delayed); poll GET /tasks/{id}', undefined, ['Location']),
           415: error('unsupported_media_type: the body is not sent as application/json'),
-          422: error('validation_failed: unknown type, args that do not fit it, a bad field or ?wait=; details names each'),
+          422: error(
+            'validation_failed: unknown type, args that do not fit it, a bad field or ?wait=; details names each. callback_refused: result_url, callback_url or failure_callback_url names a host the address policy refuses; details names the field',
+          ),
         },
       },
       get: {
@@ -100,7 +114,13 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
       },
     },
     '/tasks/{id}': {
-      get: { summary: 'Read a task', parameters: [id('id')], responses: { 200: json(taskAnswer, 'the task', 'Task'), 404: error('no such task') } },
+      get: {
+        summary: 'Read a task',
+        description:
+          'With the callbacks that told its outcome, when it names result_url, callback_url or failure_callback_url. A callback POSTs {"type": "task.succeeded" | "task.failed", task_id, task_type, state, result, error, attempts, created_at, started_at, finished_at}.',
+        parameters: [id('id')],
+        responses: { 200: json(taskAnswer, 'the task', 'Task'), 404: error('no such task') },
+      },
     },
     '/tasks/{id}/cancel': {
       post: {

@@ -9,7 +9,7 @@ import { newTimerId } from '../../common/messages/timer-id.js';
 import { DIRECT_REPLY_TO, encodeTaskMessage } from '../../common/messages/task-message.js';
 import { publishTaskTimer } from '../../common/tasks/task-timer.js';
 import type { TaskContracts } from '../../common/tasks/contracts.js';
-import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskRow } from '../../common/store/tasks.js';
+import { deleteQueuedTask, findTask, insertTasks, type NewTask, type TaskCallbackUrls, type TaskRow } from '../../common/store/tasks.js';
 import { Batcher } from '../../common/batch/batcher.js';
 import type { TaskReplies } from './task-replies.js';
 import type { FlowControl } from '../../common/messages/flow-control.js';
@@ -53,6 +53,8 @@ export interface Submission {
   ownerId?: string | null;
   /** the flow-control key its start waits on: the task goes through its timer, even when due now */
   flowControl?: FlowControl | undefined;
+  /** where its outcome is told (already allowed by the address policy) */
+  callbackUrls?: Partial<TaskCallbackUrls>;
 }
 
 export type Submitted = { id: string; state: 'queued'; task: null } | { id: string; state: TaskRow['state']; task: TaskRow };
@@ -74,6 +76,7 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
     run_at: runAt,
     created_at: now,
     owner_id: submission.ownerId ?? null,
+    ...submission.callbackUrls,
   });
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;

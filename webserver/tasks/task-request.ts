@@ -4,6 +4,7 @@ import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import { TASK_STATES } from '../../common/store/tasks.js';
 import { instantText } from '../../common/messages/storable.js';
 import { flowControl } from '../../common/messages/flow-control.js';
+import { callbackUrl } from '../timers/timer-request.js';
 
 export const MAX_TIMEOUT_S = 86_400;
 export const MAX_ATTEMPTS = 100;
@@ -19,6 +20,10 @@ export const submitTaskRequest = z
     flow_control: flowControl
       .optional()
       .describe("the flow-control key the task's start waits on (its limits, when given, are set on the key); the task then goes to the queue through its timer, even when due now"),
+    // Where the task's outcome is told (common/webhooks/callbacks.ts), each URL held to a timer's rules.
+    result_url: callbackUrl.optional().describe('told when the task succeeds or fails for good'),
+    callback_url: callbackUrl.optional().describe('told when the task succeeds'),
+    failure_callback_url: callbackUrl.optional().describe('told when the task fails for good'),
   })
   .refine((body) => body.delay_seconds === undefined || body.run_at === undefined, {
     message: 'give delay_seconds or run_at, not both',

@@ -10,16 +10,12 @@ import { queueNames } from '../../common/broker/queue-names.js';
 import { createPool } from '../../common/db/pool.js';
 import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { createTestDatabases, type TestDatabases } from '../../test/helpers/databases.js';
-import { AMQP_URL, closeConnectionFromBroker, deleteTopology, testQueuePrefix } from '../../test/helpers/broker.js';
+import { closeConnectionFromBroker, deleteTopology, testQueuePrefix } from '../../test/helpers/broker.js';
+import { connectWebAndWorker, testTaskDeps, testTaskHandler } from '../../test/helpers/task-worker.js';
 import { silentLogger } from '../../test/helpers/logger.js';
-import { taskContracts } from '../../common/tasks/contracts.js';
-import { taskRegistry } from '../../worker/tasks/registry.js';
-import { taskHandler } from '../../worker/handle-task.js';
 import { createApp } from '../app.js';
 import { appDeps } from '../../test/helpers/app-deps.js';
-import { deadLetterer } from '../../common/broker/dead-letter.js';
 import { TaskReplies } from './task-replies.js';
-import type { TaskDeps } from './submit-task.js';
 import { taskAccepted, taskAnswer } from '../openapi/openapi-tasks.js';
 
 const prefix = testQueuePrefix();
@@ -34,8 +30,6 @@ let paused = false;
 const held: Array<() => void> = [];
 
 const log = silentLogger();
-const registry = taskRegistry({ testing: true });
-const contracts = taskContracts({ testing: true });
 
 async function listen(app: ReturnType<typeof createApp>): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
@@ -45,29 +39,14 @@ async function listen(app: ReturnType<typeof createApp>): Promise<string> {
 }
 
 function appWith(amqp: AmqpClient, taskReplies: TaskReplies) {
-  const tasks: TaskDeps = { amqp, mainDb: dbs.main, contracts, replies: taskReplies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
-  return createApp(appDeps({ amqp, mainDb: dbs.main, log, tasks }));
+  return createApp(appDeps({ amqp, mainDb: dbs.main, log, tasks: testTaskDeps({ amqp, mainDb: dbs.main, replies: taskReplies }) }));
 }
 
 beforeAll(async () => {
   dbs = await createTestDatabases(1);
-  webAmqp = new AmqpClient(AMQP_URL, queueNames(prefix), log, 2_000, `test-web-${prefix}`);
   replies = new TaskReplies(dbs.main, log);
-  webAmqp.onPublishChannel(replies.attach);
-  workerAmqp = new AmqpClient(AMQP_URL, queueNames(prefix), log, 2_000, `test-worker-${prefix}`);
-  await Promise.all([webAmqp.start(), workerAmqp.start()]);
-  await Promise.all([webAmqp.waitForConnect(), workerAmqp.waitForConnect()]);
-  const handler = taskHandler({
-    db: dbs.main,
-    amqp: workerAmqp,
-    registry,
-    workerName: 'test:1',
-    retryBaseMs: 10,
-    randomUserServiceUrl: 'http://127.0.0.1:1/',
-    deadLetter: deadLetterer(workerAmqp, log),
-    log,
-    now: Date.now,
-  });
+  ({ web: webAmqp, worker: workerAmqp } = await connectWebAndWorker(prefix, replies, log));
+  const handler = testTaskHandler({ db: dbs.main, amqp: workerAmqp, log });
   await workerAmqp.consume(workerAmqp.names.tasks, 200, (message: ConsumeMessage, channel: Channel) => {
     deliveries += 1;
     if (paused) held.push(() => handler.handle(message, channel));
@@ -137,7 +116,8 @@ describe('POST /tasks', () => {
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { id: string };
     expect(answer).toMatchObject({ type: 'sum', state: 'succeeded', result: 3, attempts: 1 });
-    expect(await (await fetch(`${base}/tasks/${answer.id}`)).json()).toEqual(answer);
+    // GET adds the callbacks that told its outcome (none named here).
+    expect(await (await fetch(`${base}/tasks/${answer.id}`)).json()).toEqual({ ...answer, callbacks: [] });
   });
 
   it('past the wait answers 202 with the id, and the client polls', async () => {
@@ -291,7 +271,7 @@ describe('waits and failures', () => {
 
   it('answers 503 naming the database when it is down', async () => {
     const downDb = createPool('postgres://postgres@127.0.0.1:1/none', 'timer-test', 1, log);
-    const tasks: TaskDeps = { amqp: webAmqp, mainDb: downDb, contracts, replies, defaultTimeoutS: 10, defaultMaxAttempts: 2, maxWaitS: 20, sumMaxNumbers: 100, now: Date.now };
+    const tasks = testTaskDeps({ amqp: webAmqp, mainDb: downDb, replies });
     const downBase = await listen(createApp(appDeps({ amqp: webAmqp, mainDb: downDb, log, tasks })));
     const res = await fetch(`${downBase}/sync/sum`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' });
     expect(res.status).toBe(503);

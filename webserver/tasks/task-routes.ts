@@ -1,10 +1,14 @@
-// The general task API: submit (optionally waiting), read, list with filters and a cursor, cancel a
-// task that has not started, and retry a failed one.
+// The general task API: submit (optionally waiting), read (with the callbacks that told its outcome),
+// list with filters and a cursor, cancel a task that has not started, and retry a failed one. A
+// submission's callback URLs are held to the address policy, as a timer's are.
 import { Router, type Response } from 'express';
 import { jsonBody } from '../http/storable-input.js';
 import { fieldErrors } from '../http/field-errors.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
-import { cancelTask, findTask, listTasks, retryTask, FINAL_STATES } from '../../common/store/tasks.js';
+import { cancelTask, findTask, listTasks, namesCallback, retryTask, FINAL_STATES } from '../../common/store/tasks.js';
+import { findCallbacks } from '../../common/store/timers.js';
+import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
+import { refusedUrls, sendRejection } from '../timers/check-timer.js';
 import { publishTasks } from '../../common/tasks/release-held-tasks.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
@@ -15,7 +19,7 @@ import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 const noSuchTask = (res: Response, id: string) => void res.status(404).json({ error: 'not_found', message: `no task with id ${id}` });
 
-export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
+export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPolicy: AddressPolicy }): Router {
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const wait = waitQuery(deps.maxWaitS);
@@ -27,12 +31,25 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
     const checked = checkTaskArgs(deps.contracts, body.data.type, body.data.args);
     if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
-    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control } = body.data;
+    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control, result_url, callback_url, failure_callback_url } = body.data;
+    const callbackUrls = { result_url, callback_url, failure_callback_url };
+    const refused = await refusedUrls(deps.addressPolicy, callbackUrls);
+    if (refused) return sendRejection(res, refused);
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
     const submitted = await submitTask(
       deps,
-      { type: body.data.type, args: checked.args, runAt, delayMs, timeoutS: timeout_s, maxAttempts: max_attempts, ownerId: viewerOf(res)?.id, flowControl: flow_control },
+      {
+        type: body.data.type,
+        args: checked.args,
+        runAt,
+        delayMs,
+        timeoutS: timeout_s,
+        maxAttempts: max_attempts,
+        ownerId: viewerOf(res)?.id,
+        flowControl: flow_control,
+        callbackUrls,
+      },
       (query.data.wait ?? 0) * 1000,
     );
     res.location(`/tasks/${submitted.id}`);
@@ -56,14 +73,16 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router 
     });
     const page = rows.slice(0, q.limit);
     const next = rows.length > q.limit ? page[page.length - 1]!.id : null;
-    res.json({ tasks: page.map(taskView), next_cursor: next });
+    res.json({ tasks: page.map((row) => taskView(row)), next_cursor: next });
   });
 
   router.get('/tasks/:id', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
     if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return noSuchTask(res, req.params.id);
-    res.json(taskView(task));
+    // Its callbacks: read only for a task that names where its outcome is told.
+    const callbacks = namesCallback(task) ? await findCallbacks(deps.mainDb, task.id) : [];
+    res.json(taskView(task, callbacks));
   });
 
   router.post('/tasks/:id/cancel', async (req, res) => {

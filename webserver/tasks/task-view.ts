@@ -1,9 +1,12 @@
 // How a task is shown to API clients.
 import type { TaskRow } from '../../common/store/tasks.js';
+import type { TimerRow } from '../../common/store/timers.js';
+import { callbackView } from '../timers/timer-view.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function taskView(row: TaskRow) {
+/** taskView(row, callbacks): the API's answer about a task; `callbacks` (those telling its outcomes) shown when given (GET /tasks/{id}). */
+export function taskView(row: TaskRow, callbacks?: TimerRow[]) {
   return {
     id: row.id,
     type: row.type,
@@ -18,6 +21,11 @@ export function taskView(row: TaskRow) {
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
+    // Where its outcome is told, and the callbacks that told it.
+    result_url: row.result_url,
+    callback_url: row.callback_url,
+    failure_callback_url: row.failure_callback_url,
+    ...(callbacks ? { callbacks: callbacks.map(callbackView) } : {}),
   };
 }
 
