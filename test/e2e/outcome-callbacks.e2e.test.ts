@@ -7,12 +7,25 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { useStackWithReceiver } from '../helpers/test-stack.js';
 import type { Arrival } from '../helpers/webhook-receiver.js';
+import { createHmac } from 'node:crypto';
 import { callbackId } from '../../common/webhooks/callbacks.js';
+import { secretBytes } from '../../common/webhooks/signing-secret.js';
 
 jest.setTimeout(180_000);
 
+const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+
 // A killed trigger's claims lapse after WEBHOOK_TIMEOUT_MS and a few seconds.
-const e2e = useStackWithReceiver({ replicas: { trigger: 1 }, env: { WEBHOOK_TIMEOUT_MS: '3000' } });
+const e2e = useStackWithReceiver({
+  replicas: { trigger: 1, worker: 1 },
+  env: { WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_SIGNING_SECRETS: SECRET, TASK_TESTING_TYPES: 'true' },
+});
+
+/** Whether a request's Standard Webhooks signature verifies with the secret alone. */
+function signedWith(secret: string, arrival: Arrival): boolean {
+  const signed = `${arrival.headers['webhook-id']}.${arrival.headers['webhook-timestamp']}.${arrival.body}`;
+  return arrival.headers['webhook-signature'] === `v1,${createHmac('sha256', secretBytes(secret)).update(signed).digest('base64')}`;
+}
 
 const post = (path: string, body: unknown) => fetch(`${e2e.env.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const arrivalsAt = (path: string): Arrival[] => e2e.receiver.arrivals.filter((a) => a.path === path);
@@ -46,6 +59,7 @@ test("a timer's callback gets the destination's answer, and GET /timer/{id} show
   const { id } = (await res.json()) as { id: string };
   const [told] = await arrived('/done', 1);
   expect(JSON.parse(told!.body)).toMatchObject({ type: 'timer.delivered', timer_id: id, status: 202, response: { status: 202, body: '{"accepted":true}', body_encoding: 'utf8' } });
+  expect(signedWith(SECRET, told!)).toBe(true);
   const timer = await timerUntil(id, (t) => t.callbacks?.[0]?.state === 'delivered');
   expect(timer.state).toBe('delivered');
   expect(timer.attempt_history[0]!.response).toMatchObject({ status: 202, headers: { 'content-type': 'application/json' }, body: '{"accepted":true}' });
@@ -61,6 +75,26 @@ test("a schedule's runs tell their outcomes to its callback URL", async () => {
   const [told] = await arrived('/run-done', 1);
   expect(JSON.parse(told!.body)).toMatchObject({ type: 'timer.delivered', schedule_id: schedule.id, status: 200 });
   expect((await fetch(`${e2e.env.url}/schedules/${schedule.id}`, { method: 'DELETE' })).status).toBe(204);
+});
+
+test("a task's result_url gets its result when it succeeds and its error when it fails for good, signed; POST /tasks?wait= answers as before", async () => {
+  const res = await post('/tasks?wait=10', { type: 'sum', args: { numbers: [2, 3] }, result_url: `${e2e.hook}/task-result` });
+  expect(res.status).toBe(200);
+  const done = (await res.json()) as { id: string; state: string; result: unknown };
+  expect(done).toMatchObject({ state: 'succeeded', result: 5 });
+  const [succeeded] = await arrived('/task-result', 1);
+  expect(JSON.parse(succeeded!.body)).toMatchObject({ type: 'task.succeeded', task_id: done.id, state: 'succeeded', result: 5, error: null });
+  expect(signedWith(SECRET, succeeded!)).toBe(true);
+
+  const failing = await post('/tasks', { type: 'fail', args: { message: 'no such invoice' }, result_url: `${e2e.hook}/task-result`, failure_callback_url: `${e2e.hook}/task-failed` });
+  expect(failing.status).toBe(202);
+  const { id } = (await failing.json()) as { id: string };
+  const [failed] = await arrived('/task-failed', 1);
+  const results = await arrived('/task-result', 2);
+  for (const told of [failed!, results[1]!]) {
+    expect(JSON.parse(told.body)).toMatchObject({ type: 'task.failed', task_id: id, state: 'failed', result: null, error: 'no such invoice' });
+    expect(signedWith(SECRET, told)).toBe(true);
+  }
 });
 
 test('a callback or failure callback URL the address policy refuses is refused at creation, naming the field', async () => {
