@@ -46,22 +46,31 @@ export interface ResponseRecord {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The length of the UTF-8 sequence a lead byte starts (0: not a lead byte). */
+const sequenceLength = (byte: number) => (byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0);
+
+/** How many bytes at the end of a cut body are the start of a character the cut split (0 when none). */
+function splitTail(bytes: Buffer): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const byte = bytes[bytes.length - back]!;
+    if (byte >= 0x80 && byte <= 0xbf) continue; // a continuation byte: the lead is further back
+    const length = sequenceLength(byte);
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
 /**
- * bodyText(bytes): the bytes as text when they are UTF-8 that PostgreSQL can store (no U+0000), allowing
- * for a character cut in two at the end of a truncated body; else their base64.
+ * bodyText(bytes, truncated): the bytes as text when they are UTF-8 that PostgreSQL can store (no
+ * U+0000), leaving out a character the cut of a truncated body split in two; else their base64.
  */
 export function bodyText(bytes: Buffer, truncated: boolean): { body: string; body_encoding: 'utf8' | 'base64' } {
-  // A cut may split the last character: up to three trailing bytes may belong to it.
-  const cuts = truncated ? [0, 1, 2, 3] : [0];
-  for (const cut of cuts) {
-    if (cut > bytes.length) break;
-    try {
-      const text = strictUtf8.decode(bytes.subarray(0, bytes.length - cut));
-      if (!text.includes('\u0000')) return { body: text, body_encoding: 'utf8' };
-      break;
-    } catch {
-      // not UTF-8 (yet): try a shorter cut
-    }
+  const whole = truncated ? bytes.subarray(0, bytes.length - splitTail(bytes)) : bytes;
+  try {
+    const text = strictUtf8.decode(whole);
+    if (!text.includes('\u0000')) return { body: text, body_encoding: 'utf8' };
+  } catch {
+    // not UTF-8
   }
   return { body: bytes.toString('base64'), body_encoding: 'base64' };
 }
