@@ -16,15 +16,7 @@ import { decodeOrDeadLetter, settleWhenDone } from '../common/broker/settle-mess
 import type { DeadLetter } from '../common/broker/dead-letter.js';
 import { claimAttempts, type Claimed, type ClaimResult, type Told } from './claim-attempts.js';
 import { recordOutcomes, waitingAmong, type NewCallback, type Outcome } from '../common/store/timers.js';
-import {
-  ATTEMPT_BODY_MAX_BYTES,
-  CALLBACK_BODY_MAX_BYTES,
-  RECORDED_HEADERS,
-  callbackId,
-  responseRecord,
-  timerCallbackBody,
-  type ResponseRecord,
-} from '../common/webhooks/callbacks.js';
+import { ATTEMPT_BODY_MAX_BYTES, CALLBACK_BODY_MAX_BYTES, RECORDED_HEADERS, callbackId, responseRecord, timerCallbackBody, type ResponseRecord } from '../common/webhooks/callbacks.js';
 import { fireAgainBatched } from '../common/store/timers-to-fire.js';
 import { deliverWebhook, Interrupts, type Agents } from './deliver-webhook.js';
 import type { HostLimiter } from './host-limiter.js';
