@@ -6,21 +6,20 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 const defaultBody = (row: TimerRow) => (row.schedule_id === null ? { id: row.id } : { id: row.id, schedule_id: row.schedule_id, instant: iso(row.schedule_instant) });
 
+/** Where a timer's delivery stands: its state, attempts and their last outcome. */
+const deliveryRecord = (row: TimerRow) => ({
+  state: row.state,
+  attempts: row.attempts,
+  last_attempt_at: iso(row.last_attempt_at),
+  last_status: row.last_status,
+  last_error: row.last_error,
+  delivered_at: iso(row.delivered_at),
+  next_attempt_at: iso(row.next_attempt_at),
+});
+
 /** How a callback is shown with the timer (or task) whose outcome it tells: its own delivery's record. */
 export function callbackView(row: TimerRow) {
-  return {
-    id: row.id,
-    outcome: row.callback_outcome,
-    url: row.url,
-    state: row.state,
-    attempts: row.attempts,
-    last_attempt_at: iso(row.last_attempt_at),
-    last_status: row.last_status,
-    last_error: row.last_error,
-    delivered_at: iso(row.delivered_at),
-    next_attempt_at: iso(row.next_attempt_at),
-    attempt_history: row.attempt_log,
-  };
+  return { id: row.id, outcome: row.callback_outcome, url: row.url, ...deliveryRecord(row), attempt_history: row.attempt_log };
 }
 
 /**
@@ -34,13 +33,7 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     url: row.url,
     fire_at: row.fire_at.toISOString(),
     created_at: row.created_at.toISOString(),
-    state: row.state,
-    attempts: row.attempts,
-    last_attempt_at: iso(row.last_attempt_at),
-    last_status: row.last_status,
-    last_error: row.last_error,
-    delivered_at: iso(row.delivered_at),
-    next_attempt_at: iso(row.next_attempt_at),
+    ...deliveryRecord(row),
     max_attempts: row.max_attempts ?? defaultMaxAttempts,
     replays: row.series - 1,
     attempt_history: row.attempt_log,
