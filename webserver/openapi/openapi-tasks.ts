@@ -64,9 +64,9 @@ function submitSchema(schema: Describe['schema']): Json {
     not: { required: ['delay_seconds', 'run_at'] },
     properties: {
       ...base.properties,
-      result_url: callbackUrlRule('told when the task succeeds or fails for good'),
-      callback_url: callbackUrlRule('told when the task succeeds'),
-      failure_callback_url: callbackUrlRule('told when the task fails for good'),
+      result_url: callbackUrlRule('told when the task succeeds or fails for good (webhooks: taskOutcome)'),
+      callback_url: callbackUrlRule('told when the task succeeds (webhooks: taskOutcome)'),
+      failure_callback_url: callbackUrlRule('told when the task fails for good (webhooks: taskOutcome)'),
       type: {
         type: 'string',
         enum: PUBLIC_TYPES.map((type) => type.name),

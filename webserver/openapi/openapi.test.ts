@@ -6,8 +6,8 @@ import { openApiDocument } from './openapi.js';
 import { LOG_LINE_PATTERN } from './openapi-logs.js';
 import { parseLogLine } from '../../common/messages/access-log-line.js';
 import { OpenApiCheck } from '../../test/helpers/openapi-check.js';
-import { timerOutcomeBody } from './openapi-callbacks.js';
-import { ATTEMPT_BODY_MAX_BYTES, CALLBACK_BODY_MAX_BYTES, RECORDED_HEADERS, responseRecord, timerCallbackBody } from '../../common/webhooks/callbacks.js';
+import { taskOutcomeBody, timerOutcomeBody } from './openapi-callbacks.js';
+import { ATTEMPT_BODY_MAX_BYTES, CALLBACK_BODY_MAX_BYTES, RECORDED_HEADERS, responseRecord, taskCallbackBody, timerCallbackBody } from '../../common/webhooks/callbacks.js';
 import { timerView } from '../timers/timer-view.js';
 import { timerRow } from '../../test/helpers/timer-row.js';
 
@@ -113,6 +113,13 @@ describe('outcome callbacks', () => {
     const unanswered = timerCallbackBody({ ...facts, outcome: 'failed', status: null, error: 'ECONNREFUSED', response: null, scheduleId: callbackId, instant: at });
     for (const body of [delivered, failed, unanswered]) expect(timerOutcomeBody.strict().safeParse(body).error).toBeUndefined();
     expect(failed.response).toMatchObject({ body_encoding: 'base64', body_truncated: true, body_bytes: 70_000 });
+  });
+
+  test('the callback body the worker sends is what webhooks/taskOutcome describes, field for field', () => {
+    const facts = { taskId: id, taskType: 'sum', attempts: 1, createdAt: at, startedAt: at + 1, finishedAt: at + 2 };
+    const succeeded = taskCallbackBody({ ...facts, outcome: 'succeeded', result: { total: 3 }, error: null });
+    const failed = taskCallbackBody({ ...facts, outcome: 'failed', result: null, error: 'no such invoice', startedAt: null });
+    for (const body of [succeeded, failed]) expect(taskOutcomeBody.strict().safeParse(body).error).toBeUndefined();
   });
 
   test('GET /timer/{id} with its callbacks, callback_of and the answers its attempts keep is an answer the description allows', () => {
