@@ -15,6 +15,7 @@ import { AddressPolicy, LOOPBACK_CIDRS } from '../common/webhooks/callback-addre
 import { flowKeyId } from '../common/store/flow-keys.js';
 import { createHmac } from 'node:crypto';
 import { callbackId } from '../common/webhooks/callbacks.js';
+import { markReplayed } from '../common/store/timers.js';
 import { secretBytes } from '../common/webhooks/signing-secret.js';
 import { webhookSigner } from './sign-webhook.js';
 
@@ -504,6 +505,20 @@ describe('outcome callbacks', () => {
     await settledCount(2);
     expect(await shardRowAt(callback!.id)).not.toBeNull();
     expect(receiver.arrivals.filter((a) => a.path === '/work')).toHaveLength(1);
+  });
+
+  test("a replayed timer tells its new series' outcome under a new id; the first series' callback stays", async () => {
+    receiver.answer = (arrival) => (arrival.path === '/work' ? { status: 500 } : { status: 200 });
+    const timer = await tellingTimer('/work', { failure_callback_url: `${receiverUrl}/failed` });
+    await publish(timer);
+    await settledCount(1);
+    expect(await markReplayed(dbs.main, [timer.id], Date.now())).toHaveLength(1);
+    await publish(timer);
+    await settledCount(2);
+    const told = await callbacksOf(timer.id);
+    expect(told.map((c) => c.id).sort()).toEqual([callbackId(timer.id, 1, 'failed', 'failure_callback_url'), callbackId(timer.id, 2, 'failed', 'failure_callback_url')].sort());
+    const second = told.find((c) => c.id === callbackId(timer.id, 2, 'failed', 'failure_callback_url'))!;
+    expect(JSON.parse(second.body)).toMatchObject({ type: 'timer.failed', replays: 1, attempts: 1 });
   });
 
   test('a timer without callbacks makes none', async () => {
