@@ -65,6 +65,15 @@ test("a timer's callback gets the destination's answer, and GET /timer/{id} show
   expect(timer.attempt_history[0]!.response).toMatchObject({ status: 202, headers: { 'content-type': 'application/json' }, body: '{"accepted":true}' });
   expect(timer.callbacks).toEqual([expect.objectContaining({ id: callbackId(id, 1, 'delivered', 'callback_url'), outcome: 'delivered', url: `${e2e.hook}/done`, attempts: 1 })]);
   expect(arrivalsAt('/failed')).toEqual([]);
+  // Listed apart: ?kind=callback lists the callback, ?kind=timer the timer and not its callback.
+  const listed = async (kind: string) => ((await (await fetch(`${e2e.env.url}/timers?kind=${kind}&limit=500`)).json()) as { timers: Array<{ id: string }> }).timers.map((t) => t.id);
+  const callbacks = await listed('callback');
+  const timers = await listed('timer');
+  expect(callbacks).toContain(timer.callbacks![0]!.id);
+  expect(callbacks).not.toContain(id);
+  expect(timers).toContain(id);
+  expect(timers).not.toContain(timer.callbacks![0]!.id);
+  expect((await fetch(`${e2e.env.url}/timers?kind=webhook`)).status).toBe(422);
 });
 
 test("a schedule's runs tell their outcomes to its callback URL", async () => {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Pool } from '../../common/db/pool.js';
 import { instantText } from '../../common/messages/storable.js';
-import { listTimers, TIMER_STATES, type TimerRow } from '../../common/store/timers.js';
+import { listTimers, TIMER_KINDS, TIMER_STATES, type TimerRow } from '../../common/store/timers.js';
 import type { OwnerScope } from '../../common/store/owner-scope.js';
 import { cursorParam, encodeJsonCursor } from '../http/json-cursor.js';
 export const MAX_PAGE = 500;
@@ -24,6 +24,8 @@ export const createdCursor = cursorParam(cursorShape);
 export const listTimersQuery = z.strictObject({
   state: z.enum(TIMER_STATES, { error: `must be one of ${TIMER_STATES.join(', ')}` }).optional(),
   schedule_id: z.uuid({ error: 'must be a schedule id (a UUID)' }).optional(),
+  // timer: the timers a client created (and schedules' runs); callback: the callbacks telling outcomes
+  kind: z.enum(TIMER_KINDS, { error: `must be one of ${TIMER_KINDS.join(', ')}` }).optional(),
   due_after: instant.optional(),
   due_before: instant.optional(),
   created_after: instant.optional(),

@@ -2,7 +2,7 @@
 // takes, and the counts by state.
 import type { Pool, Queryable } from '../../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from '../count-within.js';
-import { TIMER_COLUMNS, TIMER_STATES, type TimerRow } from './rows.js';
+import { TIMER_COLUMNS, TIMER_STATES, type TIMER_KINDS, type TimerRow } from './rows.js';
 import { scopeParams, type OwnerScope } from '../owner-scope.js';
 
 /** findTimer(main, id): the timer's row, or null. */
@@ -27,6 +27,8 @@ export interface TimerFilter {
   state?: string | undefined;
   /** a schedule's runs only */
   schedule_id?: string | undefined;
+  /** callbacks only, or all but callbacks */
+  kind?: (typeof TIMER_KINDS)[number] | undefined;
   /** instants as ISO text; each bound is exclusive */
   due_after?: string | undefined;
   due_before?: string | undefined;
@@ -52,6 +54,7 @@ export async function listTimers(main: Pool, filter: TimerFilter, scope: OwnerSc
         AND ($6::timestamptz IS NULL OR (created_at, id) < ($6, $7::uuid))
         AND ($9::boolean OR owner_id IS NOT DISTINCT FROM $10::uuid)
         AND ($11::uuid IS NULL OR schedule_id = $11)
+        AND ($12::text IS NULL OR ($12 = 'callback') = (callback_of IS NOT NULL))
       ORDER BY created_at DESC, id DESC
       LIMIT $8`,
     [
@@ -65,6 +68,7 @@ export async function listTimers(main: Pool, filter: TimerFilter, scope: OwnerSc
       filter.limit,
       ...scopeParams(scope),
       filter.schedule_id ?? null,
+      filter.kind ?? null,
     ],
   );
   return result.rows;

@@ -8,6 +8,9 @@ import type { CallbackOutcome, ResponseRecord } from '../../webhooks/callbacks.j
 
 export const TIMER_STATES = ['scheduled', 'held', 'firing', 'retrying', 'delivered', 'failed', 'cancelled', 'skipped'] as const;
 
+/** A timer a client (or a schedule) made, or a callback telling a timer's or task's outcome. */
+export const TIMER_KINDS = ['timer', 'callback'] as const;
+
 export interface TimerRow {
   id: string;
   url: string;
