@@ -19,6 +19,7 @@ import * as createFlowControl from './main/0015_create_flow_control.js';
 import * as taskTypePauses from './main/0016_task_type_pauses.js';
 import * as timerCallbacks from './main/0017_timer_callbacks.js';
 import * as taskCallbacks from './main/0018_task_callbacks.js';
+import * as taskFlowKey from './main/0019_task_flow_key.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 import * as timersToFireFillfactor from './shard/0002_timers_to_fire_fillfactor.js';
 
@@ -51,6 +52,7 @@ export const mainMigrations = staticSource({
   '0016_task_type_pauses': taskTypePauses,
   '0017_timer_callbacks': timerCallbacks,
   '0018_task_callbacks': taskCallbacks,
+  '0019_task_flow_key': taskFlowKey,
 });
 export const shardMigrations = staticSource({
   '0001_create_timers_to_fire': createTimersToFire,

@@ -127,9 +127,18 @@ function settled(count: number): Promise<void> {
   });
 }
 
-async function submit(type: string, args: unknown, extra: { max_attempts?: number; timeout_ms?: number } = {}): Promise<string> {
+async function submit(type: string, args: unknown, extra: { max_attempts?: number; timeout_ms?: number; flow_key?: string } = {}): Promise<string> {
   const id = newTimerId();
-  await insertTask(dbs.main, { id, type, args, max_attempts: extra.max_attempts ?? 3, timeout_ms: extra.timeout_ms ?? 10_000, run_at: Date.now(), created_at: Date.now() });
+  await insertTask(dbs.main, {
+    id,
+    type,
+    args,
+    max_attempts: extra.max_attempts ?? 3,
+    timeout_ms: extra.timeout_ms ?? 10_000,
+    run_at: Date.now(),
+    created_at: Date.now(),
+    flow_key: extra.flow_key ?? null,
+  });
   await deliver(id);
   return id;
 }
@@ -225,6 +234,13 @@ describe('the task handler', () => {
     await deliver(id);
     await settled(2);
     expect(await findTask(dbs.main, id)).toMatchObject({ state: 'succeeded', attempts: 2, result: { attempt: 2 }, error: null });
+  });
+
+  it("a task's retry waits on the task's flow-control key (task retries kept their key)", async () => {
+    const id = await submit('flaky', { failures: 1 }, { flow_key: 'invoices' });
+    await settled(1);
+    const timer = JSON.parse((await nextMessage(amqp.names.incomingTimers)).body) as { url: string; flow_control?: { key: string } };
+    expect(timer).toMatchObject({ url: `task:${id}`, flow_control: { key: 'invoices' } });
   });
 
   it('fails a task whose last attempt fails, and one that fails permanently', async () => {

@@ -184,7 +184,14 @@ export function taskHandler(deps: WorkerDeps) {
     // The retry timer first: once it is on disk, the task cannot be lost; were the update below to fail,
     // the retry would still run (a running task may be started again).
     const runAt = deps.now() + retryDelayMs(task.attempts, deps.retryBaseMs);
-    await publishTaskTimer(amqp, { taskId: id, fireAt: runAt, createdAt: deps.now(), ownerId: task.owner_id });
+    await publishTaskTimer(amqp, {
+      taskId: id,
+      fireAt: runAt,
+      createdAt: deps.now(),
+      ownerId: task.owner_id,
+      // A retry waits on the task's key as its first start did.
+      flowControl: task.flow_key === null ? undefined : { key: task.flow_key },
+    });
     await requeueTask(db, id, task.attempts, outcome.error, runAt);
     log.info({ task_id: id, attempt: task.attempts, error: outcome.error, retry_at: new Date(runAt).toISOString() }, 'task failed; retrying');
     reply(message, 'queued', id);

@@ -28,6 +28,7 @@ function task(fields: Partial<TaskRow> = {}): TaskRow {
     callback_url: null,
     failure_callback_url: null,
     series: 1,
+    flow_key: null,
     ...fields,
   };
 }

@@ -44,6 +44,8 @@ const repliedTask = z.object({
   callback_url: z.string().nullable().default(null),
   failure_callback_url: z.string().nullable().default(null),
   series: z.number().int().default(1),
+  // Absent from the reply of a worker older than tasks' flow keys: none.
+  flow_key: z.string().nullable().default(null),
 }) satisfies z.ZodType<TaskRow, unknown>;
 
 /** What a worker replies to a waiting submitter: the task's state after the attempt, and the task itself

@@ -109,6 +109,8 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
       // A task schedule's runs tell their outcome through their task, which the worker finishes.
       callback_url: s.callback_url,
       failure_callback_url: s.failure_callback_url,
+      // Its retries wait on the schedule's key as the run did.
+      flow_key: s.flow_key,
     };
     return { timer: { ...base, url: taskTarget(taskId) }, task };
   }

@@ -46,6 +46,8 @@ export interface TaskRow extends TaskCallbackUrls {
   owner_id: string | null;
   /** its runs from the start: 1, then one more per retry (retryTask) */
   series: number;
+  /** the flow-control key its starts wait on, retries included (its owner's); null: none */
+  flow_key: string | null;
 }
 
 export interface NewTask {
@@ -60,10 +62,11 @@ export interface NewTask {
   result_url?: string | null;
   callback_url?: string | null;
   failure_callback_url?: string | null;
+  flow_key?: string | null;
 }
 
 const COLUMNS =
-  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series';
+  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series, flow_key';
 
 // Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
 // can land a microsecond off through floating point.
@@ -72,10 +75,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions); a task already there is left as it is. */
 export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
   await db.query(
-    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url)
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
      ON CONFLICT (id) DO NOTHING`,
     [
       tasks.map((t) => t.id),
@@ -87,6 +90,7 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
       tasks.map((t) => iso(t.created_at)),
       tasks.map((t) => t.owner_id ?? null),
       ...CALLBACK_URL_FIELDS.map((field) => tasks.map((t) => t[field] ?? null)),
+      tasks.map((t) => t.flow_key ?? null),
     ],
   );
 }

@@ -186,6 +186,16 @@ describe('the task machinery', () => {
     expect(task).toMatchObject({ state: 'succeeded', result: 2 });
   });
 
+  it('a task that names a flow-control key shows it, and its retry waits on it too', async () => {
+    const res = await postTask({ type: 'flaky', args: { failures: 1 }, max_attempts: 2, flow_control: { key: 'invoices' } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const task = await until(id, isFinal);
+    expect(task).toMatchObject({ state: 'succeeded', attempts: 2, flow_control: { key: 'invoices' } });
+    const keys = await db.query<{ flow_key: string | null }>('SELECT flow_key FROM timers WHERE task_id = $1', [id]);
+    expect(keys.rows.map((r) => r.flow_key)).toEqual(['invoices', 'invoices']);
+  });
+
   it('a delayed task is a timer: it starts at its time, not before', async () => {
     const res = await postTask({ type: 'noop', delay_seconds: 2 });
     expect(res.status).toBe(202);

@@ -26,6 +26,7 @@ export const taskAnswer = z.object({
   created_at: isoTime,
   started_at: isoTime.nullable(),
   finished_at: isoTime.nullable(),
+  flow_control: z.object({ key: z.string() }).nullable().describe("the flow-control key its starts wait on, retries included (its owner's); null: none"),
   result_url: z.string().nullable().describe('told when the task succeeds or fails for good; null: nowhere'),
   callback_url: z.string().nullable().describe('told when the task succeeds; null: nowhere'),
   failure_callback_url: z.string().nullable().describe('told when the task fails for good; null: nowhere'),

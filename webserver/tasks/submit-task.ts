@@ -77,6 +77,7 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
     created_at: now,
     owner_id: submission.ownerId ?? null,
     ...submission.callbackUrls,
+    flow_key: submission.flowControl?.key ?? null,
   });
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;

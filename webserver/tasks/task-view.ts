@@ -21,6 +21,8 @@ export function taskView(row: TaskRow, callbacks?: TimerRow[]) {
     created_at: row.created_at.toISOString(),
     started_at: iso(row.started_at),
     finished_at: iso(row.finished_at),
+    // The flow-control key its starts wait on, retries included (its owner's).
+    flow_control: row.flow_key === null ? null : { key: row.flow_key },
     // Where its outcome is told, and the callbacks that told it.
     result_url: row.result_url,
     callback_url: row.callback_url,
