@@ -1,5 +1,5 @@
 import { v4 as uuidv4, v7 as uuidv7, version } from 'uuid';
-import { issuedAt, isTimerId, newTimerId } from './timer-id.js';
+import { derivedId, instantOf, issuedAt, isTimerId, newTimerId } from './timer-id.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -76,5 +76,29 @@ describe('issuedAt', () => {
     for (const text of ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '', 'garbage', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5', '0190a1b2c3d47e5f8a9b0c1d2e3f4a5b']) {
       expect(issuedAt(text)).toBeNull();
     }
+  });
+});
+
+describe('derivedId', () => {
+  const NAMESPACE = '6f1b3a52-8c0d-4e9b-a7f4-2d5c8e1b0f63';
+
+  test('the same name gives the same id, another name another one', () => {
+    expect(derivedId('a/1', NAMESPACE, 1_765_000_000_000)).toBe(derivedId('a/1', NAMESPACE, 1_765_000_000_000));
+    expect(derivedId('a/2', NAMESPACE, 1_765_000_000_000)).not.toBe(derivedId('a/1', NAMESPACE, 1_765_000_000_000));
+  });
+
+  test('it carries its instant in the first 48 bits, as a UUIDv7 does, so its row lands in that day partition', () => {
+    const id = derivedId('run', NAMESPACE, 1_765_000_000_123);
+    expect(isTimerId(id)).toBe(true);
+    expect(id[14]).toBe('8');
+    expect(instantOf(id)).toBe(1_765_000_000_123);
+    // Not mistaken for an id just issued by a webserver.
+    expect(issuedAt(id)).toBeNull();
+  });
+
+  test('without an instant it is the name UUIDv5', () => {
+    const id = derivedId('run', NAMESPACE, null);
+    expect(id[14]).toBe('5');
+    expect(instantOf(id)).toBeNull();
   });
 });

@@ -3,6 +3,7 @@
 import { advanceOf, instantAfter, instantsAfter, jitterOf, MISSED_AFTER_MS, runIdOf, runOf, type ScheduleShape } from './runs.js';
 import type { ScheduleRow } from '../store/schedules.js';
 import { scheduleSettings } from '../../test/helpers/schedule-settings.js';
+import { instantOf } from '../messages/timer-id.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const S = 1000;
@@ -27,12 +28,13 @@ test('instants keep within start_at and end_at', () => {
   expect(instantAfter(cron, T0)).toBe(T0 + 3_600 * S);
 });
 
-test('a run id is the same wherever it is derived, and differs by instant and by generation', () => {
+test('a run id is the same wherever it is derived, differs by instant and by generation, and carries its instant (its day partition)', () => {
   const id = runIdOf(schedule().id, 1, T0);
   expect(runIdOf(schedule().id, 1, T0)).toBe(id);
   expect(runIdOf(schedule().id, 1, T0 + 1)).not.toBe(id);
   expect(runIdOf(schedule().id, 2, T0)).not.toBe(id);
-  expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  expect(instantOf(id)).toBe(T0);
 });
 
 test('the jitter is within its bound and the same for a run each time', () => {

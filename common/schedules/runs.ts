@@ -4,7 +4,7 @@
 // the run's timer (and its task, for a task schedule), and what a run does when it falls due (fire, or
 // be skipped for overlap or catch-up) and which instant runs next.
 import { createHash } from 'node:crypto';
-import { v5 as uuidv5 } from 'uuid';
+import { derivedId, instantOf } from '../messages/timer-id.js';
 import type { ScheduleRow } from '../store/schedules.js';
 import type { IncomingTimer } from '../messages/timer-message.js';
 import type { NewTask } from '../store/tasks.js';
@@ -66,8 +66,8 @@ export function instantsAfter(s: ScheduleShape, after: number, limit: number): n
   return instants;
 }
 
-/** The id of the run for (schedule, generation, instant). */
-export const runIdOf = (scheduleId: string, generation: number, instant: number): string => uuidv5(`${scheduleId}/${generation}/${instant}`, RUN_NAMESPACE);
+/** The id of the run for (schedule, generation, instant); it carries the instant, as its day partition does. */
+export const runIdOf = (scheduleId: string, generation: number, instant: number): string => derivedId(`${scheduleId}/${generation}/${instant}`, RUN_NAMESPACE, instant);
 
 /** The run's offset within the schedule's jitter, the same wherever it is computed. */
 export function jitterOf(runId: string, jitterMs: number): number {
@@ -96,7 +96,7 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
   const flow_control = s.flow_key === null ? undefined : { key: s.flow_key };
   const base = { id, fire_at: fireAt, created_at: now, owner_id: s.owner_id ?? undefined, schedule_id: s.id, schedule_instant: instant, flow_control };
   if (s.task_type !== null) {
-    const taskId = uuidv5(`${id}/task`, RUN_NAMESPACE);
+    const taskId = derivedId(`${id}/task`, RUN_NAMESPACE, instantOf(id));
     const task: NewTask = {
       id: taskId,
       type: s.task_type,

@@ -5,7 +5,7 @@
 // delivered, retried, signed and limited like any webhook. Its id, which is also its idempotency key
 // (Idempotency-Key, webhook-id), is derived from the parent, the parent's attempt series and the outcome,
 // so a callback made twice (a crash before its parent's outcome was kept) is stored and delivered once.
-import { v5 as uuidv5 } from 'uuid';
+import { derivedId, instantOf } from '../messages/timer-id.js';
 
 const CALLBACK_NAMESPACE = '6f1b3a52-8c0d-4e9b-a7f4-2d5c8e1b0f63';
 
@@ -18,10 +18,11 @@ export type CallbackSlot = 'callback_url' | 'failure_callback_url' | 'result_url
 
 /**
  * callbackId(parentId, series, outcome, slot): the callback's timer id and idempotency key. `series`
- * tells apart the outcomes of one parent told again (a replayed timer, a retried task).
+ * tells apart the outcomes of one parent told again (a replayed timer, a retried task). It carries the
+ * parent's instant of issue, so that the callback is kept in its parent's day partition.
  */
 export function callbackId(parentId: string, series: number, outcome: CallbackOutcome, slot: CallbackSlot): string {
-  return uuidv5(`${parentId}/${series}/${outcome}/${slot}`, CALLBACK_NAMESPACE);
+  return derivedId(`${parentId}/${series}/${outcome}/${slot}`, CALLBACK_NAMESPACE, instantOf(parentId));
 }
 
 /** At most this much of a destination's answer is carried in a callback. */
