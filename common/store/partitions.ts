@@ -122,14 +122,17 @@ export async function tableBytes(db: Queryable, table: PartitionedTable): Promis
 /** What a removal under lock found: done, called off (the recheck found rows to keep), or the lock was not had in time. */
 export type RemovalResult = 'done' | 'kept' | 'busy';
 
-// SQLSTATE lock_not_available: the lock timeout ran out.
-const LOCK_NOT_AVAILABLE = '55P03';
+// SQLSTATE lock_not_available: the lock timeout ran out; deadlock_detected: a statement of the
+// partition (a replay) waited on the partition's lock while this one waited for the table's.
+const GAVE_WAY = new Set(['55P03', '40P01']);
 
 /**
  * underPartitionLock(db, partition, lockTimeoutMs, work): runs work in a transaction that first locks
  * the partition against writes (reads go on), so that what work rechecks cannot change before it commits.
- * 'busy' when a lock (this one, or the table's that detaching takes) was not had within the timeout:
- * the hot path waits no longer than that, and the caller tries again at its next sweep.
+ * 'busy' when a lock (this one, or the table's that detaching takes) was not had within the timeout, or
+ * PostgreSQL ended a deadlock with a statement of the partition by cancelling this transaction (or that
+ * statement: see retryOnDeadlock): the hot path waits no longer than that, and the caller tries again
+ * at its next sweep.
  */
 async function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: number, work: (client: PoolClient) => Promise<boolean>): Promise<RemovalResult> {
   try {
@@ -139,7 +142,7 @@ async function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: nu
       return (await work(client)) ? 'done' : 'kept';
     });
   } catch (err) {
-    if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return 'busy';
+    if (GAVE_WAY.has((err as { code?: string }).code ?? '')) return 'busy';
     throw err;
   }
 }
@@ -181,4 +184,21 @@ export async function compactPartition(db: Pool, table: PartitionedTable, partit
     await client.query(`ALTER TABLE ${name} DROP CONSTRAINT ${copy}_range`);
     return true;
   });
+}
+
+// SQLSTATE deadlock_detected.
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * retryOnDeadlock(statement): runs a statement that may revive a finished row (a replay, a retry) once
+ * more when PostgreSQL cancelled it to end a deadlock with a partition's removal (dropPartition): run
+ * again, it finds the row kept (the removal gave way) or gone (the removal went first).
+ */
+export async function retryOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  try {
+    return await statement();
+  } catch (err) {
+    if ((err as { code?: string }).code !== DEADLOCK_DETECTED) throw err;
+    return statement();
+  }
 }

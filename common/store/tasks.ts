@@ -7,6 +7,7 @@ import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
 import { activePauseOf } from './task-type-pauses.js';
 import { expiresAtSql } from './expiry.js';
+import { retryOnDeadlock } from './partitions.js';
 
 /** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
@@ -356,13 +357,15 @@ interface FailedRun {
  * not_failed, nothing changed. The task as its release left it (queued), or as it is when a worker released it first.
  */
 export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
-  const { rows } = await db.query<FailedRun>(
-    `WITH before AS (SELECT id, series, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
+  const { rows } = await retryOnDeadlock(() =>
+    db.query<FailedRun>(
+      `WITH before AS (SELECT id, series, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
      UPDATE tasks AS t SET state = 'held', series = t.series + 1, attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now(), expires_at = NULL
        FROM before
       WHERE t.id = before.id AND t.state = 'failed'
   RETURNING before.series, before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
-    [id],
+      [id],
+    ),
   );
   const failed = rows[0];
   if (!failed) {

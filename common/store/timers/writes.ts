@@ -5,6 +5,7 @@ import { prepared, type Pool, type Queryable } from '../../db/pool.js';
 import type { IncomingTimer } from '../../messages/timer-message.js';
 import { TIMER_COLUMNS, type TimerRow } from './rows.js';
 import { expiresAtSql } from '../expiry.js';
+import { retryOnDeadlock } from '../partitions.js';
 import { ATTEMPTS_WITH_RESPONSE, type CallbackOutcome, type ResponseRecord } from '../../webhooks/callbacks.js';
 
 const incomingColumns = (timers: IncomingTimer[]) => [
@@ -301,12 +302,14 @@ export async function rescheduleTimer(main: Pool, id: string, change: { fireAt: 
  * series + 1), retrying at `at`; returns their ids and URLs.
  */
 export async function markReplayed(main: Pool, ids: string[], at: number): Promise<Array<{ id: string; url: string }>> {
-  const replayed = await main.query<{ id: string; url: string }>(
-    `UPDATE timers
+  const replayed = await retryOnDeadlock(() =>
+    main.query<{ id: string; url: string }>(
+      `UPDATE timers
         SET state = 'retrying', attempts = 0, series = series + 1, next_attempt_at = to_timestamp($2 / 1000.0), expires_at = NULL
       WHERE id = ANY($1::uuid[]) AND state = 'failed'
       RETURNING id, url`,
-    [ids, at],
+      [ids, at],
+    ),
   );
   return replayed.rows;
 }
