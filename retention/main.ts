@@ -6,14 +6,25 @@ import { hostname } from 'node:os';
 import { announceReady, startProcess, type ProcessContext } from '../common/process/start.js';
 import { exitOnFatal } from '../common/process/shutdown.js';
 import { createPool } from '../common/db/pool.js';
-import { DAY_MS } from '../common/store/partitions.js';
-import { sweepOnce, type SweepOptions } from './sweep.js';
+import { DAY_MS, PARTITIONED_TABLES, tableBytes, type PartitionedTable } from '../common/store/partitions.js';
+import { metrics } from '../common/observability/metrics.js';
+import { sweepOnce, type SweepOptions, type SweepReport } from './sweep.js';
 import { archiverOf } from './archiver.js';
 
 // The lock that lets one process sweep at a time (any constant of this service's own).
 const SWEEP_LOCK = 270_027;
 // With sweeping off (interval 0), partitions are still made ahead, every hour.
 const MAKE_AHEAD_INTERVAL_MS = 3_600_000;
+
+// A partition's table, from its name (<table>_pYYYYMMDD, <table>_history, <table>_default).
+const tableOf = (partition: string): PartitionedTable => PARTITIONED_TABLES.find((table) => partition.startsWith(`${table}_`))!;
+
+function count(report: SweepReport): void {
+  for (const name of report.dropped) metrics.retentionPartitions.inc({ table: tableOf(name), how: 'dropped' });
+  for (const name of report.compacted) metrics.retentionPartitions.inc({ table: tableOf(name), how: 'rewritten' });
+  for (const name of report.deferred) metrics.retentionDeferred.inc({ table: tableOf(name) });
+  for (const table of PARTITIONED_TABLES) metrics.retentionRowsDeleted.inc({ table }, report.deleted[table]);
+}
 
 async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
   const db = createPool(config.MAIN_DB_URL, 'timer-retention', 2, log);
@@ -51,8 +62,10 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
           compactedAt,
         };
         const report = await sweepOnce(db, options, archiver);
-        const removed = report.dropped.length + report.compacted.length + report.deleted;
+        count(report);
+        const removed = report.dropped.length + report.compacted.length + Object.values(report.deleted).reduce((a, b) => a + b, 0);
         if (report.made.length > 0 || removed > 0 || report.deferred.length > 0) log.info(report, 'retention sweep');
+        for (const table of PARTITIONED_TABLES) metrics.tableBytes.set({ table }, await tableBytes(db, table));
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [SWEEP_LOCK]);
       }

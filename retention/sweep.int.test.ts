@@ -108,7 +108,7 @@ test('a partition held by more rows than a rewrite would copy has its expired ro
   const expired = await timersOf(15, 250, 'delivered', `now() - interval '1 day'`);
   const report = await sweepOnce(dbs.main, options({ compactMaxKept: 10, deleteBatch: 100, deleteBatches: 2 }), null);
   // Two batches of 100 in this sweep, the rest in the next.
-  expect(report.deleted).toBe(200);
+  expect(report.deleted.timers).toBe(200);
   expect(await present(expired)).toBe(50);
   await sweepOnce(dbs.main, options({ compactMaxKept: 10, deleteBatch: 100, deleteBatches: 2 }), null);
   expect(await present(expired)).toBe(0);

@@ -9,7 +9,7 @@
 // The default partition (ids outside every day) has its expired rows deleted in batches. Access-log
 // records have no state: a day partition goes once its whole day is older than their retention.
 import { inTransaction, type Pool, type PoolClient, type Queryable } from '../common/db/pool.js';
-import { compactPartition, DAY_MS, dropPartition, ensureDayPartitions, listPartitions, type PartitionInfo, type RemovalResult } from '../common/store/partitions.js';
+import { compactPartition, DAY_MS, dropPartition, ensureDayPartitions, listPartitions, type PartitionedTable, type PartitionInfo, type RemovalResult } from '../common/store/partitions.js';
 import { countKept, deleteExpired, expiryFacts, KEPT_WHERE } from '../common/store/expired-rows.js';
 import { deleteOldLogRecords } from '../common/store/log-records.js';
 import { noteRemoved } from '../common/store/retention-removals.js';
@@ -45,7 +45,8 @@ export interface SweepReport {
   made: string[];
   dropped: string[];
   compacted: string[];
-  deleted: number;
+  /** rows deleted in batches, by table */
+  deleted: Record<PartitionedTable, number>;
   /** partitions whose removal gave way (a lock not had in time) or was called off by its recheck */
   deferred: string[];
 }
@@ -53,7 +54,7 @@ export interface SweepReport {
 type ExpiringTable = 'timers' | 'tasks';
 
 export async function sweepOnce(db: Pool, options: SweepOptions, archiver: Archiver | null): Promise<SweepReport> {
-  const report: SweepReport = { made: [], dropped: [], compacted: [], deleted: 0, deferred: [] };
+  const report: SweepReport = { made: [], dropped: [], compacted: [], deleted: { timers: 0, tasks: 0, log_records: 0 }, deferred: [] };
   for (const table of ['timers', 'tasks', 'log_records'] as const) {
     report.made.push(...(await ensureDayPartitions(db, table, options.now, options.now + (options.aheadDays + 1) * DAY_MS)));
   }
@@ -66,7 +67,7 @@ export async function sweepOnce(db: Pool, options: SweepOptions, archiver: Archi
 async function sweepExpiring(db: Pool, table: ExpiringTable, options: SweepOptions, archiver: Archiver | null, report: SweepReport): Promise<void> {
   for (const partition of await listPartitions(db, table)) {
     if (partition.kind === 'default') {
-      report.deleted += await deleteInBatches(db, partition.name, options, archiver);
+      report.deleted[table] += await deleteInBatches(db, partition.name, options, archiver);
     } else if (partition.to !== null && partition.to <= options.now - options.graceMs) {
       // Its rows may be gone from here on: an unknown id issued before its end is "expired".
       if (await sweepPartition(db, table, partition, options, archiver, report)) await noteRemoved(db, table, partition.to);
@@ -96,7 +97,7 @@ async function sweepPartition(db: Pool, table: ExpiringTable, partition: Partiti
     return settle(result, partition, report.compacted, report);
   }
   const deleted = await deleteInBatches(db, partition.name, options, archiver);
-  report.deleted += deleted;
+  report.deleted[table] += deleted;
   return deleted > 0;
 }
 
@@ -138,6 +139,6 @@ async function sweepLogRecords(db: Pool, options: SweepOptions, archiver: Archiv
       continue;
     }
     if (partition.kind === 'day') continue;
-    report.deleted += await inBatches(db, partition.name, options, archiver, (client, asLines) => deleteOldLogRecords(client, partition.name, before, options.deleteBatch, asLines));
+    report.deleted.log_records += await inBatches(db, partition.name, options, archiver, (client, asLines) => deleteOldLogRecords(client, partition.name, before, options.deleteBatch, asLines));
   }
 }

@@ -95,6 +95,30 @@ export const metrics = {
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
+  tableBytes: new Gauge({
+    name: 'timer_table_bytes',
+    help: 'size on disk of timers, tasks and log_records, every partition with its indexes (retention, each sweep)',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  }),
+  retentionPartitions: new Counter({
+    name: 'timer_retention_partitions_total',
+    help: 'partitions whose expired rows were removed whole: dropped, or rewritten with the rows kept (retention)',
+    labelNames: ['table', 'how'] as const,
+    registers: [registry],
+  }),
+  retentionRowsDeleted: new Counter({
+    name: 'timer_retention_rows_deleted_total',
+    help: 'expired rows deleted in batches (partitions kept by many rows, default partitions) (retention)',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  }),
+  retentionDeferred: new Counter({
+    name: 'timer_retention_deferred_total',
+    help: 'removals that gave way to the hot path (a lock not had in time) or found rows to keep under the lock (retention)',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  }),
 };
 
 /** Every metric name the code defines (the pipeline's and the default process metrics). */
