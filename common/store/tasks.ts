@@ -48,6 +48,10 @@ export interface TaskRow extends TaskCallbackUrls {
   series: number;
   /** the flow-control key its starts wait on, retries included (its owner's); null: none */
   flow_key: string | null;
+  /** its own retention once finished, in seconds; null: the default of its outcome */
+  retention_s: number | null;
+  /** when retention may remove it: null while it has not finished */
+  expires_at: Date | null;
 }
 
 export interface NewTask {
@@ -63,10 +67,11 @@ export interface NewTask {
   callback_url?: string | null;
   failure_callback_url?: string | null;
   flow_key?: string | null;
+  retention_s?: number | null;
 }
 
 const COLUMNS =
-  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series, flow_key';
+  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series, flow_key, retention_s, expires_at';
 
 // Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
 // can land a microsecond off through floating point.
@@ -75,10 +80,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions); a task already there is left as it is. */
 export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
   await db.query(
-    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s)
      ON CONFLICT (id) DO NOTHING`,
     [
       tasks.map((t) => t.id),
@@ -91,6 +96,7 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
       tasks.map((t) => t.owner_id ?? null),
       ...CALLBACK_URL_FIELDS.map((field) => tasks.map((t) => t[field] ?? null)),
       tasks.map((t) => t.flow_key ?? null),
+      tasks.map((t) => t.retention_s ?? null),
     ],
   );
 }

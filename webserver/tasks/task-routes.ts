@@ -8,7 +8,8 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 import { cancelTask, findTask, listTasks, namesCallback, retryTask, FINAL_STATES } from '../../common/store/tasks.js';
 import { findCallbacks } from '../../common/store/timers.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
-import { refusedUrls, sendRejection } from '../timers/check-timer.js';
+import type { RetentionBounds } from '../../common/messages/retention.js';
+import { refusedUrls, retentionOutOfBounds, sendRejection } from '../timers/check-timer.js';
 import { publishTasks } from '../../common/tasks/release-held-tasks.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
@@ -19,7 +20,7 @@ import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 const noSuchTask = (res: Response, id: string) => void res.status(404).json({ error: 'not_found', message: `no task with id ${id}` });
 
-export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPolicy: AddressPolicy }): Router {
+export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPolicy: AddressPolicy; retentionBounds: RetentionBounds }): Router {
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const wait = waitQuery(deps.maxWaitS);
@@ -31,9 +32,9 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
     if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
     const checked = checkTaskArgs(deps.contracts, body.data.type, body.data.args);
     if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
-    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control, result_url, callback_url, failure_callback_url } = body.data;
+    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control, result_url, callback_url, failure_callback_url, retention_s } = body.data;
     const callbackUrls = { result_url, callback_url, failure_callback_url };
-    const refused = await refusedUrls(deps.addressPolicy, callbackUrls);
+    const refused = retentionOutOfBounds(retention_s, deps.retentionBounds, 'task') ?? (await refusedUrls(deps.addressPolicy, callbackUrls));
     if (refused) return sendRejection(res, refused);
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
@@ -49,6 +50,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
         ownerId: viewerOf(res)?.id,
         flowControl: flow_control,
         callbackUrls,
+        retentionS: retention_s,
       },
       (query.data.wait ?? 0) * 1000,
     );

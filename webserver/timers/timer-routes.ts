@@ -18,6 +18,7 @@ import type { Logger } from '../../common/observability/logger.js';
 import { metrics } from '../../common/observability/metrics.js';
 import { requestIdOf } from '../http/request-id.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+import type { RetentionBounds } from '../../common/messages/retention.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -29,6 +30,8 @@ export interface TimerRouteDeps {
   defaultMaxAttempts: number;
   /** says when incoming_timers is full */
   incomingQueue: Pick<QueueDepthGuard, 'isFull'>;
+  /** RETENTION_MIN_S..RETENTION_MAX_S: what a timer's, task's or schedule's retention_s may ask for */
+  retentionBounds: RetentionBounds;
   now: () => number;
   /** a debug line per accepted timer, with its request id */
   log?: Logger;
