@@ -1,7 +1,7 @@
 // The house's architecture, checked by `npm run depcruise` and CI.
 //
 // The rooms are the process types: each one is its own program (webserver, consumer, timer, trigger,
-// worker, random-user) or command (simulator, exporter) and talks to the others only through RabbitMQ,
+// worker, retention, random-user) or command (simulator, exporter) and talks to the others only through RabbitMQ,
 // PostgreSQL and HTTP, never through an import. What two rooms both need lives in common/, which
 // therefore knows no room: a room can move, split or scale on its own without dragging another with it.
 //
@@ -15,7 +15,7 @@
 // test/ and bench/ are never shipped: nothing that runs in production (common/, the rooms, migrations/,
 // knexfile.ts) may import them, or a Docker image would need them. launcher/ and chaos/ are tools, not
 // production; they may use test/'s helpers (a webhook receiver, a mail sink) without this file minding.
-const rooms = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'random-user', 'simulator', 'exporter'];
+const rooms = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'retention', 'random-user', 'simulator', 'exporter'];
 const roomsPattern = `^(${rooms.join('|')})/`;
 // Tests anywhere: unit and integration tests sit beside their module.
 const testFile = '\\.test\\.ts$';

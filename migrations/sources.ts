@@ -20,6 +20,7 @@ import * as taskTypePauses from './main/0016_task_type_pauses.js';
 import * as timerCallbacks from './main/0017_timer_callbacks.js';
 import * as taskCallbacks from './main/0018_task_callbacks.js';
 import * as taskFlowKey from './main/0019_task_flow_key.js';
+import * as lifecyclePartitions from './main/0020_lifecycle_partitions.js';
 import * as createTimersToFire from './shard/0001_create_timers_to_fire.js';
 import * as timersToFireFillfactor from './shard/0002_timers_to_fire_fillfactor.js';
 
@@ -53,6 +54,7 @@ export const mainMigrations = staticSource({
   '0017_timer_callbacks': timerCallbacks,
   '0018_task_callbacks': taskCallbacks,
   '0019_task_flow_key': taskFlowKey,
+  '0020_lifecycle_partitions': lifecyclePartitions,
 });
 export const shardMigrations = staticSource({
   '0001_create_timers_to_fire': createTimersToFire,

@@ -15,11 +15,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 // one is: a generic plan could read a whole table where today's plans, which the tests check, use an index.
 const CONNECTION_OPTIONS = '-c plan_cache_mode=force_custom_plan';
 
-export function createPool(url: string, applicationName: string, max: number, log: Logger): Pool {
+/**
+ * createPool(url, applicationName, max, log, sessionOptions): a pool whose sessions also get
+ * `sessionOptions` (further `-c name=value` settings, such as the retentions of common/store/expiry.ts).
+ */
+export function createPool(url: string, applicationName: string, max: number, log: Logger, sessionOptions = ''): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     application_name: applicationName,
-    options: CONNECTION_OPTIONS,
+    options: `${CONNECTION_OPTIONS} ${sessionOptions}`.trim(),
     max,
     connectionTimeoutMillis: 3_000,
     idleTimeoutMillis: 30_000,

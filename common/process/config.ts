@@ -167,6 +167,18 @@ export const configSchema = z
     SMTP_FROM: z.string().min(3).default('Timer service <no-reply@timer-service.local>').describe('sender of the registration mail'),
     SMTP_TIMEOUT_MS: int(100, 300_000, 10_000).describe('connection and command timeout of one SMTP attempt'),
     REGISTRATION_MAIL_MAX_ATTEMPTS: int(1, 100, 10).describe('attempts of a send_registration_email task before it ends failed'),
+    // Retention (docs/configuration.md, "Retention"): how long what has finished is kept. Pending timers and
+    // tasks are never removed; a timer's or task's own retention_s takes the place of its outcome's default.
+    RETENTION_DELIVERED_S: int(60, 31_622_400, 604_800).describe('seconds a delivered timer is kept after its delivery (7 days)'),
+    RETENTION_CANCELLED_S: int(60, 31_622_400, 604_800).describe('seconds a cancelled or skipped timer, and a cancelled task, is kept after it ended (7 days)'),
+    RETENTION_FAILED_S: int(60, 31_622_400, 2_592_000).describe('seconds a failed timer or task (the dead-letter list) is kept after it failed (30 days)'),
+    RETENTION_SUCCEEDED_S: int(60, 31_622_400, 604_800).describe('seconds a succeeded task and its result are kept after it finished (7 days)'),
+    RETENTION_LOG_RECORDS_S: int(3_600, 31_622_400, 2_592_000).describe('seconds an access-log record is kept (30 days)'),
+    RETENTION_MIN_S: int(60, 31_622_400, 60).describe("the least retention_s a timer, task or schedule may ask for"),
+    RETENTION_MAX_S: int(60, 31_622_400, 31_622_400).describe('the most retention_s a timer, task or schedule may ask for (366 days)'),
+    RETENTION_SWEEP_INTERVAL_MS: int(0, 86_400_000, 60_000).describe('how often the retention process makes partitions ahead and removes what expired; 0: it removes nothing'),
+    RETENTION_PARTITIONS_AHEAD_DAYS: int(1, 60, 3).describe('day partitions made ahead of today'),
+    RETENTION_ARCHIVE_DIR: z.string().default('').describe('a directory the retention process writes what it removes to, as gzip JSON lines; empty: no archive'),
     // The /dashboard monitoring page (docs/dashboard.md)
     HEARTBEAT_INTERVAL_MS: int(100, 600_000, 5_000).describe('how often each process writes its heartbeat row; the dashboard counts it alive for 3 intervals'),
     DASHBOARD_OPEN: z.stringbool().default(false).describe("the /dashboard data (every owner's timers and tasks) without a token; otherwise an admin's bearer token is needed"),
@@ -196,6 +208,10 @@ export const configSchema = z
     // Forgotten sooner than the longest delay, an attacker that waits the delay out would start afresh.
     message: 'must be at least LOGIN_ACCOUNT_MAX_DELAY_S and LOGIN_ADDRESS_MAX_DELAY_S',
     path: ['LOGIN_FAILURES_FORGET_S'],
+  })
+  .refine((c) => c.RETENTION_MAX_S >= c.RETENTION_MIN_S, {
+    message: 'must be at least RETENTION_MIN_S',
+    path: ['RETENTION_MAX_S'],
   })
   .refine((c) => c.POLLER_LEASE_MS >= c.POLLER_LOOKAHEAD_MS + 1_000, {
     // A lease shorter than the window would expire while its poller still holds the row in memory.

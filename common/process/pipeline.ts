@@ -9,6 +9,7 @@
 import { AmqpClient } from '../broker/amqp.js';
 import { queueNames } from '../broker/queue-names.js';
 import { createPool, type Pool } from '../db/pool.js';
+import { retentionDefaultsOf, retentionSessionOptions } from '../store/expiry.js';
 import { startHeartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { announceReady, type ProcessContext } from './start.js';
 import type { MessageHandler } from '../broker/amqp.js';
@@ -34,7 +35,8 @@ export interface Pipeline {
 /** Opens the pools, the heartbeat and the broker client (not yet started), each with its stop step. */
 export function openPipeline({ config, log, shutdown }: ProcessContext, options: PipelineOptions): Pipeline {
   const application = `timer-${options.type === 'timer' ? 'poller' : options.type}`;
-  const mainDb = createPool(config.MAIN_DB_URL, application, options.mainPoolMax ?? config.DB_POOL_MAX, log);
+  // Its sessions know the configured retentions: any statement that finishes a timer or task sets its expires_at.
+  const mainDb = createPool(config.MAIN_DB_URL, application, options.mainPoolMax ?? config.DB_POOL_MAX, log, retentionSessionOptions(retentionDefaultsOf(config)));
   const shardPoolMax = options.shardPoolMax;
   const shards = shardPoolMax === undefined ? [] : config.SHARD_DB_URLS.map((url) => createPool(url, application, shardPoolMax, log));
   shutdown.add('databases', async () => {

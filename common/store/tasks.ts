@@ -6,6 +6,7 @@ import { inTransaction, type Pool, type Queryable } from '../db/pool.js';
 import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
 import { activePauseOf } from './task-type-pauses.js';
+import { expiresAtSql } from './expiry.js';
 
 /** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
@@ -117,7 +118,7 @@ export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_l
 
 /** Cancels a task that has not started (queued, or held for its paused type); a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
+  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now(), expires_at = ${expiresAtSql(`'cancelled'`, 'now()', 'retention_s')} WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };
@@ -169,6 +170,7 @@ export const START_TASKS_SQL = `UPDATE tasks
                          THEN 'gave up: ' || attempts || ' deliveries did not finish (the task ended or lost its worker each time)'
                          ELSE error END,
             finished_at = CASE WHEN attempts + 1 > max_attempts THEN now() END,
+            expires_at = ${expiresAtSql(`CASE WHEN attempts + 1 > max_attempts THEN 'failed' END`, 'now()', 'retention_s')},
             started_at = now(),
             worker = $2
       WHERE id = ANY($1::uuid[]) AND state || '' IN ('queued', 'running', 'held')
@@ -195,7 +197,8 @@ export async function startTasks(db: Pool, ids: string[], worker: string): Promi
 
 export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; result: unknown } | { state: 'failed'; error: string });
 
-export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now()
+export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now(),
+            expires_at = ${expiresAtSql('o.state', 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
       WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'
   RETURNING ${COLUMNS.split(', ')
@@ -231,7 +234,7 @@ export type FinishedRun = { id: string } & ({ state: 'succeeded'; result: unknow
 // running or finished one matches nothing, and the worker then takes the usual way, claim first).
 export const FINISH_UNCLAIMED_SQL = `UPDATE tasks AS t
         SET attempts = 1, state = o.state, result = o.result::jsonb, error = o.error,
-            started_at = now(), finished_at = now(), worker = $5
+            started_at = now(), finished_at = now(), worker = $5, expires_at = ${expiresAtSql('o.state', 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, state, result, error)
       WHERE t.id = o.id AND t.attempts = 0 AND t.state || '' = 'queued'
   RETURNING ${COLUMNS.split(', ')
@@ -357,7 +360,7 @@ interface FailedRun {
 export async function retryTask(db: Pool, id: string, publish: () => Promise<void>): Promise<RetryResult> {
   const { rows } = await db.query<FailedRun>(
     `WITH before AS (SELECT id, series, attempts, error, started_at, finished_at, worker, run_at FROM tasks WHERE id = $1 FOR UPDATE)
-     UPDATE tasks AS t SET state = 'held', series = t.series + 1, attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now()
+     UPDATE tasks AS t SET state = 'held', series = t.series + 1, attempts = 0, result = NULL, error = NULL, started_at = NULL, finished_at = NULL, worker = NULL, run_at = now(), expires_at = NULL
        FROM before
       WHERE t.id = before.id AND t.state = 'failed'
   RETURNING before.series, before.attempts, before.error, before.started_at, before.finished_at, before.worker, before.run_at`,
@@ -379,7 +382,8 @@ export async function retryTask(db: Pool, id: string, publish: () => Promise<voi
     });
   } catch (err) {
     await db.query(
-      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7, series = $8
+      `UPDATE tasks SET state = 'failed', attempts = $2, error = $3, started_at = $4, finished_at = $5, worker = $6, run_at = $7, series = $8,
+            expires_at = ${expiresAtSql(`'failed'`, '$5::timestamptz', 'retention_s')}
         WHERE id = $1 AND state = 'held'`,
       [id, failed.attempts, failed.error, failed.started_at, failed.finished_at, failed.worker, failed.run_at, failed.series],
     );

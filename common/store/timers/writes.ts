@@ -4,6 +4,7 @@
 import { prepared, type Pool, type Queryable } from '../../db/pool.js';
 import type { IncomingTimer } from '../../messages/timer-message.js';
 import { TIMER_COLUMNS, type TimerRow } from './rows.js';
+import { expiresAtSql } from '../expiry.js';
 import { ATTEMPTS_WITH_RESPONSE, type CallbackOutcome, type ResponseRecord } from '../../webhooks/callbacks.js';
 
 const incomingColumns = (timers: IncomingTimer[]) => [
@@ -186,6 +187,7 @@ export const RECORD_OUTCOMES_SQL = `UPDATE timers AS t
             last_error = o.error,
             delivered_at = CASE WHEN o.state = 'delivered' THEN to_timestamp(o.finished / 1000.0) END,
             next_attempt_at = to_timestamp(o.next / 1000.0),
+            expires_at = ${expiresAtSql('o.state', 'to_timestamp(o.finished / 1000.0)', 't.retention_s')},
             attempt_log = ${KEEP_NEWEST_RESPONSES} || jsonb_build_array(o.entry::jsonb)
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::float8[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::text[], $10::int[])
          AS o(id, attempt, state, started, finished, status, error, next, entry, series)
@@ -260,12 +262,15 @@ export async function recordOutcomes(main: Pool, outcomes: Outcome[]): Promise<M
   return made.rows.map((row) => ({ id: row.id, url: row.url, fire_at: Number(row.fire_at_ms) }));
 }
 
+// The expires_at of a timer cancelled (or skipped) now.
+const CANCELLED_NOW = expiresAtSql(`'cancelled'`, 'now()', 'retention_s');
+
 // Only a timer waiting for its (next) attempt can still be changed (a held one too: it waits for its key).
 const PENDING = `state IN ('scheduled', 'retrying', 'held')`;
 
 /** cancelTimer(main, id): a pending timer becomes 'cancelled' for good; its new row, or null when it was not pending (or not there). */
 export async function cancelTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL, held_on = NULL WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
+  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL, held_on = NULL, expires_at = ${CANCELLED_NOW} WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
   return result.rows[0] ?? null;
 }
 
@@ -296,7 +301,7 @@ export async function rescheduleTimer(main: Pool, id: string, change: { fireAt: 
 export async function markReplayed(main: Pool, ids: string[], at: number): Promise<Array<{ id: string; url: string }>> {
   const replayed = await main.query<{ id: string; url: string }>(
     `UPDATE timers
-        SET state = 'retrying', attempts = 0, series = series + 1, next_attempt_at = to_timestamp($2 / 1000.0)
+        SET state = 'retrying', attempts = 0, series = series + 1, next_attempt_at = to_timestamp($2 / 1000.0), expires_at = NULL
       WHERE id = ANY($1::uuid[]) AND state = 'failed'
       RETURNING id, url`,
     [ids, at],
@@ -316,7 +321,8 @@ export interface SkippedRun {
  */
 export async function skipRuns(main: Queryable, runs: SkippedRun[]): Promise<void> {
   await main.query(
-    `UPDATE timers AS t SET state = 'skipped', claim_expires_at = NULL, attempts = t.attempts - 1, last_error = r.reason
+    `UPDATE timers AS t SET state = 'skipped', claim_expires_at = NULL, attempts = t.attempts - 1, last_error = r.reason,
+            expires_at = ${expiresAtSql(`'skipped'`, 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::int[], $3::text[]) AS r(id, attempt, reason)
       WHERE t.id = r.id AND t.state = 'firing' AND t.attempts = r.attempt`,
     [runs.map((r) => r.id), runs.map((r) => r.attempt), runs.map((r) => r.reason)],
@@ -328,7 +334,7 @@ export async function skipRuns(main: Queryable, runs: SkippedRun[]): Promise<voi
  * an edit, a deletion); returns their ids. A run being delivered or retried goes on.
  */
 export async function cancelScheduledRuns(main: Queryable, scheduleId: string): Promise<string[]> {
-  const result = await main.query<{ id: string }>(`UPDATE timers SET state = 'cancelled' WHERE schedule_id = $1 AND state = 'scheduled' RETURNING id`, [scheduleId]);
+  const result = await main.query<{ id: string }>(`UPDATE timers SET state = 'cancelled', expires_at = ${CANCELLED_NOW} WHERE schedule_id = $1 AND state = 'scheduled' RETURNING id`, [scheduleId]);
   return result.rows.map((row) => row.id);
 }
 
