@@ -53,7 +53,9 @@ export const scheduleFields = {
   callback_url: outcomeCallbackFields.callback_url.nullable(),
   failure_callback_url: outcomeCallbackFields.failure_callback_url.nullable(),
   // How long each run (and its task) is kept once finished (null: the default of its outcome).
-  retention_s: retentionField.nullable(),
+  retention_s: retentionField
+    .nullable()
+    .describe("each run's (and its task's) retention_s: seconds it is kept once finished, within RETENTION_MIN_S..RETENTION_MAX_S; null: the default of its outcome"),
 };
 
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };

@@ -16,6 +16,7 @@ import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { taskView } from './task-view.js';
+import { sendMissing } from '../http/expired-ids.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 const noSuchTask = (res: Response, id: string) => void res.status(404).json({ error: 'not_found', message: `no task with id ${id}` });
@@ -24,6 +25,8 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const wait = waitQuery(deps.maxWaitS);
+  // No task (or another owner's): 410 when retention may have removed it, else 404.
+  const missingTask = (res: Response, id: string) => sendMissing(res, deps.mainDb, 'tasks', 'task', id);
 
   router.post('/tasks', requireJson, parseJson, async (req, res) => {
     const query = wait.safeParse(req.query);
@@ -81,7 +84,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.get('/tasks/:id', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return noSuchTask(res, req.params.id);
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return missingTask(res, req.params.id);
     // Its callbacks: read only for a task that names where its outcome is told.
     const callbacks = namesCallback(task) ? await findCallbacks(deps.mainDb, task.id) : [];
     res.json(taskView(task, callbacks));
@@ -90,7 +93,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.post('/tasks/:id/cancel', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return missingTask(res, req.params.id);
     const outcome = await cancelTask(deps.mainDb, found.id);
     if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
     if (outcome.kind === 'too_late') {
@@ -104,7 +107,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.post('/tasks/:id/retry', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return missingTask(res, req.params.id);
     const outcome = await retryTask(deps.mainDb, found.id, () => publishTasks(deps.amqp, [found.id]));
     if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
     if (outcome.kind === 'not_failed') {

@@ -84,7 +84,11 @@ export const deliveryFields = {
 };
 
 /** How long it is kept once finished, in place of its outcome's default; the route holds it to RETENTION_MIN_S..RETENTION_MAX_S (check-timer.ts). */
-export const retentionField = retentionSeconds().optional();
+export const retentionField = retentionSeconds()
+  .optional()
+  .describe(
+    'seconds it is kept once finished, in place of the default of its outcome (RETENTION_DELIVERED_S, RETENTION_FAILED_S, RETENTION_CANCELLED_S); a whole number within RETENTION_MIN_S..RETENTION_MAX_S (at widest 60..31622400), else 422 naming retention_s',
+  );
 
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
 

@@ -12,6 +12,7 @@ import { findTimer } from '../../common/store/timers.js';
 import { callbacksOf } from './timer-callbacks.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from '../http/http-errors.js';
+import { sendMissing } from '../http/expired-ids.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
 import type { Logger } from '../../common/observability/logger.js';
@@ -94,10 +95,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     const { id } = req.params;
     if (rejectBadTimerId(res, id)) return;
     const row = await findTimerWaiting(deps.mainDb, id.toLowerCase(), deps.readYourWritesWaitMs, deps.now);
-    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) {
-      res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
-      return;
-    }
+    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) return sendMissing(res, deps.mainDb, 'timers', 'timer', id);
     res.json(timerView(row, deps.now(), deps.defaultMaxAttempts, await callbacksOf(deps.mainDb, row)));
   });
 
