@@ -7,6 +7,7 @@ import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
 import { activePauseOf } from './task-type-pauses.js';
 import { expiresAtSql } from './expiry.js';
+import { idBound } from './partitions.js';
 
 /** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
@@ -118,7 +119,10 @@ export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_l
 
 /** Cancels a task that has not started (queued, or held for its paused type); a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now(), expires_at = ${expiresAtSql(`'cancelled'`, 'now()', 'retention_s')} WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
+  const updated = await db.query<TaskRow>(
+    `UPDATE tasks SET state = 'cancelled', finished_at = now(), expires_at = ${expiresAtSql(`'cancelled'`, 'now()', 'retention_s')} WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`,
+    [id],
+  );
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };
@@ -392,16 +396,22 @@ export async function retryTask(db: Pool, id: string, publish: () => Promise<voi
   return { kind: 'retried', task: queued ?? (await findTask(db, id))! };
 }
 
-/**
- * countByState(db, timeoutMs): tasks per state (0 for a state with none), or null when the count runs
- * past timeoutMs (common/store/count-within.ts); for the dashboard.
- */
-export function countByState(db: Pool, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<string, number> | null> {
-  return countStatesWithin(db, 'SELECT state, count(*)::bigint AS n FROM tasks GROUP BY state', TASK_STATES, timeoutMs);
-}
+const PENDING_TASK_STATES = TASK_STATES.filter((state) => !FINAL_STATES.has(state));
 
-/** tasksByState(db): tasks per state, without a timeout (the scrape-time gauge; one GROUP BY per scrape). */
-export async function tasksByState(db: Pool): Promise<Record<TaskState, number>> {
-  const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tasks GROUP BY state');
-  return Object.fromEntries(TASK_STATES.map((state) => [state, rows.find((row) => row.state === state)?.n ?? 0])) as Record<TaskState, number>;
+// Both halves are ranges of tasks_state_id (state, id DESC): every pending task, and the finished ones
+// whose id was issued since $3 (UUIDv7: pruning the day partitions before it), created since $4 (the ids
+// of a schedule's runs are derived, not issued: created_at decides for those).
+export const COUNT_TASKS_BY_STATE_SQL = `SELECT state, count(*)::bigint AS n FROM tasks WHERE state = ANY($1::text[]) GROUP BY state
+     UNION ALL
+     SELECT state, count(*)::bigint AS n FROM tasks WHERE state = ANY($2::text[]) AND id >= $3::uuid AND created_at >= $4 GROUP BY state`;
+
+export const countTasksByStateParams = (finishedSinceMs: number): unknown[] => [PENDING_TASK_STATES, [...FINAL_STATES], idBound(finishedSinceMs), new Date(finishedSinceMs)];
+
+/**
+ * countByState(db, finishedSinceMs, timeoutMs): tasks per state (0 for a state with none): every pending
+ * one, and of the finished states those created since finishedSinceMs; or null when the count runs past
+ * timeoutMs (common/store/count-within.ts). For the dashboard and the scrape-time gauge.
+ */
+export function countByState(db: Pool, finishedSinceMs: number, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<TaskState, number> | null> {
+  return countStatesWithin(db, COUNT_TASKS_BY_STATE_SQL, countTasksByStateParams(finishedSinceMs), TASK_STATES, timeoutMs) as Promise<Record<TaskState, number> | null>;
 }
