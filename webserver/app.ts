@@ -106,7 +106,12 @@ export function createApp(
   if (deps.tasks) {
     const taskDeps = { ...deps.tasks, bodyLimitBytes: deps.bodyLimitBytes };
     // /tasks/types before /tasks/{id}, which would take "types" for a task id.
-    app.use(taskTypeRoutes({ ...taskDeps, log: deps.log }), taskRoutes({ ...taskDeps, addressPolicy: deps.addressPolicy }), sumRoutes(taskDeps), parseRoutes(taskDeps));
+    app.use(
+      taskTypeRoutes({ ...taskDeps, log: deps.log }),
+      taskRoutes({ ...taskDeps, addressPolicy: deps.addressPolicy, retentionBounds: deps.retentionBounds }),
+      sumRoutes(taskDeps),
+      parseRoutes(taskDeps),
+    );
   }
   app.use(notFound);
   app.use(apiErrorHandler(deps.log));

@@ -52,6 +52,7 @@ async function main(context: ProcessContext): Promise<void> {
     addressPolicy: new AddressPolicy(config.WEBHOOK_ALLOWED_CIDRS),
     defaultMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     incomingQueue,
+    retentionBounds: { minS: config.RETENTION_MIN_S, maxS: config.RETENTION_MAX_S },
     maxInFlight: config.WEBSERVER_MAX_IN_FLIGHT,
     shards,
     scheduleDueSoonMs: config.POLLER_LOOKAHEAD_MS,

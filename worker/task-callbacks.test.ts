@@ -29,6 +29,8 @@ function task(fields: Partial<TaskRow> = {}): TaskRow {
     failure_callback_url: null,
     series: 1,
     flow_key: null,
+    retention_s: null,
+    expires_at: null,
     ...fields,
   };
 }

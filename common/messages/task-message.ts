@@ -46,6 +46,9 @@ const repliedTask = z.object({
   series: z.number().int().default(1),
   // Absent from the reply of a worker older than tasks' flow keys: none.
   flow_key: z.string().nullable().default(null),
+  // Absent from the reply of a worker older than retention: the default of its outcome, and unknown expiry.
+  retention_s: z.number().int().nullable().default(null),
+  expires_at: instant.nullable().default(null),
 }) satisfies z.ZodType<TaskRow, unknown>;
 
 /** What a worker replies to a waiting submitter: the task's state after the attempt, and the task itself

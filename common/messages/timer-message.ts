@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { instantMs, storableText } from './storable.js';
 import { flowControl } from './flow-control.js';
+import { retentionSeconds } from './retention.js';
 import { CALLBACK_OUTCOMES } from '../webhooks/callbacks.js';
 
 /** The longest callback URL (or task target) a timer may carry. */
@@ -46,6 +47,8 @@ export const incomingTimerMessage = z.object({
   // A callback itself: the timer or task whose outcome it tells, and that outcome.
   callback_of: z.uuid().optional(),
   callback_outcome: z.enum(CALLBACK_OUTCOMES).optional(),
+  // How long it is kept once finished; absent: the default of its outcome (RETENTION_*_S).
+  retention_s: retentionSeconds().optional(),
 });
 export type IncomingTimer = z.infer<typeof incomingTimerMessage>;
 

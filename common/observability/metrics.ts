@@ -88,7 +88,12 @@ export const metrics = {
     labelNames: ['queue'] as const,
     registers: [registry],
   }),
-  tasks: new Gauge({ name: 'timer_tasks', help: 'background tasks by state (webserver, at scrape time)', labelNames: ['state'] as const, registers: [registry] }),
+  tasks: new Gauge({
+    name: 'timer_tasks',
+    help: 'background tasks by state (webserver, at scrape time): every queued, running or held one; succeeded, failed and cancelled: those created in the last 24 hours',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  }),
   tasksFinished: new Counter({
     name: 'timer_tasks_finished_total',
     help: 'task runs finished by outcome: succeeded, retrying or failed (worker)',

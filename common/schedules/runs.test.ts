@@ -69,6 +69,15 @@ test("each run names the schedule's flow-control key, a webhook's and a task's a
   expect(runOf(schedule(), T0, T0).timer.flow_control).toBeUndefined();
 });
 
+test("each run, and a task schedule's run's task, keeps the schedule's retention_s; none: the default of its outcome", () => {
+  expect(runOf(schedule({ retention_s: 7_200 }), T0, T0).timer.retention_s).toBe(7_200);
+  const taskRun = runOf(schedule({ retention_s: 7_200, url: null, task_type: 'noop', task_args: {} }), T0, T0);
+  expect(taskRun.timer.retention_s).toBe(7_200);
+  expect(taskRun.task!.retention_s).toBe(7_200);
+  expect(runOf(schedule(), T0, T0).timer.retention_s).toBeUndefined();
+  expect(runOf(schedule({ url: null, task_type: 'noop', task_args: {} }), T0, T0).task!.retention_s).toBeNull();
+});
+
 describe('a claimed head', () => {
   test('on time: it fires and the following instant comes next', () => {
     expect(advanceOf(schedule(), T0 + 10 * S, T0 + 10 * S, false)).toEqual({ skip: null, next: T0 + 20 * S, backlogRuns: 0 });

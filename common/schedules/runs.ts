@@ -45,6 +45,7 @@ export type ScheduleShape = Pick<
   | 'flow_key'
   | 'callback_url'
   | 'failure_callback_url'
+  | 'retention_s'
 >;
 
 export function cadenceOf(s: Pick<ScheduleRow, 'cron' | 'every_ms' | 'timezone' | 'anchor_at'>): Cadence {
@@ -94,7 +95,9 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
   const fireAt = instant + jitterOf(id, s.jitter_ms);
   // Each run names the schedule's key; the limits were given to the key when the schedule was written.
   const flow_control = s.flow_key === null ? undefined : { key: s.flow_key };
-  const base = { id, fire_at: fireAt, created_at: now, owner_id: s.owner_id ?? undefined, schedule_id: s.id, schedule_instant: instant, flow_control };
+  // Each run, and its task, is kept as long as the schedule asks.
+  const retention_s = s.retention_s ?? undefined;
+  const base = { id, fire_at: fireAt, created_at: now, owner_id: s.owner_id ?? undefined, schedule_id: s.id, schedule_instant: instant, flow_control, retention_s };
   if (s.task_type !== null) {
     const taskId = derivedId(`${id}/task`, RUN_NAMESPACE, instantOf(id));
     const task: NewTask = {
@@ -111,6 +114,7 @@ export function runOf(s: ScheduleShape, instant: number, now: number, id = runId
       failure_callback_url: s.failure_callback_url,
       // Its retries wait on the schedule's key as the run did.
       flow_key: s.flow_key,
+      retention_s: s.retention_s,
     };
     return { timer: { ...base, url: taskTarget(taskId) }, task };
   }

@@ -37,6 +37,8 @@ export interface ScheduleRow {
   /** where each run's outcome is told; null: nowhere */
   callback_url: string | null;
   failure_callback_url: string | null;
+  /** the retention_s of each run (its timer, and its task); null: the default of the run's outcome */
+  retention_s: number | null;
   generation: number;
   next_run_id: string | null;
   next_instant: Date | null;
@@ -50,9 +52,9 @@ export type ScheduleSettings = Omit<ScheduleRow, 'id' | 'owner_id' | 'generation
 
 const COLUMNS = `id, owner_id, name, cron, every_ms::float8 AS every_ms, timezone, anchor_at, url, method, headers, body, max_attempts, timeout_ms,
        retry_backoff_ms, retry_max_backoff_ms, task_type, task_args, start_at, end_at, overlap, catch_up, jitter_ms, paused, flow_key,
-       callback_url, failure_callback_url, generation, next_run_id, next_instant, backlog_runs, created_at, updated_at`;
+       callback_url, failure_callback_url, retention_s, generation, next_run_id, next_instant, backlog_runs, created_at, updated_at`;
 
-// The settings in the order the statements below bind them ($2 ... $25).
+// The settings in the order the statements below bind them ($2 ... $26).
 const settingValues = (s: ScheduleSettings) => [
   s.name,
   s.cron,
@@ -78,6 +80,7 @@ const settingValues = (s: ScheduleSettings) => [
   s.flow_key,
   s.callback_url,
   s.failure_callback_url,
+  s.retention_s,
 ];
 
 /** insertSchedule(db, id, ownerId, settings, at): a new schedule without a chain head yet; its row. */
@@ -85,8 +88,8 @@ export async function insertSchedule(db: Queryable, id: string, ownerId: string 
   const result = await db.query<ScheduleRow>(
     `INSERT INTO schedules (id, name, cron, every_ms, timezone, anchor_at, url, method, headers, body, max_attempts, timeout_ms, retry_backoff_ms,
                             retry_max_backoff_ms, task_type, task_args, start_at, end_at, overlap, catch_up, jitter_ms, paused, flow_key, callback_url,
-                            failure_callback_url, owner_id, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27)
+                            failure_callback_url, retention_s, owner_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28)
      RETURNING ${COLUMNS}`,
     [id, ...settingValues(settings), ownerId, at],
   );
@@ -121,7 +124,7 @@ export async function saveSettings(client: Queryable, id: string, settings: Sche
         SET name = $2, cron = $3, every_ms = $4, timezone = $5, anchor_at = $6, url = $7, method = $8, headers = $9::jsonb, body = $10,
             max_attempts = $11, timeout_ms = $12, retry_backoff_ms = $13, retry_max_backoff_ms = $14, task_type = $15, task_args = $16::jsonb,
             start_at = $17, end_at = $18, overlap = $19, catch_up = $20, jitter_ms = $21, paused = $22, flow_key = $23,
-            callback_url = $24, failure_callback_url = $25, generation = generation + 1, updated_at = $26
+            callback_url = $24, failure_callback_url = $25, retention_s = $26, generation = generation + 1, updated_at = $27
       WHERE id = $1
       RETURNING ${COLUMNS}`,
     [id, ...settingValues(settings), at],

@@ -7,7 +7,7 @@ import { COUNT_TIMEOUT_MS, countStatesWithin } from './count-within.js';
 import type { OwnerScope } from './owner-scope.js';
 import { activePauseOf } from './task-type-pauses.js';
 import { expiresAtSql } from './expiry.js';
-import { retryOnDeadlock } from './partitions.js';
+import { idBound, retryOnDeadlock } from './partitions.js';
 
 /** held: taken by a worker while its type was paused; waits here, without a message, until the pause is over. */
 export type TaskState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'held';
@@ -50,6 +50,10 @@ export interface TaskRow extends TaskCallbackUrls {
   series: number;
   /** the flow-control key its starts wait on, retries included (its owner's); null: none */
   flow_key: string | null;
+  /** its own retention once finished, in seconds; null: the default of its outcome */
+  retention_s: number | null;
+  /** when retention may remove it: null while it has not finished */
+  expires_at: Date | null;
 }
 
 export interface NewTask {
@@ -65,10 +69,11 @@ export interface NewTask {
   callback_url?: string | null;
   failure_callback_url?: string | null;
   flow_key?: string | null;
+  retention_s?: number | null;
 }
 
 const COLUMNS =
-  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series, flow_key';
+  'id, type, args, state, result, error, attempts, max_attempts, timeout_ms, run_at, created_at, started_at, finished_at, worker, owner_id, result_url, callback_url, failure_callback_url, series, flow_key, retention_s, expires_at';
 
 // Instants go to PostgreSQL as ISO strings: exact to the millisecond, where to_timestamp(ms / 1000.0)
 // can land a microsecond off through floating point.
@@ -77,10 +82,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** insertTasks(db, tasks): one multi-row insert (the webserver batches concurrent submissions); a task already there is left as it is. */
 export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void> {
   await db.query(
-    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
-     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
-         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key)
+    `INSERT INTO tasks (id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s)
+     SELECT id, type, args::jsonb, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::timestamptz[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
+         AS t(id, type, args, max_attempts, timeout_ms, run_at, created_at, owner_id, result_url, callback_url, failure_callback_url, flow_key, retention_s)
      ON CONFLICT (id) DO NOTHING`,
     [
       tasks.map((t) => t.id),
@@ -93,6 +98,7 @@ export async function insertTasks(db: Queryable, tasks: NewTask[]): Promise<void
       tasks.map((t) => t.owner_id ?? null),
       ...CALLBACK_URL_FIELDS.map((field) => tasks.map((t) => t[field] ?? null)),
       tasks.map((t) => t.flow_key ?? null),
+      tasks.map((t) => t.retention_s ?? null),
     ],
   );
 }
@@ -393,16 +399,22 @@ export async function retryTask(db: Pool, id: string, publish: () => Promise<voi
   return { kind: 'retried', task: queued ?? (await findTask(db, id))! };
 }
 
-/**
- * countByState(db, timeoutMs): tasks per state (0 for a state with none), or null when the count runs
- * past timeoutMs (common/store/count-within.ts); for the dashboard.
- */
-export function countByState(db: Pool, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<string, number> | null> {
-  return countStatesWithin(db, 'SELECT state, count(*)::bigint AS n FROM tasks GROUP BY state', TASK_STATES, timeoutMs);
-}
+const PENDING_TASK_STATES = TASK_STATES.filter((state) => !FINAL_STATES.has(state));
 
-/** tasksByState(db): tasks per state, without a timeout (the scrape-time gauge; one GROUP BY per scrape). */
-export async function tasksByState(db: Pool): Promise<Record<TaskState, number>> {
-  const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tasks GROUP BY state');
-  return Object.fromEntries(TASK_STATES.map((state) => [state, rows.find((row) => row.state === state)?.n ?? 0])) as Record<TaskState, number>;
+// Both halves are ranges of tasks_state_id (state, id DESC): every pending task, and the finished ones
+// whose id was issued since $3 (UUIDv7: pruning the day partitions before it), created since $4 (the ids
+// of a schedule's runs are derived, not issued: created_at decides for those).
+export const COUNT_TASKS_BY_STATE_SQL = `SELECT state, count(*)::bigint AS n FROM tasks WHERE state = ANY($1::text[]) GROUP BY state
+     UNION ALL
+     SELECT state, count(*)::bigint AS n FROM tasks WHERE state = ANY($2::text[]) AND id >= $3::uuid AND created_at >= $4 GROUP BY state`;
+
+export const countTasksByStateParams = (finishedSinceMs: number): unknown[] => [PENDING_TASK_STATES, [...FINAL_STATES], idBound(finishedSinceMs), new Date(finishedSinceMs)];
+
+/**
+ * countByState(db, finishedSinceMs, timeoutMs): tasks per state (0 for a state with none): every pending
+ * one, and of the finished states those created since finishedSinceMs; or null when the count runs past
+ * timeoutMs (common/store/count-within.ts). For the dashboard and the scrape-time gauge.
+ */
+export function countByState(db: Pool, finishedSinceMs: number, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<TaskState, number> | null> {
+  return countStatesWithin(db, COUNT_TASKS_BY_STATE_SQL, countTasksByStateParams(finishedSinceMs), TASK_STATES, timeoutMs) as Promise<Record<TaskState, number> | null>;
 }

@@ -3,6 +3,7 @@
 // broker client, databases and whatever it exercises.
 import type { createApp } from '../../webserver/app.js';
 import { AddressPolicy, LOOPBACK_CIDRS } from '../../common/webhooks/callback-address.js';
+import { WIDEST_RETENTION } from '../../common/messages/retention.js';
 
 type AppDeps = Parameters<typeof createApp>[0];
 
@@ -14,6 +15,7 @@ export function appDeps(deps: Pick<AppDeps, 'amqp' | 'mainDb' | 'log'> & Partial
     addressPolicy: new AddressPolicy(LOOPBACK_CIDRS),
     defaultMaxAttempts: 5,
     incomingQueue: { isFull: () => false },
+    retentionBounds: WIDEST_RETENTION,
     maxInFlight: 1_000,
     now: Date.now,
     ...deps,

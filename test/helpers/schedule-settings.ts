@@ -28,6 +28,7 @@ export function scheduleSettings(anchorMs: number, fields: Partial<ScheduleSetti
     flow_key: null,
     callback_url: null,
     failure_callback_url: null,
+    retention_s: null,
     ...fields,
   };
 }

@@ -25,6 +25,8 @@ export function timerRow(fields: Partial<TimerRow> & Pick<TimerRow, 'id' | 'fire
     failure_callback_url: null,
     callback_of: null,
     callback_outcome: null,
+    retention_s: null,
+    expires_at: null,
     ...fields,
   };
 }

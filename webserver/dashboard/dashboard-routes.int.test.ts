@@ -183,12 +183,12 @@ describe('GET /dashboard/api/summary', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE');
-      expect(await countByState(dbs.main, 100)).toBeNull();
+      expect(await countByState(dbs.main, 0, 100)).toBeNull();
     } finally {
       await locker.query('ROLLBACK');
       locker.release();
     }
-    expect(await countByState(dbs.main, 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0, held: 0 });
+    expect(await countByState(dbs.main, 0, 100)).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 0, held: 0 });
   });
 
   it('answers 503 naming the broker, or the database, when it cannot be reached', async () => {

@@ -15,6 +15,7 @@ import { callbacksOf } from '../timers/timer-callbacks.js';
 import { findTask } from '../../common/store/tasks.js';
 import { taskView } from '../tasks/task-view.js';
 import { isTimerId } from '../../common/messages/timer-id.js';
+import { expiredAnswer, expiredBefore } from '../http/expired-ids.js';
 
 // Beside this module in the sources (tsx, jest) and in dist/ (the Dockerfile copies the folder there).
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -69,6 +70,9 @@ export function dashboardApi(deps: DashboardApiDeps): Router {
       if (timer) return void res.json({ kind: 'timer', timer: timerView(timer, deps.now(), deps.defaultMaxAttempts, await callbacksOf(deps.mainDb, timer)) });
       const task = await findTask(deps.mainDb, id);
       if (task) return void res.json({ kind: 'task', task: { ...taskView(task), worker: task.worker } });
+      // Removed by retention, when issued before what either table may have removed.
+      const before = await expiredBefore(deps.mainDb, ['timers', 'tasks'], id);
+      if (before !== null) return void res.status(410).json(expiredAnswer('timer and no task', id, before));
       res.status(404).json({ error: 'not_found', message: `no timer and no task has the id ${id}` });
     } catch (err) {
       next(err);

@@ -13,6 +13,7 @@ import { countSchedules, listSchedules } from '../../common/store/schedules.js';
 import { stateOf } from '../schedules/schedule-view.js';
 import { queueDepths, type QueueDepth } from './dashboard-queues.js';
 import { aliveTriggerLateness, processSummary } from './dashboard-processes.js';
+import { FINISHED_WINDOW_MS } from '../../common/store/count-within.js';
 
 export interface DashboardDeps {
   mainDb: Pool;
@@ -77,9 +78,11 @@ async function buildSummary(deps: DashboardDeps) {
   const now = deps.now();
   const timers = (state?: 'failed') => listTimers(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map((row) => dashboardTimer(row, now, deps.defaultMaxAttempts)));
   const tasks = (state?: 'failed') => listTasks(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map(dashboardTask));
+  // Pending timers and tasks are counted whole; finished ones only among those created in the last 24 hours.
+  const finishedSince = now - FINISHED_WINDOW_MS;
   const [timerCounts, taskCounts, queues, beats, recentTimers, failedTimers, recentTasks, failedTasks, scheduleCounts, schedules] = await Promise.all([
-    countTimersByState(deps.mainDb),
-    countTasksByState(deps.mainDb),
+    countTimersByState(deps.mainDb, finishedSince),
+    countTasksByState(deps.mainDb, finishedSince),
     queueDepths(deps.amqp),
     heartbeats(deps.mainDb, PROCESS_LIMIT),
     timers(),
@@ -91,7 +94,7 @@ async function buildSummary(deps: DashboardDeps) {
   ]);
   return {
     generated_at: new Date(now).toISOString(),
-    counts: { timers: timerCounts, tasks: taskCounts },
+    counts: { timers: timerCounts, tasks: taskCounts, finished_since: new Date(finishedSince).toISOString() },
     queues,
     dead_letters: deadLetters(queues),
     processes: { alive_after_ms: ALIVE_INTERVALS * deps.heartbeatIntervalMs, ...processSummary(beats, deps.heartbeatIntervalMs) },

@@ -19,6 +19,10 @@ export const errorAnswer = z.object({
   dependency: z.string().optional().describe('with service_unavailable and queue_full: broker, database or webserver'),
 });
 
+/** The 410 of a per-id route whose timer or task retention may have removed (webserver/http/expired-ids.ts). */
+export const expiredReason = (what: string) =>
+  `expired: no such ${what}, and its id (a UUIDv7) was issued before what retention may have removed: it finished and was removed after its retention (docs/api.md, Retention)`;
+
 export const headers = {
   'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
   'WWW-Authenticate': { description: 'Bearer realm="timer-service", with error="invalid_token" and error_description when a token was sent', schema: { type: 'string' } },

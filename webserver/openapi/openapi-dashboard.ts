@@ -6,14 +6,16 @@ import { TASK_STATES } from '../../common/store/tasks.js';
 import { timerAnswer } from './openapi-timer.js';
 import { taskAnswer } from './openapi-tasks.js';
 import { TOKEN } from './openapi-security.js';
-import type { Describe } from './openapi-answers.js';
+import { expiredReason, type Describe } from './openapi-answers.js';
 
 const isoTime = z.string().describe('ISO 8601 instant, UTC');
 const counts = (states: readonly string[]) =>
   z
     .object(Object.fromEntries(states.map((state) => [state, z.number().int().min(0)])))
     .nullable()
-    .describe('rows per state; null when counting took longer than 1.5 s (too many to count)');
+    .describe(
+      'per state: every pending one (timers: scheduled, held, firing, retrying; tasks: queued, running, held); of the finished states only those created since finished_since; null when counting took longer than 1.5 s (too many to count)',
+    );
 
 export const dashboardTimer = timerAnswer.pick({
   id: true,
@@ -35,7 +37,11 @@ const bucket = z.object({ le: z.string().describe('upper bound in seconds, "+Inf
 
 export const dashboardSummary = z.object({
   generated_at: isoTime,
-  counts: z.object({ timers: counts(TIMER_STATES), tasks: counts(TASK_STATES) }),
+  counts: z.object({
+    timers: counts(TIMER_STATES),
+    tasks: counts(TASK_STATES),
+    finished_since: isoTime.describe('the finished states count the timers and tasks created since this instant (24 hours before generated_at)'),
+  }),
   queues: z.array(z.object({ name: z.string(), messages: z.number().int().nullable().describe('ready; null: no such queue'), consumers: z.number().int().nullable() })),
   dead_letters: z
     .object({
@@ -101,6 +107,7 @@ export function dashboardPaths({ json, error }: Describe) {
           400: error('invalid_id: the id is not a UUID'),
           ...access,
           404: error('no timer and no task has this id'),
+          410: error(expiredReason('timer and no task')),
         },
       },
     },

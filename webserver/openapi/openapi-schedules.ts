@@ -50,6 +50,7 @@ export const scheduleAnswer = z.object({
   flow_control: z.object({ key: z.string() }).nullable().describe("the flow-control key every run names (the limits are the key's: GET /flow-control/{key}); null: none"),
   callback_url: z.string().nullable().describe("every run's callback_url: called after the run's successful delivery; null: none"),
   failure_callback_url: z.string().nullable().describe("every run's failure_callback_url: called once the run has failed for good; null: none"),
+  retention_s: z.number().int().nullable().describe("every run's (and its task's) retention_s: seconds it is kept once finished; null: the default of its outcome"),
   state: z.enum(['active', 'paused', 'ended']).describe('ended: no instant is left before end_at'),
   created_at: isoTime,
   updated_at: isoTime,

@@ -5,7 +5,7 @@ import { TASK_STATES } from '../../common/store/tasks.js';
 import { listTasksQuery, submitTaskRequest } from '../tasks/task-request.js';
 import { parseArgs } from '../../common/tasks/parse.js';
 import { submittableContracts, taskContracts } from '../../common/tasks/contracts.js';
-import type { Describe } from './openapi-answers.js';
+import { expiredReason, type Describe } from './openapi-answers.js';
 import { callbackUrlRule } from './openapi-callbacks.js';
 import { callbackAnswer } from './openapi-timer.js';
 
@@ -30,6 +30,12 @@ export const taskAnswer = z.object({
   result_url: z.string().nullable().describe('told when the task succeeds or fails for good; null: nowhere'),
   callback_url: z.string().nullable().describe('told when the task succeeds; null: nowhere'),
   failure_callback_url: z.string().nullable().describe('told when the task fails for good; null: nowhere'),
+  retention_s: z
+    .number()
+    .int()
+    .nullable()
+    .describe('seconds it is kept once finished, as the task asked; null: the default of its outcome (RETENTION_SUCCEEDED_S, RETENTION_FAILED_S, RETENTION_CANCELLED_S)'),
+  expires_at: isoTime.nullable().describe('once finished: from when retention may remove it (removed within about a day after); null until it finishes'),
   callbacks: z
     .array(callbackAnswer)
     .optional()
@@ -120,7 +126,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
         description:
           'With the callbacks that told its outcome, when it names result_url, callback_url or failure_callback_url. A callback POSTs {"type": "task.succeeded" | "task.failed", task_id, task_type, state, result, error, attempts, created_at, started_at, finished_at}.',
         parameters: [id('id')],
-        responses: { 200: json(taskAnswer, 'the task', 'Task'), 404: error('no such task') },
+        responses: { 200: json(taskAnswer, 'the task', 'Task'), 404: error('no such task'), 410: error(expiredReason('task')) },
       },
     },
     '/tasks/{id}/cancel': {
@@ -130,6 +136,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
         responses: {
           200: json(taskAnswer, 'cancelled', 'Task'),
           404: error('no such task'),
+          410: error(expiredReason('task')),
           409: errorWith('TaskConflict', { state: taskState }, 'not_cancellable: the task is running or finished (state says which)'),
         },
       },
@@ -143,6 +150,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
         responses: {
           200: json(taskAnswer, 'queued again', 'Task'),
           404: error("no such task (or another owner's)"),
+          410: error(expiredReason('task')),
           409: errorWith('TaskConflict', { state: taskState }, 'not_failed: the task is not failed (state says what it is)'),
           503: error('service_unavailable (dependency broker or database): the task was not retried and is still failed', ['Retry-After']),
         },
@@ -175,6 +183,7 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
           200: { description: 'null while not finished, then the sum', content: { 'application/json': { schema: { type: ['number', 'null'] } } } },
           400: error('invalid_id: session_id missing or not a UUID'),
           404: error('no such session'),
+          410: error(expiredReason('session')),
           500: taskFailed,
         },
       },
@@ -187,7 +196,11 @@ export function taskPaths({ schema, body, query, json, error, errorWith }: Descr
       },
     },
     '/parser_results/{task_id}': {
-      get: { summary: "A parse task's status and result", parameters: [id('task_id')], responses: { 200: json(parserResult, 'status and result'), 404: error('no such parse task') } },
+      get: {
+        summary: "A parse task's status and result",
+        parameters: [id('task_id')],
+        responses: { 200: json(parserResult, 'status and result'), 404: error('no such parse task'), 410: error(expiredReason('parse task')) },
+      },
     },
     '/async_parser': {
       get: {

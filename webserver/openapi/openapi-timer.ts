@@ -80,6 +80,12 @@ export const timerAnswer = z.object({
     .object({ id: z.uuid().describe('the timer (or task) whose outcome this callback tells'), outcome: z.enum(CALLBACK_OUTCOMES) })
     .nullable()
     .describe('set when this timer is a callback; null for any other timer'),
+  retention_s: z
+    .number()
+    .int()
+    .nullable()
+    .describe('seconds it is kept once finished, as the timer asked; null: the default of its outcome (RETENTION_DELIVERED_S, RETENTION_FAILED_S, RETENTION_CANCELLED_S)'),
+  expires_at: isoTime.nullable().describe('once finished: from when retention may remove it (removed within about a day after); null while pending'),
   callbacks: z
     .array(callbackAnswer)
     .optional()

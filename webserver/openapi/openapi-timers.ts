@@ -10,7 +10,7 @@ import { listTimersQuery } from '../timers/list-timers.js';
 import { TIMER_STATES } from '../../common/store/timers.js';
 import { bulkReplayRequest } from '../timers/replay-routes.js';
 import { timerAnswer } from './openapi-timer.js';
-import { errorAnswer, type Describe } from './openapi-answers.js';
+import { errorAnswer, expiredReason, type Describe } from './openapi-answers.js';
 
 type Json = Record<string, unknown>;
 
@@ -86,6 +86,7 @@ export function timerPaths(describe: Describe) {
   const timer = (description: string) => json(timerAnswer, description, 'Timer');
   const notPending = errorWith('TimerConflict', { state: z.enum(TIMER_STATES) }, 'not_pending: the timer is being delivered, has fired or was cancelled (state says which)');
   const reschedule = schema(rescheduleTimerRequest, 'input') as Json & { properties: Record<string, Json> };
+  const expired = error(expiredReason('timer'));
   ref('Timer', timerAnswer);
   return {
     components: { TimerRequest: timerRequestSchema(schema) },
@@ -117,12 +118,12 @@ export function timerPaths(describe: Describe) {
         get: {
           summary: 'Read a timer',
           parameters: [idParameter],
-          responses: { 200: timer('the timer'), 404: error("no such timer (or another owner's)") },
+          responses: { 200: timer('the timer'), 404: error("no such timer (or another owner's)"), 410: expired },
         },
         delete: {
           summary: 'Cancel a timer that has not fired; it never fires, even when already on its way',
           parameters: [idParameter],
-          responses: { 200: timer('the timer, now cancelled'), 404: error('no such timer'), 409: notPending },
+          responses: { 200: timer('the timer, now cancelled'), 404: error('no such timer'), 409: notPending, 410: expired },
         },
         patch: {
           summary: 'Reschedule a timer that has not fired (new delay or fire_at) and/or change its URL; the old due time never fires',
@@ -145,6 +146,7 @@ export function timerPaths(describe: Describe) {
             200: timer('the timer as it is now'),
             404: error('no such timer'),
             409: notPending,
+            410: expired,
             415: error('unsupported_media_type: the body is not sent as application/json'),
             422: error('validation_failed: a field is wrong; callback_refused: the host of url is refused by the address policy'),
           },
@@ -154,7 +156,7 @@ export function timerPaths(describe: Describe) {
         post: {
           summary: 'Replay a failed timer: a new attempt series, same id and idempotency key',
           parameters: [idParameter],
-          responses: { 200: timer('the timer, now retrying'), 404: error('no such timer'), 409: error('not_failed: the timer is not failed') },
+          responses: { 200: timer('the timer, now retrying'), 404: error('no such timer'), 409: error('not_failed: the timer is not failed'), 410: expired },
         },
       },
       '/timers': {

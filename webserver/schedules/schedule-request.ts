@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { instantText, storableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from '../../common/messages/storable.js';
 import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
 import { cronProblem, isKnownTimeZone, MAX_EVERY_MS, MIN_EVERY_MS, parseEvery } from '../../common/schedules/cadence.js';
-import { callbackUrl, deliveryFields, outcomeCallbackFields } from '../timers/timer-request.js';
+import { callbackUrl, deliveryFields, outcomeCallbackFields, retentionField } from '../timers/timer-request.js';
 import { flowControl } from '../../common/messages/flow-control.js';
 
 export const MAX_JITTER_S = 3_600;
@@ -52,6 +52,10 @@ export const scheduleFields = {
   // Where each run's outcome is told (null: nowhere).
   callback_url: outcomeCallbackFields.callback_url.nullable(),
   failure_callback_url: outcomeCallbackFields.failure_callback_url.nullable(),
+  // How long each run (and its task) is kept once finished (null: the default of its outcome).
+  retention_s: retentionField
+    .nullable()
+    .describe("each run's (and its task's) retention_s: seconds it is kept once finished, within RETENTION_MIN_S..RETENTION_MAX_S; null: the default of its outcome"),
 };
 
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Pool } from '../../common/db/pool.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { TaskContracts } from '../../common/tasks/contracts.js';
+import type { RetentionBounds } from '../../common/messages/retention.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { newTimerId } from '../../common/messages/timer-id.js';
 import { findSchedule, listSchedules, type ScheduleRow } from '../../common/store/schedules.js';
@@ -14,7 +15,7 @@ import { createdCursor, encodeCursor } from '../timers/list-timers.js';
 import { changeSchedule, createSchedule, removeSchedule, runScheduleNow, type ChainStores } from '../../common/schedules/chain.js';
 import { jsonBody } from '../http/storable-input.js';
 import { requireJson, sendFieldErrors, sendInvalid } from '../http/http-errors.js';
-import { refusedUrls, sendRejection } from '../timers/check-timer.js';
+import { refusedUrls, retentionOutOfBounds, sendRejection } from '../timers/check-timer.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 import { createScheduleRequest, mergePatch, patchScheduleRequest, type CreateScheduleRequest } from './schedule-request.js';
 import { requestOf, settingsOf, settingsOfRow, type TaskDefaults } from './schedule-settings.js';
@@ -24,6 +25,8 @@ export interface ScheduleRouteDeps {
   mainDb: Pool;
   shards: Pool[];
   addressPolicy: AddressPolicy;
+  /** RETENTION_MIN_S..RETENTION_MAX_S: what a schedule's retention_s may ask for */
+  retentionBounds: RetentionBounds;
   bodyLimitBytes: number;
   now: () => number;
   /** a run placed due within this long signals its shard's pollers */
@@ -91,6 +94,8 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
   router.post('/schedules', requireJson, parseJson, async (req, res) => {
     const parsed = createScheduleRequest.safeParse(req.body);
     if (!parsed.success) return sendInvalid(res, 'the schedule is not valid', parsed.error);
+    const outOfBounds = retentionOutOfBounds(parsed.data.retention_s, deps.retentionBounds, 'schedule');
+    if (outOfBounds) return sendRejection(res, outOfBounds);
     if (await refuseTarget(res, parsed.data)) return;
     const now = deps.now();
     const row = await createSchedule(stores, newTimerId(), viewerOf(res)?.id ?? null, settingsOf(parsed.data, now, taskDefaults), now, parsed.data.flow_control ?? null);
@@ -114,6 +119,9 @@ export function scheduleRoutes(deps: ScheduleRouteDeps): Router {
   router.patch('/schedules/:id', requireJson, parseJson, async (req, res) => {
     const patch = patchScheduleRequest.safeParse(req.body);
     if (!patch.success) return sendInvalid(res, 'the change is not valid', patch.error);
+    // Only a retention_s the change gives is held to the bounds of now: a stored one stands.
+    const outOfBounds = retentionOutOfBounds(patch.data.retention_s, deps.retentionBounds, 'change');
+    if (outOfBounds) return sendRejection(res, outOfBounds);
     const current = await visibleSchedule(res, String(req.params.id));
     if (!current) return;
     const merged = createScheduleRequest.safeParse(mergePatch(createScheduleRequest.parse(requestOf(current)), patch.data));

@@ -43,6 +43,7 @@ export function settingsOf(r: CreateScheduleRequest, createdAt: number, taskDefa
     flow_key: r.flow_control?.key ?? null,
     callback_url: r.callback_url ?? null,
     failure_callback_url: r.failure_callback_url ?? null,
+    retention_s: r.retention_s ?? null,
   };
 }
 
@@ -75,6 +76,7 @@ export function requestOf(row: ScheduleRow): Record<string, unknown> {
     flow_control: row.flow_key === null ? null : { key: row.flow_key },
     callback_url: row.callback_url,
     failure_callback_url: row.failure_callback_url,
+    retention_s: row.retention_s,
   };
 }
 

@@ -61,6 +61,8 @@ export function scheduleView(row: ScheduleRow, lastRuns?: TimerRow[]) {
     // Where each run's outcome is told.
     callback_url: row.callback_url,
     failure_callback_url: row.failure_callback_url,
+    // How long each run is kept once finished; null: the default of its outcome.
+    retention_s: row.retention_s,
     state: stateOf(row),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

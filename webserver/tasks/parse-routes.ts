@@ -13,6 +13,7 @@ import { findTask } from '../../common/store/tasks.js';
 import { parseArgs, parseContract } from '../../common/tasks/parse.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
+import { sendMissing } from '../http/expired-ids.js';
 import { canSee, ownerScope, requireViewer, viewerOf } from '../auth/authenticate.js';
 
 const asyncParserQuery = z.object({ data: z.string().max(2_048).default('') });
@@ -32,8 +33,9 @@ export function parseRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router
   router.get('/parser_results/:task_id', async (req, res) => {
     if (!isTimerId(req.params.task_id)) return sendBadTaskId(res, 'task_id');
     const task = await findTask(deps.mainDb, req.params.task_id.toLowerCase());
-    if (!task || task.type !== parseContract.name || !canSee(ownerScope(viewerOf(res)), task.owner_id))
-      return void res.status(404).json({ error: 'not_found', message: `no parse task ${req.params.task_id}` });
+    const notFound = `no parse task ${req.params.task_id}`;
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return sendMissing(res, deps.mainDb, 'tasks', 'parse task', req.params.task_id, notFound);
+    if (task.type !== parseContract.name) return void res.status(404).json({ error: 'not_found', message: notFound });
     res.json({ task_id: task.id, status: task.state, result: task.result ?? null, error: task.error });
   });
 

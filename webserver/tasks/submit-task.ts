@@ -55,6 +55,8 @@ export interface Submission {
   flowControl?: FlowControl | undefined;
   /** where its outcome is told (already allowed by the address policy) */
   callbackUrls?: Partial<TaskCallbackUrls>;
+  /** how long it is kept once finished; none: the default of its outcome */
+  retentionS?: number | undefined;
 }
 
 export type Submitted = { id: string; state: 'queued'; task: null } | { id: string; state: TaskRow['state']; task: TaskRow };
@@ -78,6 +80,7 @@ export async function submitTask(deps: TaskDeps, submission: Submission, waitMs 
     owner_id: submission.ownerId ?? null,
     ...submission.callbackUrls,
     flow_key: submission.flowControl?.key ?? null,
+    retention_s: submission.retentionS ?? null,
   });
   // Registered before the publish: the reply may come back before the confirm does.
   const wait = waitMs > 0 ? deps.replies.wait(id, waitMs, !delayed) : null;

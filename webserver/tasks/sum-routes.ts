@@ -11,6 +11,7 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 import { findTask, type TaskRow } from '../../common/store/tasks.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
+import { sendMissing } from '../http/expired-ids.js';
 import { FINITE_SUM_MESSAGE, hasFiniteSum, sumContract } from '../../common/tasks/sum.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
@@ -55,7 +56,8 @@ export function sumRoutes(deps: TaskDeps & { bodyLimitBytes: number }): Router {
     const sessionId = req.query.session_id;
     if (typeof sessionId !== 'string' || !isTimerId(sessionId)) return sendBadTaskId(res, 'session_id');
     const task = await findTask(deps.mainDb, sessionId.toLowerCase());
-    if (!task || task.type !== sumContract.name || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return sendMissing(res, deps.mainDb, 'tasks', 'session', sessionId, `no session ${sessionId}`);
+    if (task.type !== sumContract.name) return void res.status(404).json({ error: 'not_found', message: `no session ${sessionId}` });
     if (task.state === 'succeeded') return void res.json(task.result);
     if (task.state === 'failed' || task.state === 'cancelled') return taskFailed(res, task);
     res.json(null);

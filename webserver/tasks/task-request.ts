@@ -4,7 +4,7 @@ import { MAX_DELAY_SECONDS } from '../../common/messages/time.js';
 import { TASK_STATES } from '../../common/store/tasks.js';
 import { instantText } from '../../common/messages/storable.js';
 import { flowControl } from '../../common/messages/flow-control.js';
-import { callbackUrl } from '../timers/timer-request.js';
+import { callbackUrl, retentionField } from '../timers/timer-request.js';
 
 export const MAX_TIMEOUT_S = 86_400;
 export const MAX_ATTEMPTS = 100;
@@ -24,6 +24,9 @@ export const submitTaskRequest = z
     result_url: callbackUrl.optional().describe('told when the task succeeds or fails for good'),
     callback_url: callbackUrl.optional().describe('told when the task succeeds'),
     failure_callback_url: callbackUrl.optional().describe('told when the task fails for good'),
+    retention_s: retentionField.describe(
+      'seconds the task is kept once finished, in place of the default of its outcome (RETENTION_SUCCEEDED_S, RETENTION_FAILED_S, RETENTION_CANCELLED_S); within RETENTION_MIN_S..RETENTION_MAX_S',
+    ),
   })
   .refine((body) => body.delay_seconds === undefined || body.run_at === undefined, {
     message: 'give delay_seconds or run_at, not both',

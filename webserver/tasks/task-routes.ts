@@ -8,21 +8,25 @@ import { isTimerId } from '../../common/messages/timer-id.js';
 import { cancelTask, findTask, listTasks, namesCallback, retryTask, FINAL_STATES } from '../../common/store/tasks.js';
 import { findCallbacks } from '../../common/store/timers.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
-import { refusedUrls, sendRejection } from '../timers/check-timer.js';
+import type { RetentionBounds } from '../../common/messages/retention.js';
+import { refusedUrls, retentionOutOfBounds, sendRejection } from '../timers/check-timer.js';
 import { publishTasks } from '../../common/tasks/release-held-tasks.js';
 import { checkTaskArgs } from '../../common/tasks/contracts.js';
 import { requireJson, sendBadTaskId, sendFieldErrors } from '../http/http-errors.js';
 import { listTasksQuery, submitTaskRequest, waitQuery } from './task-request.js';
 import { submitTask, type TaskDeps } from './submit-task.js';
 import { taskView } from './task-view.js';
+import { sendMissing } from '../http/expired-ids.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
 
 const noSuchTask = (res: Response, id: string) => void res.status(404).json({ error: 'not_found', message: `no task with id ${id}` });
 
-export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPolicy: AddressPolicy }): Router {
+export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPolicy: AddressPolicy; retentionBounds: RetentionBounds }): Router {
   const router = Router();
   const parseJson = jsonBody({ limit: deps.bodyLimitBytes, strict: false });
   const wait = waitQuery(deps.maxWaitS);
+  // No task (or another owner's): 410 when retention may have removed it, else 404.
+  const missingTask = (res: Response, id: string) => sendMissing(res, deps.mainDb, 'tasks', 'task', id);
 
   router.post('/tasks', requireJson, parseJson, async (req, res) => {
     const query = wait.safeParse(req.query);
@@ -31,9 +35,9 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
     if (!body.success) return sendFieldErrors(res, 'the task is not valid', fieldErrors(body.error));
     const checked = checkTaskArgs(deps.contracts, body.data.type, body.data.args);
     if (!checked.ok) return sendFieldErrors(res, 'the task is not valid', checked.details);
-    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control, result_url, callback_url, failure_callback_url } = body.data;
+    const { delay_seconds, run_at, timeout_s, max_attempts, flow_control, result_url, callback_url, failure_callback_url, retention_s } = body.data;
     const callbackUrls = { result_url, callback_url, failure_callback_url };
-    const refused = await refusedUrls(deps.addressPolicy, callbackUrls);
+    const refused = retentionOutOfBounds(retention_s, deps.retentionBounds, 'task') ?? (await refusedUrls(deps.addressPolicy, callbackUrls));
     if (refused) return sendRejection(res, refused);
     const runAt = run_at !== undefined ? Date.parse(run_at) : undefined;
     const delayMs = delay_seconds !== undefined ? delay_seconds * 1000 : undefined;
@@ -49,6 +53,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
         ownerId: viewerOf(res)?.id,
         flowControl: flow_control,
         callbackUrls,
+        retentionS: retention_s,
       },
       (query.data.wait ?? 0) * 1000,
     );
@@ -79,7 +84,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.get('/tasks/:id', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const task = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return noSuchTask(res, req.params.id);
+    if (!task || !canSee(ownerScope(viewerOf(res)), task.owner_id)) return missingTask(res, req.params.id);
     // Its callbacks: read only for a task that names where its outcome is told.
     const callbacks = namesCallback(task) ? await findCallbacks(deps.mainDb, task.id) : [];
     res.json(taskView(task, callbacks));
@@ -88,7 +93,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.post('/tasks/:id/cancel', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return missingTask(res, req.params.id);
     const outcome = await cancelTask(deps.mainDb, found.id);
     if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
     if (outcome.kind === 'too_late') {
@@ -102,7 +107,7 @@ export function taskRoutes(deps: TaskDeps & { bodyLimitBytes: number; addressPol
   router.post('/tasks/:id/retry', async (req, res) => {
     if (!isTimerId(req.params.id)) return sendBadTaskId(res);
     const found = await findTask(deps.mainDb, req.params.id.toLowerCase());
-    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return noSuchTask(res, req.params.id);
+    if (!found || !canSee(ownerScope(viewerOf(res)), found.owner_id)) return missingTask(res, req.params.id);
     const outcome = await retryTask(deps.mainDb, found.id, () => publishTasks(deps.amqp, [found.id]));
     if (outcome.kind === 'not_found') return noSuchTask(res, req.params.id);
     if (outcome.kind === 'not_failed') {

@@ -27,6 +27,9 @@ export function taskView(row: TaskRow, callbacks?: TimerRow[]) {
     result_url: row.result_url,
     callback_url: row.callback_url,
     failure_callback_url: row.failure_callback_url,
+    // How long it is kept once finished (null: its outcome's default), and from when it may be removed (null until it finishes).
+    retention_s: row.retention_s,
+    expires_at: iso(row.expires_at),
     ...(callbacks ? { callbacks: callbacks.map(callbackView) } : {}),
   };
 }

@@ -10,6 +10,7 @@ import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { Response } from 'express';
 import type { IncomingTimer } from '../../common/messages/timer-message.js';
 import { timeLeftSeconds } from '../../common/messages/time.js';
+import { retentionProblem, type RetentionBounds } from '../../common/messages/retention.js';
 
 export interface TimerRejection {
   status: 422 | 503;
@@ -20,6 +21,8 @@ export interface TimerRejection {
 export interface CheckDeps {
   addressPolicy: AddressPolicy;
   incomingQueue: { isFull(): boolean };
+  /** RETENTION_MIN_S..RETENTION_MAX_S: what a retention_s may ask for */
+  retentionBounds: RetentionBounds;
 }
 
 export const invalidTimer = (error: z.ZodError): TimerRejection => ({
@@ -38,6 +41,13 @@ export function tooLate(fireAt: number, now: number): TimerRejection | null {
   if (fireAt <= now + MAX_DELAY_SECONDS * 1000) return null;
   const details = [{ field: 'fire_at', message: 'must be at most 365 days from now' }];
   return { status: 422, body: { error: 'validation_failed', message: 'the timer is not valid', details } };
+}
+
+/** 422 for a retention_s outside the configured bounds (the schema holds it only to the widest a configuration allows). */
+export function retentionOutOfBounds(value: number | null | undefined, bounds: RetentionBounds, what = 'timer'): TimerRejection | null {
+  const problem = retentionProblem(value, bounds);
+  if (problem === null) return null;
+  return { status: 422, body: { error: 'validation_failed', message: `the ${what} is not valid`, details: [{ field: 'retention_s', message: problem }] } };
 }
 
 /** 422 callback_refused for a URL whose host the AddressPolicy refuses; `field` names it. */
@@ -64,7 +74,10 @@ export async function checkTimer(deps: CheckDeps, body: unknown, now: number): P
   const parsed = createTimerRequest.safeParse(body);
   if (!parsed.success) return { ok: false, rejection: invalidTimer(parsed.error) };
   const { url, callback_url, failure_callback_url } = parsed.data;
-  const rejection = tooLate(fireAtOf(parsed.data, now), now) ?? (await refusedUrls(deps.addressPolicy, { url, callback_url, failure_callback_url }));
+  const rejection =
+    tooLate(fireAtOf(parsed.data, now), now) ??
+    retentionOutOfBounds(parsed.data.retention_s, deps.retentionBounds) ??
+    (await refusedUrls(deps.addressPolicy, { url, callback_url, failure_callback_url }));
   if (rejection) return { ok: false, rejection };
   if (deps.incomingQueue.isFull()) return { ok: false, rejection: QUEUE_FULL };
   return { ok: true, request: parsed.data };

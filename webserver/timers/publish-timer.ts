@@ -32,6 +32,7 @@ export function buildTimer(request: CreateTimerRequest, now: number, origin: Tim
     flow_control: request.flow_control,
     callback_url: request.callback_url,
     failure_callback_url: request.failure_callback_url,
+    retention_s: request.retention_s,
   };
 }
 

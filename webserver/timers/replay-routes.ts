@@ -9,6 +9,7 @@ import { replayTimers } from './replay-timers.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from '../http/http-errors.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+import { sendMissing } from '../http/expired-ids.js';
 
 export const MAX_BULK_REPLAY = 1_000;
 
@@ -37,10 +38,7 @@ export function replayRoutes(deps: ReplayRouteDeps): Router {
     const visible = before !== null && canSee(ownerScope(viewerOf(res)), before.owner_id);
     const replayed = visible ? await replayTimers(deps.mainDb, deps.shards, [id], deps.now) : [];
     const row = visible ? await findTimer(deps.mainDb, id) : null;
-    if (!row) {
-      res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
-      return;
-    }
+    if (!row) return sendMissing(res, deps.mainDb, 'timers', 'timer', id);
     if (replayed.length === 0) {
       res.status(409).json({ error: 'not_failed', message: `only a failed timer can be replayed; this one is ${row.state}` });
       return;

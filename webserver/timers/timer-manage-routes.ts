@@ -11,6 +11,7 @@ import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson, sendInvalid } from '../http/http-errors.js';
 import { refusedCallback, sendRejection, tooLate } from './check-timer.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+import { sendMissing } from '../http/expired-ids.js';
 
 export interface ManageRouteDeps {
   mainDb: Pool;
@@ -42,14 +43,14 @@ export function timerManageRoutes(deps: ManageRouteDeps): Router {
     }
   }
 
-  /** The timer's id in canonical form once it is stored, or null after answering 400 or 404. */
+  /** The timer's id in canonical form once it is stored, or null after answering 400, 404 or 410. */
   async function storedTimer(res: Response, rawId: string): Promise<string | null> {
     if (rejectBadTimerId(res, rawId)) return null;
     const id = rawId.toLowerCase();
     const row = await findTimerWaiting(deps.mainDb, id, deps.readYourWritesWaitMs, deps.now);
     // Another user's timer is as good as unknown.
     if (row && canSee(ownerScope(viewerOf(res)), row.owner_id)) return id;
-    res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
+    await sendMissing(res, deps.mainDb, 'timers', 'timer', id);
     return null;
   }
 

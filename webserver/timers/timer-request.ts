@@ -7,6 +7,7 @@ import { webhookShapeFields } from '../../common/webhooks/webhook-shape.js';
 import { MAX_URL_LENGTH } from '../../common/messages/timer-message.js';
 import { instantText, isStorableText, unstorablePath, UNSTORABLE_TEXT_MESSAGE } from '../../common/messages/storable.js';
 import { flowControl } from '../../common/messages/flow-control.js';
+import { retentionSeconds } from '../../common/messages/retention.js';
 
 export { MAX_URL_LENGTH };
 
@@ -82,6 +83,13 @@ export const deliveryFields = {
   retry_max_backoff_s: seconds(1, 86_400),
 };
 
+/** How long it is kept once finished, in place of its outcome's default; the route holds it to RETENTION_MIN_S..RETENTION_MAX_S (check-timer.ts). */
+export const retentionField = retentionSeconds()
+  .optional()
+  .describe(
+    'seconds it is kept once finished, in place of the default of its outcome (RETENTION_DELIVERED_S, RETENTION_FAILED_S, RETENTION_CANCELLED_S); a whole number within RETENTION_MIN_S..RETENTION_MAX_S (at widest 60..31622400), else 422 naming retention_s',
+  );
+
 const objectError = { error: (issue: { code: string }) => (issue.code === 'unrecognized_keys' ? undefined : 'must be a JSON object') };
 
 export const createTimerRequest = checkWhen(
@@ -96,6 +104,7 @@ export const createTimerRequest = checkWhen(
       ...deliveryFields,
       flow_control: flowControl.optional(),
       ...outcomeCallbackFields,
+      retention_s: retentionField,
     },
     objectError,
   ),

@@ -12,12 +12,14 @@ import { findTimer } from '../../common/store/timers.js';
 import { callbacksOf } from './timer-callbacks.js';
 import { timerView } from './timer-view.js';
 import { rejectBadTimerId, requireJson } from '../http/http-errors.js';
+import { sendMissing } from '../http/expired-ids.js';
 import type { AddressPolicy } from '../../common/webhooks/callback-address.js';
 import type { QueueDepthGuard } from './queue-guard.js';
 import type { Logger } from '../../common/observability/logger.js';
 import { metrics } from '../../common/observability/metrics.js';
 import { requestIdOf } from '../http/request-id.js';
 import { canSee, ownerScope, viewerOf } from '../auth/authenticate.js';
+import type { RetentionBounds } from '../../common/messages/retention.js';
 
 export interface TimerRouteDeps {
   amqp: AmqpClient;
@@ -29,6 +31,8 @@ export interface TimerRouteDeps {
   defaultMaxAttempts: number;
   /** says when incoming_timers is full */
   incomingQueue: Pick<QueueDepthGuard, 'isFull'>;
+  /** RETENTION_MIN_S..RETENTION_MAX_S: what a timer's, task's or schedule's retention_s may ask for */
+  retentionBounds: RetentionBounds;
   now: () => number;
   /** a debug line per accepted timer, with its request id */
   log?: Logger;
@@ -91,10 +95,7 @@ export function timerRoutes(deps: TimerRouteDeps): Router {
     const { id } = req.params;
     if (rejectBadTimerId(res, id)) return;
     const row = await findTimerWaiting(deps.mainDb, id.toLowerCase(), deps.readYourWritesWaitMs, deps.now);
-    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) {
-      res.status(404).json({ error: 'not_found', message: `no timer with id ${id}` });
-      return;
-    }
+    if (!row || !canSee(ownerScope(viewerOf(res)), row.owner_id)) return sendMissing(res, deps.mainDb, 'timers', 'timer', id);
     res.json(timerView(row, deps.now(), deps.defaultMaxAttempts, await callbacksOf(deps.mainDb, row)));
   });
 

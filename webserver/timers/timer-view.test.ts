@@ -44,6 +44,8 @@ describe('timerView', () => {
       callback_url: null,
       failure_callback_url: null,
       callback_of: null,
+      retention_s: null,
+      expires_at: null,
     });
   });
 
@@ -79,7 +81,7 @@ describe('timerView', () => {
     });
   });
 
-  test('a delivered timer shows 0 time left, its attempt and when it was delivered', () => {
+  test('a delivered timer shows 0 time left, its attempt, when it was delivered, its retention and when it expires', () => {
     const delivered: TimerRow = {
       ...pending,
       state: 'delivered',
@@ -88,6 +90,8 @@ describe('timerView', () => {
       last_status: 204,
       last_error: null,
       delivered_at: new Date(NOW + 91_250),
+      retention_s: 3_600,
+      expires_at: new Date(NOW + 91_250 + 3_600_000),
     };
     expect(timerView(delivered, NOW + 100_000, 5)).toMatchObject({
       time_left: 0,
@@ -96,6 +100,8 @@ describe('timerView', () => {
       last_attempt_at: '2030-01-01T12:01:31.000Z',
       last_status: 204,
       delivered_at: '2030-01-01T12:01:31.250Z',
+      retention_s: 3_600,
+      expires_at: '2030-01-01T13:01:31.250Z',
     });
   });
 

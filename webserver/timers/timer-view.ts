@@ -50,6 +50,9 @@ export function timerView(row: TimerRow, now: number, defaultMaxAttempts: number
     callback_url: row.callback_url,
     failure_callback_url: row.failure_callback_url,
     callback_of: row.callback_of === null ? null : { id: row.callback_of, outcome: row.callback_outcome },
+    // How long it is kept once finished (null: its outcome's default), and from when it may be removed (null while pending).
+    retention_s: row.retention_s,
+    expires_at: iso(row.expires_at),
     ...(callbacks ? { callbacks: callbacks.map(callbackView) } : {}),
   };
 }

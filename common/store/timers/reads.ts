@@ -145,10 +145,23 @@ export async function failedAmong(main: Pool, ids: string[]): Promise<Array<{ id
   return failed.rows;
 }
 
+/** The states a timer waits or is delivered in; the others are final. */
+export const PENDING_TIMER_STATES = ['scheduled', 'held', 'firing', 'retrying'] as const;
+const FINISHED_TIMER_STATES = TIMER_STATES.filter((state) => !(PENDING_TIMER_STATES as readonly string[]).includes(state));
+
+// Both halves are ranges of timers_state_created_at (state, created_at DESC, id DESC) in each partition:
+// every pending timer, and the finished ones created since $3.
+export const COUNT_TIMERS_BY_STATE_SQL = `SELECT state, count(*)::bigint AS n FROM timers WHERE state = ANY($1::text[]) GROUP BY state
+     UNION ALL
+     SELECT state, count(*)::bigint AS n FROM timers WHERE state = ANY($2::text[]) AND created_at >= $3 GROUP BY state`;
+
 /**
- * countByState(main, timeoutMs): timers per state (0 for a state with none), or null when the count
+ * countByState(main, finishedSinceMs, timeoutMs): timers per state (0 for a state with none): every
+ * pending one, and of the finished states those created since finishedSinceMs; or null when the count
  * runs past timeoutMs (common/store/count-within.ts).
  */
-export function countByState(main: Pool, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<string, number> | null> {
-  return countStatesWithin(main, 'SELECT state, count(*)::bigint AS n FROM timers GROUP BY state', TIMER_STATES, timeoutMs);
+export function countByState(main: Pool, finishedSinceMs: number, timeoutMs = COUNT_TIMEOUT_MS): Promise<Record<string, number> | null> {
+  return countStatesWithin(main, COUNT_TIMERS_BY_STATE_SQL, countTimersByStateParams(finishedSinceMs), TIMER_STATES, timeoutMs);
 }
+
+export const countTimersByStateParams = (finishedSinceMs: number): unknown[] => [PENDING_TIMER_STATES, FINISHED_TIMER_STATES, new Date(finishedSinceMs)];

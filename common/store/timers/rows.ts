@@ -42,6 +42,10 @@ export interface TimerRow {
   /** a callback: the timer or task whose outcome it tells, and that outcome; null: not a callback */
   callback_of: string | null;
   callback_outcome: CallbackOutcome | null;
+  /** its own retention once finished, in seconds; null: the default of its outcome */
+  retention_s: number | null;
+  /** when retention may remove it: null while pending */
+  expires_at: Date | null;
 }
 
 /** One delivery attempt as the trigger recorded it. */
@@ -58,4 +62,4 @@ export interface AttemptEntry {
 
 export const TIMER_COLUMNS = `id, url, fire_at, created_at, state, attempts, last_attempt_at, last_status, last_error, delivered_at,
        next_attempt_at, max_attempts, series, attempt_log, method, headers, body, owner_id, schedule_id, schedule_instant, flow_key,
-       callback_url, failure_callback_url, callback_of, callback_outcome`;
+       callback_url, failure_callback_url, callback_of, callback_outcome, retention_s, expires_at`;

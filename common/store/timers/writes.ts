@@ -29,6 +29,7 @@ const incomingColumns = (timers: IncomingTimer[]) => [
   timers.map((t) => t.failure_callback_url ?? null),
   timers.map((t) => t.callback_of ?? null),
   timers.map((t) => t.callback_outcome ?? null),
+  timers.map((t) => t.retention_s ?? null),
 ];
 
 /**
@@ -51,14 +52,14 @@ export async function insertTimers(main: Queryable, timers: IncomingTimer[]): Pr
 const insertTimersStatement = prepared(
   'timers.insert',
   `INSERT INTO timers (id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-                         schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome)
+                         schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome, retention_s)
      SELECT id, url, to_timestamp(fire_at / 1000.0), to_timestamp(created_at / 1000.0),
             max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers::jsonb, body, request_id, owner_id,
-            schedule_id, to_timestamp(schedule_instant / 1000.0), flow_key, callback_url, failure_callback_url, callback_of, callback_outcome
+            schedule_id, to_timestamp(schedule_instant / 1000.0), flow_key, callback_url, failure_callback_url, callback_of, callback_outcome, retention_s
        FROM unnest($1::uuid[], $2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[], $7::int[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[],
-                   $14::uuid[], $15::float8[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::text[])
+                   $14::uuid[], $15::float8[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::text[], $21::int[])
          AS t(id, url, fire_at, created_at, max_attempts, timeout_ms, retry_backoff_ms, retry_max_backoff_ms, method, headers, body, request_id, owner_id,
-              schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome)
+              schedule_id, schedule_instant, flow_key, callback_url, failure_callback_url, callback_of, callback_outcome, retention_s)
      ON CONFLICT (id) DO NOTHING
      RETURNING id`,
 );
