@@ -90,7 +90,7 @@ export const metrics = {
   }),
   tasks: new Gauge({
     name: 'timer_tasks',
-    help: 'background tasks by state (webserver, at scrape time): every queued, running or held one; succeeded, failed and cancelled: those created in the last 24 hours',
+    help: 'background tasks by state (webserver, at scrape time): every queued, running or held one; succeeded, failed and cancelled: those created in the last hour',
     labelNames: ['state'] as const,
     registers: [registry],
   }),

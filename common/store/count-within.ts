@@ -8,8 +8,8 @@ import { inTransaction, type Pool } from '../db/pool.js';
 /** Long enough for a few million rows; short enough that a page polling every 2 s stays current. */
 export const COUNT_TIMEOUT_MS = 1_500;
 
-/** The finished states are counted among the timers and tasks created this recently (the last 24 hours). */
-export const FINISHED_WINDOW_MS = 86_400_000;
+/** The finished states are counted among the timers and tasks created this recently (the last hour). */
+export const FINISHED_WINDOW_MS = 3_600_000;
 
 // SQLSTATE query_canceled: the statement timeout ran out.
 const QUERY_CANCELED = '57014';

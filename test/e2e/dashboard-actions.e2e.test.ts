@@ -110,7 +110,7 @@ test('replaying every failed timer is confirmed first, then says how many were r
   await waitForText('#timer-counts .count.failed .n', '2');
   failing.delete('/bulk');
   await page.click('#replay-failed');
-  await waitForText('.confirm .question', /^Replay the failed timers \(2 failed among those created in the last 24 hours\)/);
+  await waitForText('.confirm .question', /^Replay the failed timers \(2 failed among those created in the last hour\)/);
   await page.click('.confirm-yes');
   await result('replay failed timers: 2 timers replayed');
   for (const id of ids) await waitForState(`/timer/${id}`, 'delivered');

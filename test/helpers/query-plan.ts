@@ -18,7 +18,8 @@ export interface PlanReads {
   indexes: string[];
 }
 
-export async function planReads(pool: Pool, sql: string, params: unknown[]): Promise<PlanReads> {
+/** planReads(pool, sql, params, { byPartition }): byPartition keeps the partitions' own names (timers_history_pkey). */
+export async function planReads(pool: Pool, sql: string, params: unknown[], options: { byPartition?: boolean } = {}): Promise<PlanReads> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -31,6 +32,7 @@ export async function planReads(pool: Pool, sql: string, params: unknown[]): Pro
       for (const child of node.Plans ?? []) walk(child);
     };
     walk(plan.rows[0]!['QUERY PLAN'][0]!.Plan);
+    if (options.byPartition) return reads;
     const roots = await client.query<{ name: string; root: string }>(`SELECT name, coalesce(pg_partition_root(to_regclass(name))::text, name) AS root FROM unnest($1::text[]) AS n(name)`, [
       [...reads.seqScans, ...reads.indexes],
     ]);

@@ -78,7 +78,7 @@ async function buildSummary(deps: DashboardDeps) {
   const now = deps.now();
   const timers = (state?: 'failed') => listTimers(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map((row) => dashboardTimer(row, now, deps.defaultMaxAttempts)));
   const tasks = (state?: 'failed') => listTasks(deps.mainDb, { state, limit: LIST_LIMIT }).then((rows) => rows.map(dashboardTask));
-  // Pending timers and tasks are counted whole; finished ones only among those created in the last 24 hours.
+  // Pending timers and tasks are counted whole; finished ones only among those created in the last hour.
   const finishedSince = now - FINISHED_WINDOW_MS;
   const [timerCounts, taskCounts, queues, beats, recentTimers, failedTimers, recentTasks, failedTasks, scheduleCounts, schedules] = await Promise.all([
     countTimersByState(deps.mainDb, finishedSince),

@@ -1,5 +1,5 @@
 // The webserver's scrape-time gauges: the depth of the queues it feeds and of the dead-letter queues,
-// and tasks by state (every pending task; the finished ones created in the last 24 hours).
+// and tasks by state (every pending task; the finished ones created in the last hour).
 import type { AmqpClient } from '../../common/broker/amqp.js';
 import type { Pool } from '../../common/db/pool.js';
 import { metrics, onScrape, watchQueues } from '../../common/observability/metrics.js';

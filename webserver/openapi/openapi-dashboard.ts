@@ -40,7 +40,7 @@ export const dashboardSummary = z.object({
   counts: z.object({
     timers: counts(TIMER_STATES),
     tasks: counts(TASK_STATES),
-    finished_since: isoTime.describe('the finished states count the timers and tasks created since this instant (24 hours before generated_at)'),
+    finished_since: isoTime.describe('the finished states count the timers and tasks created since this instant (an hour before generated_at)'),
   }),
   queues: z.array(z.object({ name: z.string(), messages: z.number().int().nullable().describe('ready; null: no such queue'), consumers: z.number().int().nullable() })),
   dead_letters: z

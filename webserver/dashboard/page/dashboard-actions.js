@@ -123,7 +123,7 @@ export function wireBulkReplay(failedCount) {
   confirmFirst(
     $('replay-failed'),
     () =>
-      `Replay the failed timers${failedCount() === null ? '' : ` (${failedCount()} failed among those created in the last 24 hours)`} (at most ${MAX_BULK_REPLAY} in one go, the longest-failed first)?` +
+      `Replay the failed timers${failedCount() === null ? '' : ` (${failedCount()} failed among those created in the last hour)`} (at most ${MAX_BULK_REPLAY} in one go, the longest-failed first)?` +
       (token() === null ? ' Without an admin token, only the timers created without a token are replayed.' : ''),
     'yes, replay them',
     () => perform('replay failed timers', 'POST', '/timers/replay', { limit: MAX_BULK_REPLAY }, (answer) => `${answer.replayed} timer${answer.replayed === 1 ? '' : 's'} replayed`),

@@ -57,7 +57,7 @@ function draw(s) {
   summary = s;
   counts($('timer-counts'), s.counts.timers);
   counts($('task-counts'), s.counts.tasks);
-  $('counts-note').textContent = `pending timers and tasks: all of them; finished ones: those created since ${new Date(s.counts.finished_since).toLocaleString()} (the last 24 hours)`;
+  $('counts-note').textContent = `pending timers and tasks: all of them; finished ones: those created since ${new Date(s.counts.finished_since).toLocaleString()} (the last hour)`;
   deadLetterBanner(s.dead_letters);
   rows($('queues'), s.queues, (q) => [el('td', {}, q.name), el('td', { className: 'num' }, q.messages ?? 'missing'), el('td', { className: 'num' }, q.consumers ?? '')]);
   rows($('processes'), s.processes.by_type, (p) => [el('td', {}, p.type), el('td', { className: `num ${p.alive > 0 ? 'alive' : 'none'}` }, p.alive), el('td', { className: 'num' }, p.gone)]);
