@@ -58,13 +58,16 @@ async function main({ config, log, shutdown }: ProcessContext): Promise<void> {
           compactMaxKept: 100_000,
           deleteBatch: 5_000,
           deleteBatches: 20,
-          lockTimeoutMs: 2_000,
+          // The longest the hot path waits behind a partition's removal (the detach's lock on the table).
+          lockTimeoutMs: 100,
           compactedAt,
         };
         const report = await sweepOnce(db, options, archiver);
         count(report);
         const removed = report.dropped.length + report.compacted.length + Object.values(report.deleted).reduce((a, b) => a + b, 0);
-        if (report.made.length > 0 || removed > 0 || report.deferred.length > 0) log.info(report, 'retention sweep');
+        const fields = { ...report, duration_ms: Date.now() - options.now };
+        if (report.made.length > 0 || removed > 0 || report.deferred.length > 0) log.info(fields, 'retention sweep');
+        else log.debug(fields, 'retention sweep: nothing to remove');
         for (const table of PARTITIONED_TABLES) metrics.tableBytes.set({ table }, await tableBytes(db, table));
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [SWEEP_LOCK]);

@@ -56,7 +56,7 @@ type ExpiringTable = 'timers' | 'tasks';
 export async function sweepOnce(db: Pool, options: SweepOptions, archiver: Archiver | null): Promise<SweepReport> {
   const report: SweepReport = { made: [], dropped: [], compacted: [], deleted: { timers: 0, tasks: 0, log_records: 0 }, deferred: [] };
   for (const table of ['timers', 'tasks', 'log_records'] as const) {
-    report.made.push(...(await ensureDayPartitions(db, table, options.now, options.now + (options.aheadDays + 1) * DAY_MS)));
+    report.made.push(...(await ensureDayPartitions(db, table, options.now, options.now + (options.aheadDays + 1) * DAY_MS, options.lockTimeoutMs)));
   }
   if (!options.remove) return report;
   for (const table of ['timers', 'tasks'] as const) await sweepExpiring(db, table, options, archiver, report);

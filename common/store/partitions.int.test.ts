@@ -4,6 +4,7 @@ import { createTestDatabases, type TestDatabases } from '../../test/helpers/data
 import { DAY_MS, dayPartitionName, dropPartition, ensureDayPartitions } from './partitions.js';
 import { expiryFacts } from './expired-rows.js';
 import { markReplayed } from './timers/writes.js';
+import { newTimerId } from '../messages/timer-id.js';
 
 let dbs: TestDatabases;
 
@@ -62,4 +63,24 @@ test('a replay waiting on a partition being removed is run again and finds no ti
     expect(replayed.map((r) => r.id)).toEqual([id]);
     expect(kept.rows).toEqual([{ state: 'retrying' }]);
   }
+});
+
+test('a day partition not made within the lock timeout (a long read of the default partition) is made at the next call, and nothing waits on it meanwhile', async () => {
+  const day = Date.now() + 20 * DAY_MS;
+  const reader = await dbs.main.connect();
+  try {
+    await reader.query('BEGIN');
+    await reader.query('SELECT count(*) FROM timers_default');
+    const making = ensureDayPartitions(dbs.main, 'timers', day, day + 1, 2_000);
+    await waitingOnLock('ALTER TABLE timers ATTACH');
+    // While it waits, statements of other partitions go on: a timer of today is written and read.
+    const today = newTimerId();
+    await dbs.main.query(`INSERT INTO timers (id, url, fire_at, created_at) VALUES ($1, 'http://127.0.0.1:9/hook', now(), now())`, [today]);
+    expect((await dbs.main.query(`SELECT id FROM timers WHERE id = $1`, [today])).rows).toEqual([{ id: today }]);
+    expect(await making).toEqual([]);
+  } finally {
+    await reader.query('COMMIT');
+    reader.release();
+  }
+  expect(await ensureDayPartitions(dbs.main, 'timers', day, day + 1, 200)).toEqual([dayPartitionName('timers', day)]);
 });

@@ -61,43 +61,42 @@ function issuedAtOfBound(bound: string): number | null {
   return to ? parseInt(`${to[1]}${to[2]}`, 16) : null;
 }
 
-// SQLSTATE check_violation: the default partition holds rows of the range being made.
-const CHECK_VIOLATION = '23514';
 // SQLSTATE duplicate_table: another process made it first.
 const DUPLICATE_TABLE = '42P07';
 
 /**
- * ensureDayPartitions(db, table, fromMs, toMs): makes the missing day partitions covering [fromMs,
- * toMs); returns the names made. Rows of such a day already in the default partition (an id issued for
- * a day ahead of the partitions, or by a schedule's run far ahead) are moved into it in the same
- * transaction.
+ * ensureDayPartitions(db, table, fromMs, toMs, lockTimeoutMs): makes the missing day partitions covering
+ * [fromMs, toMs); returns the names made. Each is made beside the table and attached, which locks the
+ * table only against other changes of its layout (CREATE TABLE ... PARTITION OF would lock out every
+ * statement until it is done), and the default partition, read to check it holds no row of the day,
+ * against everything: rows of that day already there (an id issued for a day ahead of the partitions, a
+ * schedule's run far ahead) are moved into the new partition in the same transaction. A partition not
+ * made within lockTimeoutMs (a long read of the default partition) is made at the next call; `made`
+ * leaves it out.
  */
-export async function ensureDayPartitions(db: Pool, table: PartitionedTable, fromMs: number, toMs: number): Promise<string[]> {
+export async function ensureDayPartitions(db: Pool, table: PartitionedTable, fromMs: number, toMs: number, lockTimeoutMs = 2_000): Promise<string[]> {
   const existing = new Set((await listPartitions(db, table)).map((p) => p.name));
   const made: string[] = [];
   for (let day = dayStart(fromMs); day < toMs; day += DAY_MS) {
     const name = dayPartitionName(table, day);
     if (existing.has(name)) continue;
-    const range = `FOR VALUES FROM ('${idBound(day)}') TO ('${idBound(day + DAY_MS)}')`;
-    try {
-      await db.query(`CREATE TABLE ${name} PARTITION OF ${table} ${range}`);
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === DUPLICATE_TABLE) continue;
-      if (code !== CHECK_VIOLATION) throw err;
-      await inTransaction(db, async (client) => {
-        await client.query(`LOCK TABLE ${table}_default IN EXCLUSIVE MODE`);
-        await client.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING ALL)`);
-        const columns = await insertableColumns(client, table);
-        await client.query(
-          `WITH moved AS (DELETE FROM ${table}_default WHERE id >= $1 AND id < $2 RETURNING *)
-           INSERT INTO ${name} (${columns}) SELECT ${columns} FROM moved`,
-          [idBound(day), idBound(day + DAY_MS)],
-        );
-        await client.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} ${range}`);
-      });
-    }
-    made.push(name);
+    const [from, to] = [idBound(day), idBound(day + DAY_MS)];
+    const result = await withLockTimeout(db, lockTimeoutMs, async (client) => {
+      await client.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING ALL)`);
+      const columns = await insertableColumns(client, table);
+      await client.query(
+        `WITH moved AS (DELETE FROM ${table}_default WHERE id >= $1 AND id < $2 RETURNING *)
+         INSERT INTO ${name} (${columns}) SELECT ${columns} FROM moved`,
+        [from, to],
+      );
+      await client.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      return true;
+    }).catch((err: { code?: string }) => {
+      // Another process made it first.
+      if (err.code === DUPLICATE_TABLE) return 'kept' as const;
+      throw err;
+    });
+    if (result === 'done') made.push(name);
   }
   return made;
 }
@@ -127,24 +126,32 @@ export type RemovalResult = 'done' | 'kept' | 'busy';
 const GAVE_WAY = new Set(['55P03', '40P01']);
 
 /**
- * underPartitionLock(db, partition, lockTimeoutMs, work): runs work in a transaction that first locks
- * the partition against writes (reads go on), so that what work rechecks cannot change before it commits.
- * 'busy' when a lock (this one, or the table's that detaching takes) was not had within the timeout, or
- * PostgreSQL ended a deadlock with a statement of the partition by cancelling this transaction (or that
- * statement: see retryOnDeadlock): the hot path waits no longer than that, and the caller tries again
- * at its next sweep.
+ * withLockTimeout(db, lockTimeoutMs, work): runs work in a transaction whose statements wait at most
+ * lockTimeoutMs for a lock. 'busy' when one was not had in time, or PostgreSQL ended a deadlock with a
+ * statement of the table by cancelling this transaction (or that statement: see retryOnDeadlock): the hot
+ * path waits no longer than that, and the caller tries again at its next sweep.
  */
-async function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: number, work: (client: PoolClient) => Promise<boolean>): Promise<RemovalResult> {
+async function withLockTimeout(db: Pool, lockTimeoutMs: number, work: (client: PoolClient) => Promise<boolean>): Promise<RemovalResult> {
   try {
     return await inTransaction(db, async (client) => {
       await client.query(`SELECT set_config('lock_timeout', $1, true)`, [String(lockTimeoutMs)]);
-      await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
       return (await work(client)) ? 'done' : 'kept';
     });
   } catch (err) {
     if (GAVE_WAY.has((err as { code?: string }).code ?? '')) return 'busy';
     throw err;
   }
+}
+
+/**
+ * underPartitionLock(db, partition, lockTimeoutMs, work): withLockTimeout, the partition first locked
+ * against writes (reads go on), so that what work rechecks cannot change before it commits.
+ */
+function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: number, work: (client: PoolClient) => Promise<boolean>): Promise<RemovalResult> {
+  return withLockTimeout(db, lockTimeoutMs, async (client) => {
+    await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
+    return work(client);
+  });
 }
 
 /**
