@@ -5,6 +5,8 @@ import { DAY_MS, dayPartitionName, dropPartition, ensureDayPartitions } from './
 import { expiryFacts } from './expired-rows.js';
 import { markReplayed } from './timers/writes.js';
 import { newTimerId } from '../messages/timer-id.js';
+import { FIND_TIMER_SQL } from './timers/reads.js';
+import { planReads } from '../../test/helpers/query-plan.js';
 
 let dbs: TestDatabases;
 
@@ -83,4 +85,24 @@ test('a day partition not made within the lock timeout (a long read of the defau
     reader.release();
   }
   expect(await ensureDayPartitions(dbs.main, 'timers', day, day + 1, 200)).toEqual([dayPartitionName('timers', day)]);
+});
+
+test("a timer is read by one primary-key probe of its own day's partition, among forty days of them", async () => {
+  const now = Date.now();
+  await ensureDayPartitions(dbs.main, 'timers', now - 40 * DAY_MS, now);
+  const days = Array.from({ length: 40 }, (_, i) => now - i * DAY_MS);
+  const ids = days.map((ms) => {
+    const hex = ms.toString(16).padStart(12, '0');
+    return `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-000000000001`;
+  });
+  // Each day holds 2,000 timers: the one looked for and others issued in the same millisecond.
+  await dbs.main.query(
+    `INSERT INTO timers (id, url, fire_at, created_at)
+     SELECT overlay(t.id::text placing lpad(to_hex(n), 12, '0') from 25)::uuid, 'http://127.0.0.1:9/hook', now(), now()
+       FROM unnest($1::uuid[]) AS t(id), generate_series(1, 2000) AS n`,
+    [ids],
+  );
+  await dbs.main.query('ANALYZE timers');
+  const reads = await planReads(dbs.main, FIND_TIMER_SQL, [ids[17]], { byPartition: true });
+  expect(reads).toEqual({ seqScans: [], indexes: [`${dayPartitionName('timers', days[17]!)}_pkey`] });
 });

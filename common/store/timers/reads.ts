@@ -5,9 +5,11 @@ import { COUNT_TIMEOUT_MS, countStatesWithin } from '../count-within.js';
 import { TIMER_COLUMNS, TIMER_STATES, type TIMER_KINDS, type TimerRow } from './rows.js';
 import { scopeParams, type OwnerScope } from '../owner-scope.js';
 
-/** findTimer(main, id): the timer's row, or null. */
+export const FIND_TIMER_SQL = `SELECT ${TIMER_COLUMNS} FROM timers WHERE id = $1`;
+
+/** findTimer(main, id): the timer's row, or null: one primary-key probe of the day partition its id was issued on. */
 export async function findTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM timers WHERE id = $1`, [id]);
+  const result = await main.query<TimerRow>(FIND_TIMER_SQL, [id]);
   return result.rows[0] ?? null;
 }
 
