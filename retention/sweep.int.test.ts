@@ -184,3 +184,10 @@ test('with an archive directory, what is removed is written there first: a dropp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a partition detached by a sweep stopped before it dropped it is dropped by the next sweep', async () => {
+  await dbs.main.query('CREATE TABLE timers_p20201101_removed (LIKE timers)');
+  const report = await sweepOnce(dbs.main, options(), null);
+  expect(report.dropped).toContain('timers_p20201101_removed');
+  expect((await dbs.main.query(`SELECT to_regclass('timers_p20201101_removed') AS t`)).rows).toEqual([{ t: null }]);
+});

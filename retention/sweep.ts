@@ -9,7 +9,18 @@
 // The default partition (ids outside every day) has its expired rows deleted in batches. Access-log
 // records have no state: a day partition goes once its whole day is older than their retention.
 import { inTransaction, type Pool, type PoolClient, type Queryable } from '../common/db/pool.js';
-import { compactPartition, DAY_MS, dropPartition, ensureDayPartitions, listPartitions, type PartitionedTable, type PartitionInfo, type RemovalResult } from '../common/store/partitions.js';
+import {
+  compactPartition,
+  DAY_MS,
+  dropPartition,
+  dropRemoved,
+  PARTITIONED_TABLES,
+  ensureDayPartitions,
+  listPartitions,
+  type PartitionedTable,
+  type PartitionInfo,
+  type RemovalResult,
+} from '../common/store/partitions.js';
 import { countKept, deleteExpired, expiryFacts, KEPT_WHERE } from '../common/store/expired-rows.js';
 import { deleteOldLogRecords } from '../common/store/log-records.js';
 import { noteRemoved } from '../common/store/retention-removals.js';
@@ -59,6 +70,8 @@ export async function sweepOnce(db: Pool, options: SweepOptions, archiver: Archi
     report.made.push(...(await ensureDayPartitions(db, table, options.now, options.now + (options.aheadDays + 1) * DAY_MS, options.lockTimeoutMs)));
   }
   if (!options.remove) return report;
+  // Partitions detached by a sweep stopped before it dropped them.
+  for (const table of PARTITIONED_TABLES) report.dropped.push(...(await dropRemoved(db, table)));
   for (const table of ['timers', 'tasks'] as const) await sweepExpiring(db, table, options, archiver, report);
   await sweepLogRecords(db, options, archiver, report);
   return report;

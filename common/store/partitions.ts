@@ -159,19 +159,39 @@ function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: number, 
  * `removable` (run under the lock) still says so.
  */
 export async function dropPartition(db: Pool, table: PartitionedTable, partition: string, removable: (client: PoolClient) => Promise<boolean>, lockTimeoutMs: number): Promise<RemovalResult> {
-  return underPartitionLock(db, partition, lockTimeoutMs, async (client) => {
+  const result = await underPartitionLock(db, partition, lockTimeoutMs, async (client) => {
     if (!(await removable(client))) return false;
     await client.query(`ALTER TABLE ${table} DETACH PARTITION ${partition}`);
-    await client.query(`DROP TABLE ${partition}`);
+    await client.query(`ALTER TABLE ${partition} RENAME TO ${partition}${REMOVED}`);
     return true;
   });
+  if (result === 'done') await db.query(`DROP TABLE ${partition}${REMOVED}`);
+  return result;
+}
+
+// A partition detached is renamed so, and dropped once the detach has committed: the drop (its files
+// deleted, hundreds of megabytes for a busy day) then holds no lock of the table. One left by a stop in
+// between is dropped by the next sweep (dropRemoved).
+const REMOVED = '_removed';
+
+/** dropRemoved(db, table): drops the table's partitions detached but not yet dropped; their names. */
+export async function dropRemoved(db: Pool, table: PartitionedTable): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT relname AS name FROM pg_class
+      WHERE relkind = 'r' AND NOT relispartition AND relnamespace = current_schema()::regnamespace
+        AND starts_with(relname, $1) AND right(relname, length($2)) = $2`,
+    [`${table}_`, REMOVED],
+  );
+  for (const { name } of rows) await db.query(`DROP TABLE IF EXISTS ${name}`);
+  return rows.map((row) => row.name);
 }
 
 /**
  * compactPartition(db, table, partition, keptWhere, lockTimeoutMs): rewrites the partition with only
  * the rows matching `keptWhere` (SQL over its columns): a copy of those rows takes its place (detach,
- * attach) and the old one is dropped, which gives its whole size back. The copy carries its range as
- * a check, so attaching it reads nothing.
+ * attach) and the old one is dropped after, which gives its whole size back. The copy carries its
+ * range as a check, so attaching it reads nothing; the rows are copied before the table is locked, so the
+ * table is held only for the detach and the attach.
  */
 export async function compactPartition(db: Pool, table: PartitionedTable, partition: PartitionInfo, keptWhere: string, lockTimeoutMs: number): Promise<RemovalResult> {
   const name = partition.name;
@@ -179,18 +199,19 @@ export async function compactPartition(db: Pool, table: PartitionedTable, partit
   const lower = partition.from === null ? 'MINVALUE' : `'${idBound(partition.from)}'`;
   const range = `FOR VALUES FROM (${lower}) TO ('${idBound(partition.to!)}')`;
   const check = partition.from === null ? `id < '${idBound(partition.to!)}'` : `id >= '${idBound(partition.from)}' AND id < '${idBound(partition.to!)}'`;
-  return underPartitionLock(db, name, lockTimeoutMs, async (client) => {
+  const result = await underPartitionLock(db, name, lockTimeoutMs, async (client) => {
     await client.query(`CREATE TABLE ${copy} (LIKE ${table} INCLUDING ALL)`);
     await client.query(`ALTER TABLE ${copy} ADD CONSTRAINT ${copy}_range CHECK (${check})`);
     const columns = await insertableColumns(client, table);
     await client.query(`INSERT INTO ${copy} (${columns}) SELECT ${columns} FROM ${name} WHERE ${keptWhere}`);
     await client.query(`ALTER TABLE ${table} DETACH PARTITION ${name}`);
-    await client.query(`DROP TABLE ${name}`);
+    await client.query(`ALTER TABLE ${name} RENAME TO ${name}${REMOVED}`);
     await client.query(`ALTER TABLE ${copy} RENAME TO ${name}`);
     await client.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} ${range}`);
-    await client.query(`ALTER TABLE ${name} DROP CONSTRAINT ${copy}_range`);
     return true;
   });
+  if (result === 'done') await db.query(`DROP TABLE ${name}${REMOVED}`);
+  return result;
 }
 
 // SQLSTATE deadlock_detected.
