@@ -1,5 +1,5 @@
 # One image per process type of the timer service. docker-compose.yml builds it once per service with
-# the build argument SERVICE (webserver | consumer | timer | trigger | worker | random-user | migrate | simulator | exporter).
+# the build argument SERVICE (webserver | consumer | timer | trigger | worker | retention | random-user | migrate | simulator | exporter).
 #   docker build --build-arg SERVICE=webserver -t timer-webserver .
 
 # ---- build: compile the TypeScript sources to dist/ ----
@@ -17,6 +17,7 @@ COPY consumer ./consumer
 COPY timer ./timer
 COPY trigger ./trigger
 COPY worker ./worker
+COPY retention ./retention
 COPY random-user ./random-user
 COPY simulator ./simulator
 COPY exporter ./exporter
@@ -48,4 +49,4 @@ RUN mkdir -p /data && chown node:node /data
 
 USER node
 # exec: node replaces the shell, so SIGTERM from `docker stop` reaches it and it drains gracefully.
-CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger|worker|random-user|simulator|exporter) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|worker|random-user|simulator|exporter|migrate)\" >&2; exit 64 ;; esac"]
+CMD ["/bin/sh", "-c", "case \"$SERVICE\" in webserver|consumer|timer|trigger|worker|retention|random-user|simulator|exporter) exec node dist/$SERVICE/main.js ;; migrate) exec node dist/launcher/migrate.js ;; *) echo \"unknown SERVICE '$SERVICE' (webserver|consumer|timer|trigger|worker|retention|random-user|simulator|exporter|migrate)\" >&2; exit 64 ;; esac"]

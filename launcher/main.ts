@@ -10,6 +10,7 @@ const HELP = `usage: npm run stack -- [options]
   --timers N       timer poller replicas (default 2)
   --triggers N     trigger replicas (default 2)
   --workers N      task worker replicas (default 2)
+  --retention N    retention processes (default 1; they take turns)
   --random-users N random-user service replicas (default 1)
   --random-user-port N  nginx port of the random-user service (default 8001, its usual port)
   --shards N       timer-db shards (default 2)
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     timers: { type: 'string', default: '2' },
     triggers: { type: 'string', default: '2' },
     workers: { type: 'string', default: '2' },
+    retention: { type: 'string', default: '1' },
     'random-users': { type: 'string', default: '1' },
     'random-user-port': { type: 'string', default: '8001' },
     shards: { type: 'string', default: '2' },
@@ -59,12 +61,13 @@ async function main(): Promise<void> {
     timer: count('timers', values.timers, 1),
     trigger: count('triggers', values.triggers, 1),
     worker: count('workers', values.workers, 0),
+    retention: count('retention', values.retention, 0),
     'random-user': count('random-users', values['random-users'], 0),
   };
   const port = count('port', values.port, 1);
   const passThrough = Object.fromEntries(
     Object.entries(process.env).filter(([key]) =>
-      /^(LOG_LEVEL|HTTP_|METRICS_HOST|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL)/.test(
+      /^(LOG_LEVEL|HTTP_|METRICS_HOST|POLLER_|CONSUMER_|TRIGGER_|WEBHOOK_|DB_POOL_MAX|BODY_LIMIT_BYTES|READ_YOUR_WRITES_WAIT_MS|PUBLISH_CONFIRM_TIMEOUT_MS|SHUTDOWN_TIMEOUT_MS|TASK_|SUM_MAX_NUMBERS|RANDOM_USER_API_URL|RANDOM_USER_TIMEOUT_MS|JWT_|DEFAULT_EXP_DELTA_MIN|AUTH_REQUIRED|ADMIN_EMAILS|SMTP_|REGISTRATION_MAIL_|DASHBOARD_OPEN|HEARTBEAT_INTERVAL_MS|RABBITMQ_MANAGEMENT_URL|RETENTION_)/.test(
         key,
       ),
     ),

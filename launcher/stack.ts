@@ -12,11 +12,11 @@ import { nginxConf, type ClientLimits } from './nginx-conf.js';
 import { LOOPBACK_CIDRS } from '../common/webhooks/callback-address.js';
 import { freePort } from './free-port.js';
 
-export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'random-user'] as const;
+export const PROCESS_KINDS = ['webserver', 'consumer', 'timer', 'trigger', 'worker', 'retention', 'random-user'] as const;
 export type ProcessKind = (typeof PROCESS_KINDS)[number];
 
 export interface StackOptions {
-  /** task workers and random-user services are optional (0 when left out) */
+  /** task workers, retention processes and random-user services are optional (0 when left out) */
   replicas: Record<'webserver' | 'consumer' | 'timer' | 'trigger', number> & Partial<Record<ProcessKind, number>>;
   shards: number;
   /** nginx port */
@@ -197,7 +197,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   try {
     // Flow order: whatever a process publishes finds its consumer already there.
-    for (const kind of ['random-user', 'worker', 'trigger', 'timer', 'consumer', 'webserver'] as const) await stack.startKind(kind);
+    for (const kind of ['random-user', 'retention', 'worker', 'trigger', 'timer', 'consumer', 'webserver'] as const) await stack.startKind(kind);
     await nginx.start();
     await waitForPort(options.port, 10_000);
   } catch (err) {

@@ -10,7 +10,8 @@ import { POSTGRES_URL, uniqueName } from '../test/helpers/databases.js';
 const urls = databaseUrls(POSTGRES_URL, uniqueName('mig'), 2);
 const config = { MAIN_DB_URL: urls.main, SHARD_DB_URLS: urls.shards };
 // 0001: timers; 0002: tasks and random_users; 0003: log_records; 0005: users; 0008: idempotency_keys;
-// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases; 0016: task_type_pauses.
+// 0009: process_heartbeats; 0013: login_throttles; 0014: schedules; 0015: flow_keys, flow_leases; 0016: task_type_pauses;
+// 0020: retention_removals (and the partitions of timers, tasks and log_records, which are not listed).
 const MAIN_TABLES = [
   'flow_keys',
   'flow_leases',
@@ -19,6 +20,7 @@ const MAIN_TABLES = [
   'login_throttles',
   'process_heartbeats',
   'random_users',
+  'retention_removals',
   'schedules',
   'task_type_pauses',
   'tasks',
@@ -30,11 +32,16 @@ afterAll(async () => {
   await Promise.all([urls.main, ...urls.shards].map((url) => dropDatabase(url)));
 });
 
+// The partitions of timers, tasks and log_records (0020) have their parent's columns: left out.
+const NOT_A_PARTITION = `NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = format('%I.%I', table_schema, table_name)::regclass)`;
+
 async function tables(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' ORDER BY 1`);
+    const result = await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' AND ${NOT_A_PARTITION}
+        ORDER BY 1`);
     return result.rows.map((r) => r.name);
   } finally {
     await client.end();
@@ -73,7 +80,8 @@ async function column(url: string, sql: string): Promise<string[]> {
   }
 }
 
-const ownerColumns = (url: string) => column(url, `SELECT table_name AS v FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' ORDER BY 1`);
+const ownerColumns = (url: string) =>
+  column(url, `SELECT table_name AS v FROM information_schema.columns WHERE column_name = 'owner_id' AND table_schema = 'public' AND ${NOT_A_PARTITION} ORDER BY 1`);
 
 const userColumns = (url: string) => column(url, `SELECT column_name AS v FROM information_schema.columns WHERE table_name = 'users' AND table_schema = 'public' ORDER BY 1`);
 
@@ -165,6 +173,55 @@ test('0016_task_type_pauses goes down alone (a held task becomes failed, with th
     expect(await tables(urls.main)).toEqual(MAIN_TABLES);
     await db.raw(`UPDATE tasks SET state = 'held' WHERE id = ?`, [id]);
     await db.raw(`DELETE FROM tasks WHERE id = ?`, [id]);
+  } finally {
+    await db.destroy();
+  }
+});
+
+// A UUIDv7 issued at `ms` (random bits after the instant).
+const v7At = (ms: number, n: number) => {
+  const hex = ms.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-7000-8000-${n.toString(16).padStart(12, '0')}`;
+};
+
+test('0020_lifecycle_partitions goes down alone and up again keeping every row, wherever its id falls', async () => {
+  const db = knex(knexConfig(urls.main, 'main'));
+  const now = Date.now();
+  // Issued today, 40 days ago, ahead of the partitions, and not UUIDv7 at all.
+  const ids = [v7At(now, 1), v7At(now - 40 * 86_400_000, 2), v7At(now + 400 * 86_400_000, 3), '00000000-0000-4000-8000-000000000020'];
+  const count = async (table: string) => Number((await db.raw(`SELECT count(*) AS n FROM ${table} WHERE id = ANY(?::uuid[])`, [ids])).rows[0].n);
+  try {
+    await db.migrate.down({ name: '0020_lifecycle_partitions' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES.filter((table) => table !== 'retention_removals'));
+    for (const [i, id] of ids.entries()) {
+      const state = i % 2 === 0 ? 'delivered' : 'scheduled';
+      await db.raw(`INSERT INTO timers (id, url, fire_at, created_at, state, delivered_at) VALUES (?, 'http://127.0.0.1:9/', now(), now(), ?, CASE WHEN ? = 'delivered' THEN now() END)`, [
+        id,
+        state,
+        state,
+      ]);
+      await db.raw(`INSERT INTO tasks (id, type, args, state, max_attempts, timeout_ms, run_at, created_at, finished_at) VALUES (?, 'noop', '{}', 'succeeded', 1, 1000, now(), now(), now())`, [id]);
+      await db.raw(`INSERT INTO log_records (id, created, ip, method, uri, status_code) VALUES (?, now(), '127.0.0.1', 'GET', '/', 200)`, [id]);
+    }
+    await db.migrate.up({ name: '0020_lifecycle_partitions' });
+    expect(await tables(urls.main)).toEqual(MAIN_TABLES);
+    for (const table of ['timers', 'tasks', 'log_records']) expect(await count(table)).toBe(ids.length);
+    // Finished rows expire a week after they ended (the default); a pending one never does.
+    const expiry = (await db.raw(`SELECT state, expires_at > now() + interval '6 days' AS later FROM timers WHERE id = ANY(?::uuid[]) ORDER BY id`, [ids])).rows;
+    expect(expiry).toEqual(
+      expect.arrayContaining([
+        { state: 'scheduled', later: null },
+        { state: 'delivered', later: true },
+      ]),
+    );
+    // An access-log record inserted after goes on from the largest seq.
+    const [{ seq }] = (await db.raw(`INSERT INTO log_records (id, created, ip, method, uri, status_code) VALUES (gen_random_uuid(), now(), '127.0.0.1', 'GET', '/', 200) RETURNING seq`)).rows;
+    expect(Number(seq)).toBeGreaterThan(ids.length);
+    await db.migrate.down({ name: '0020_lifecycle_partitions' });
+    for (const table of ['timers', 'tasks', 'log_records']) expect(await count(table)).toBe(ids.length);
+    await db.migrate.up({ name: '0020_lifecycle_partitions' });
+    for (const table of ['timers', 'tasks', 'log_records']) expect(await count(table)).toBe(ids.length);
+    for (const table of ['timers', 'tasks', 'log_records']) await db.raw(`DELETE FROM ${table}`);
   } finally {
     await db.destroy();
   }

@@ -174,7 +174,7 @@ export const configSchema = z
     RETENTION_FAILED_S: int(60, 31_622_400, 2_592_000).describe('seconds a failed timer or task (the dead-letter list) is kept after it failed (30 days)'),
     RETENTION_SUCCEEDED_S: int(60, 31_622_400, 604_800).describe('seconds a succeeded task and its result are kept after it finished (7 days)'),
     RETENTION_LOG_RECORDS_S: int(3_600, 31_622_400, 2_592_000).describe('seconds an access-log record is kept (30 days)'),
-    RETENTION_MIN_S: int(60, 31_622_400, 60).describe("the least retention_s a timer, task or schedule may ask for"),
+    RETENTION_MIN_S: int(60, 31_622_400, 60).describe('the least retention_s a timer, task or schedule may ask for'),
     RETENTION_MAX_S: int(60, 31_622_400, 31_622_400).describe('the most retention_s a timer, task or schedule may ask for (366 days)'),
     RETENTION_SWEEP_INTERVAL_MS: int(0, 86_400_000, 60_000).describe('how often the retention process makes partitions ahead and removes what expired; 0: it removes nothing'),
     RETENTION_PARTITIONS_AHEAD_DAYS: int(1, 60, 3).describe('day partitions made ahead of today'),

@@ -15,12 +15,7 @@ export const RETENTION_DEFAULTS_S: RetentionDefaults = { delivered: 604_800, can
 const OUTCOMES = Object.keys(RETENTION_DEFAULTS_S) as RetentionOutcome[];
 const settingOf = (outcome: RetentionOutcome) => `timer_service.retention_${outcome}_s`;
 
-export function retentionDefaultsOf(config: {
-  RETENTION_DELIVERED_S: number;
-  RETENTION_CANCELLED_S: number;
-  RETENTION_FAILED_S: number;
-  RETENTION_SUCCEEDED_S: number;
-}): RetentionDefaults {
+export function retentionDefaultsOf(config: { RETENTION_DELIVERED_S: number; RETENTION_CANCELLED_S: number; RETENTION_FAILED_S: number; RETENTION_SUCCEEDED_S: number }): RetentionDefaults {
   return {
     delivered: config.RETENTION_DELIVERED_S,
     cancelled: config.RETENTION_CANCELLED_S,

@@ -66,3 +66,17 @@ export async function insertLogRecords(db: Pick<Pool, 'query'>, logs: IncomingLo
     [logs.map((l) => l.id), logs.map((l) => l.created), logs.map((l) => l.ip), logs.map((l) => l.method), logs.map((l) => l.uri), logs.map((l) => l.status_code)],
   );
 }
+
+/**
+ * deleteOldLogRecords(db, partition, beforeMs, limit, asLines): deletes up to `limit` records of the
+ * partition (the history or the default one) created before beforeMs; returns them as JSON lines when asLines.
+ */
+export async function deleteOldLogRecords(db: Queryable, partition: string, beforeMs: number, limit: number, asLines: boolean): Promise<string[]> {
+  if (!/^log_records_[a-z0-9_]+$/.test(partition)) throw new Error(`not a log_records partition: ${partition}`);
+  const { rows } = await db.query<{ line: string }>(
+    `DELETE FROM ${partition} AS t WHERE ctid = ANY (ARRAY (SELECT ctid FROM ${partition} WHERE created < to_timestamp($1 / 1000.0) LIMIT $2))
+     RETURNING ${asLines ? 'to_jsonb(t)::text' : `''`} AS line`,
+    [beforeMs, limit],
+  );
+  return rows.map((row) => row.line);
+}

@@ -148,13 +148,7 @@ async function underPartitionLock(db: Pool, partition: string, lockTimeoutMs: nu
  * dropPartition(db, table, partition, removable, lockTimeoutMs): detaches and drops the partition if
  * `removable` (run under the lock) still says so.
  */
-export async function dropPartition(
-  db: Pool,
-  table: PartitionedTable,
-  partition: string,
-  removable: (client: PoolClient) => Promise<boolean>,
-  lockTimeoutMs: number,
-): Promise<RemovalResult> {
+export async function dropPartition(db: Pool, table: PartitionedTable, partition: string, removable: (client: PoolClient) => Promise<boolean>, lockTimeoutMs: number): Promise<RemovalResult> {
   return underPartitionLock(db, partition, lockTimeoutMs, async (client) => {
     if (!(await removable(client))) return false;
     await client.query(`ALTER TABLE ${table} DETACH PARTITION ${partition}`);

@@ -112,7 +112,10 @@ export type CancelResult = { kind: 'cancelled'; task: TaskRow } | { kind: 'too_l
 
 /** Cancels a task that has not started (queued, or held for its paused type); a running or finished one is left as it is. */
 export async function cancelTask(db: Pool, id: string): Promise<CancelResult> {
-  const updated = await db.query<TaskRow>(`UPDATE tasks SET state = 'cancelled', finished_at = now(), expires_at = ${expiresAtSql(`'cancelled'`, 'now()', 'retention_s')} WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`, [id]);
+  const updated = await db.query<TaskRow>(
+    `UPDATE tasks SET state = 'cancelled', finished_at = now(), expires_at = ${expiresAtSql(`'cancelled'`, 'now()', 'retention_s')} WHERE id = $1 AND state IN ('queued', 'held') RETURNING ${COLUMNS}`,
+    [id],
+  );
   if (updated.rows[0]) return { kind: 'cancelled', task: updated.rows[0] };
   const task = await findTask(db, id);
   return task ? { kind: 'too_late', task } : { kind: 'not_found' };
@@ -156,7 +159,8 @@ export type StartResult =
 // Starts and finishes find their tasks through the primary key. Their state guards are written
 // `state || ''` so that the planner cannot take the state index instead: with few tasks queued or running
 // in its statistics (stale while a batch of submissions waits), it would read every task in that
-// state for each batch.
+// state for each batch. A finish joined to its outcomes also names the ids as a list (t.id = ANY), so that the
+// planner reads only the day partitions they were issued on.
 export const START_TASKS_SQL = `UPDATE tasks
         SET attempts = attempts + 1,
             state = CASE WHEN attempts + 1 > max_attempts THEN 'failed' ELSE 'running' END,
@@ -194,7 +198,7 @@ export type Finish = { id: string; attempt: number } & ({ state: 'succeeded'; re
 export const FINISH_TASKS_SQL = `UPDATE tasks AS t SET state = o.state, result = o.result::jsonb, error = o.error, finished_at = now(),
             expires_at = ${expiresAtSql('o.state', 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS o(id, attempt, state, result, error)
-      WHERE t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'
+      WHERE t.id = ANY($1::uuid[]) AND t.id = o.id AND t.attempts = o.attempt AND t.state || '' = 'running'
   RETURNING ${COLUMNS.split(', ')
     .map((column) => `t.${column}`)
     .join(', ')}`;
@@ -230,7 +234,7 @@ export const FINISH_UNCLAIMED_SQL = `UPDATE tasks AS t
         SET attempts = 1, state = o.state, result = o.result::jsonb, error = o.error,
             started_at = now(), finished_at = now(), worker = $5, expires_at = ${expiresAtSql('o.state', 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, state, result, error)
-      WHERE t.id = o.id AND t.attempts = 0 AND t.state || '' = 'queued'
+      WHERE t.id = ANY($1::uuid[]) AND t.id = o.id AND t.attempts = 0 AND t.state || '' = 'queued'
   RETURNING ${COLUMNS.split(', ')
     .map((column) => `t.${column}`)
     .join(', ')}`;

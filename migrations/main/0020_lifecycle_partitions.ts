@@ -2,7 +2,8 @@
 // issue (ids are UUIDv7, whose first 48 bits are the instant they were issued), so that what has expired
 // is removed a whole partition at a time (DETACH and DROP) instead of row by row. Partitions:
 //   <table>_pYYYYMMDD  the ids issued on that day (the retention process makes them days ahead);
-//   <table>_history    every id issued before the day this migration ran (the rows it found);
+//   <table>_history    every id issued before the day this migration ran (the rows it found; a table
+//                      found empty: before 2020);
 //   <table>_default    ids outside every range (ids that are not UUIDv7, or issued on a day whose
 //                      partition is gone or not made yet).
 // Timers and tasks gain retention_s (their own ask) and expires_at (null while pending; when finished,
@@ -15,6 +16,7 @@ import type { Knex } from 'knex';
 
 const DAY_MS = 86_400_000;
 const DAYS_AHEAD = 3;
+const EMPTY_HISTORY_TO = Date.UTC(2020, 0, 1);
 const TABLES = ['timers', 'tasks', 'log_records'] as const;
 type Table = (typeof TABLES)[number];
 
@@ -81,7 +83,11 @@ async function partition(knex: Knex, table: Table, today: number): Promise<void>
   const columns = await columnsOf(knex, table);
   const parted = `${table}_parted`;
   await knex.raw(`CREATE TABLE ${parted} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED) PARTITION BY RANGE (id)`);
-  await knex.raw(`CREATE TABLE ${table}_history PARTITION OF ${parted} FOR VALUES FROM (MINVALUE) TO ('${idBound(today)}')`);
+  // The rows found here go to the history partition; a table still empty gets one that ends in 2020
+  // (ids of any later day then find a day partition once it is made).
+  const { rows: found } = await knex.raw<{ rows: unknown[] }>(`SELECT 1 FROM ${table} LIMIT 1`);
+  const historyTo = found.length > 0 ? today : EMPTY_HISTORY_TO;
+  await knex.raw(`CREATE TABLE ${table}_history PARTITION OF ${parted} FOR VALUES FROM (MINVALUE) TO ('${idBound(historyTo)}')`);
   for (let day = today; day <= today + DAYS_AHEAD * DAY_MS; day += DAY_MS) {
     await knex.raw(`CREATE TABLE ${table}_p${dayName(day)} PARTITION OF ${parted} FOR VALUES FROM ('${idBound(day)}') TO ('${idBound(day + DAY_MS)}')`);
   }
@@ -134,6 +140,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP TABLE retention_removals');
-  await knex.raw('ALTER TABLE schedules DROP COLUMN retention_s');
+  // IF EXISTS: schedules may have been made again since (0014 down and up alone).
+  await knex.raw('ALTER TABLE schedules DROP COLUMN IF EXISTS retention_s');
   for (const table of TABLES) await unpartition(knex, table);
 }

@@ -1,5 +1,6 @@
 // How PostgreSQL wrote the updates of a statement: how many rows it updated in a table, and how many of
-// those were HOT (a new row version beside the old one on its page, no index written).
+// those were HOT (a new row version beside the old one on its page, no index written). A partitioned
+// table's are its partitions'.
 import type { Pool } from '../../common/db/pool.js';
 
 /**
@@ -11,8 +12,13 @@ export async function updatesOf(pool: Pool, table: string, work: (client: Pool) 
   try {
     await client.query('BEGIN');
     await work(client as unknown as Pool);
-    const stats = await client.query<{ updated: number; hot: number }>('SELECT n_tup_upd::int AS updated, n_tup_hot_upd::int AS hot FROM pg_stat_xact_user_tables WHERE relname = $1', [table]);
-    return stats.rows[0] ?? { updated: 0, hot: 0 };
+    const stats = await client.query<{ updated: number; hot: number }>(
+      `SELECT coalesce(sum(n_tup_upd), 0)::int AS updated, coalesce(sum(n_tup_hot_upd), 0)::int AS hot
+         FROM pg_stat_xact_user_tables
+        WHERE relid = $1::regclass OR relid IN (SELECT relid FROM pg_partition_tree($1::regclass))`,
+      [table],
+    );
+    return stats.rows[0]!;
   } finally {
     await client.query('ROLLBACK');
     client.release();

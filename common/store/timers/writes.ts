@@ -269,7 +269,10 @@ const PENDING = `state IN ('scheduled', 'retrying', 'held')`;
 
 /** cancelTimer(main, id): a pending timer becomes 'cancelled' for good; its new row, or null when it was not pending (or not there). */
 export async function cancelTimer(main: Pool, id: string): Promise<TimerRow | null> {
-  const result = await main.query<TimerRow>(`UPDATE timers SET state = 'cancelled', next_attempt_at = NULL, held_on = NULL, expires_at = ${CANCELLED_NOW} WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`, [id]);
+  const result = await main.query<TimerRow>(
+    `UPDATE timers SET state = 'cancelled', next_attempt_at = NULL, held_on = NULL, expires_at = ${CANCELLED_NOW} WHERE id = $1 AND ${PENDING} RETURNING ${TIMER_COLUMNS}`,
+    [id],
+  );
   return result.rows[0] ?? null;
 }
 
@@ -323,7 +326,7 @@ export async function skipRuns(main: Queryable, runs: SkippedRun[]): Promise<voi
     `UPDATE timers AS t SET state = 'skipped', claim_expires_at = NULL, attempts = t.attempts - 1, last_error = r.reason,
             expires_at = ${expiresAtSql(`'skipped'`, 'now()', 't.retention_s')}
        FROM unnest($1::uuid[], $2::int[], $3::text[]) AS r(id, attempt, reason)
-      WHERE t.id = r.id AND t.state = 'firing' AND t.attempts = r.attempt`,
+      WHERE t.id = ANY($1::uuid[]) AND t.id = r.id AND t.state = 'firing' AND t.attempts = r.attempt`,
     [runs.map((r) => r.id), runs.map((r) => r.attempt), runs.map((r) => r.reason)],
   );
 }
@@ -356,7 +359,7 @@ export async function holdTimers(main: Queryable, timers: HeldTimer[]): Promise<
     `WITH held AS (
        UPDATE timers AS t SET state = 'held', held_on = h.held_on, claim_expires_at = NULL, attempts = t.attempts - 1, last_error = coalesce(h.reason, t.last_error)
          FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::text[]) AS h(id, attempt, held_on, reason)
-        WHERE t.id = h.id AND t.state = 'firing' AND t.attempts = h.attempt
+        WHERE t.id = ANY($1::uuid[]) AND t.id = h.id AND t.state = 'firing' AND t.attempts = h.attempt
         RETURNING t.held_on)
      SELECT held_on, count(*)::int AS n FROM held GROUP BY held_on`,
     [timers.map((t) => t.id), timers.map((t) => t.attempt), timers.map((t) => t.heldOn), timers.map((t) => t.reason)],
