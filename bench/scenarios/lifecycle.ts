@@ -1,8 +1,8 @@
 // Scenario "lifecycle": retention's removal of finished timers while timers fire. N finished timers
 // (10,000,000; quick 1,000,000; --lifecycle) issued 20 to 10 days ago and long expired are stored
-// straight away with SQL; then the steady scenario runs twice: first with the removal off
-// (lifecycle-baseline), then with it on (lifecycle-removal), started just before the first timer falls
-// due so that the seeded timers are removed while the run's timers fire. Figures: lateness p99 of both
+// straight away with SQL; then the steady scenario runs twice, the retention process started as its first
+// timer falls due: first with its removal off (lifecycle-baseline), then on, sweeping every second
+// (lifecycle-removal), so that the seeded timers are removed while the run's timers fire. Figures: lateness p99 of both
 // runs and their ratio (target: within 10 %), how long the removal took (the seeded parts watched from
 // the sweeping's start until none is left), and the tables' bytes on disk before seeding, with the
 // seeded timers, after removal, and of the parts that hold only what is retained (target: after removal
@@ -15,8 +15,6 @@ import { sleep, type ScenarioContext } from './context.js';
 
 /** the removal's sweep interval in the run with removal */
 const SWEEP_MS = 1_000;
-/** the sweeping starts this long before the first timer falls due (its process starts meanwhile) */
-const SWEEP_LEAD_MS = 1_000;
 /** how often the seeded parts are counted while the removal runs */
 const WATCH_MS = 250;
 /** how long after the last timer due the removal may still finish */
@@ -24,11 +22,20 @@ const WATCH_GRACE_MS = 120_000;
 
 const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
 
-/** Starts the removal just before `span` falls due, then counts the seeded parts until none is left. */
+/**
+ * Starts the retention process as the first timer of `span` falls due: in both runs, so that both pay
+ * for its start and the runs differ by the removal alone (its first sweep follows at once).
+ */
+async function startRetention(lifecycle: LifecycleSystem, span: FiringSpan, intervalMs: number): Promise<number> {
+  await sleep(span.firstDueAt - Date.now());
+  const from = Date.now();
+  await lifecycle.sweep(intervalMs);
+  return from;
+}
+
+/** Starts the removal as `span` falls due, then counts the seeded parts until none is left. */
 async function removeWhileFiring(lifecycle: LifecycleSystem, span: FiringSpan, parts: number): Promise<RemovalTimes> {
-  await sleep(span.firstDueAt - SWEEP_LEAD_MS - Date.now());
-  const sweepingFrom = Date.now();
-  await lifecycle.sweep(SWEEP_MS);
+  const sweepingFrom = await startRetention(lifecycle, span, SWEEP_MS);
   const times: RemovalTimes = { sweepingFrom, firstGoneAt: null, allGoneAt: null };
   const deadline = span.lastDueAt + WATCH_GRACE_MS;
   while (Date.now() < deadline) {
@@ -52,7 +59,6 @@ export async function runLifecycle(ctx: ScenarioContext): Promise<BenchResult[]>
     return [];
   }
   try {
-    await lifecycle.sweep(0);
     const empty = await lifecycle.snapshot();
     const { fromMs, toMs } = seededSpan(Date.now());
     ctx.say(`lifecycle: inserting ${opts.lifecycleCount} finished timers issued ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()} with SQL ...`);
@@ -61,12 +67,17 @@ export async function runLifecycle(ctx: ScenarioContext): Promise<BenchResult[]>
     const seeded = await lifecycle.snapshot();
     ctx.say(`lifecycle: inserted in ${Math.round((Date.now() - started) / 1000)} s; ${mb(empty.bytes)} before, ${mb(seeded.bytes)} with them, in ${seeded.seededParts} parts`);
 
-    const baseline = await runSteady(ctx, 'lifecycle-baseline');
+    const baseline = await runSteady(ctx, 'lifecycle-baseline', async (span) => {
+      await startRetention(lifecycle, span, 0);
+    });
+    await lifecycle.close();
     const during: { span?: FiringSpan; removal?: RemovalTimes } = {};
     const withRemoval = await runSteady(ctx, 'lifecycle-removal', async (span) => {
       during.span = span;
       during.removal = await removeWhileFiring(lifecycle, span, seeded.seededParts);
     });
+    // Sizes read once the removal has stopped (a sweep every second would make and drop partitions meanwhile).
+    await lifecycle.close();
     const after = await lifecycle.snapshot();
     const left = after.seededParts === 0 ? await lifecycle.seededLeft() : null;
     const figures = lifecycleFigures({

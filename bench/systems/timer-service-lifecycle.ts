@@ -41,6 +41,20 @@ function dayParts(fromMs: number, toMs: number): string[] {
   return names;
 }
 
+// SQLSTATE deadlock_detected: the retention process made or dropped a partition while the sizes were read.
+const DEADLOCK = '40P01';
+
+/** Runs `read` again when PostgreSQL ended it as a deadlock's victim (the other side has gone on by then). */
+async function despiteDeadlocks<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if ((err as { code?: string }).code !== DEADLOCK || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** The lifecycle system, with the retention process's pid for the CPU accounting and the end of its pool. */
 export interface TimerServiceLifecycle extends LifecycleSystem {
   pids(): number[];
@@ -63,7 +77,7 @@ export function timerServiceLifecycle(mainUrl: string, env: Record<string, strin
     removal: 'the retention process (retention/main.ts): expired day partitions detached and dropped',
     async seed(count, fromMs, toMs) {
       seeded = { fromMs, toMs, parts: dayParts(fromMs, toMs) };
-      await ensureDayPartitions(db, 'timers', fromMs, toMs);
+      await despiteDeadlocks(() => ensureDayPartitions(db, 'timers', fromMs, toMs));
       const tag = randomBytes(4).toString('hex');
       const chunks: Array<[number, number]> = [];
       for (let first = 1; first <= count; first += CHUNK) chunks.push([first, Math.min(count, first + CHUNK - 1)]);
@@ -79,19 +93,22 @@ export function timerServiceLifecycle(mainUrl: string, env: Record<string, strin
       await Promise.all(Array.from({ length: PARALLEL }, next));
       // As old rows would be: vacuumed and analysed long since.
       for (const name of seeded.parts) await db.query(`VACUUM ANALYZE ${name}`);
-      await db.query('ANALYZE timers');
+      await despiteDeadlocks(() => db.query('ANALYZE timers'));
+      // Their pages written out now, not by a checkpoint during the first measured run.
+      await db.query('CHECKPOINT');
     },
-    async snapshot(): Promise<LifecycleSnapshot> {
-      let bytes = 0;
-      for (const table of PARTITIONED_TABLES) bytes += await tableBytes(db, table);
-      const { rows } = await db.query<{ bytes: string }>(
-        `SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint AS bytes
-           FROM unnest($1::text[]) AS p(name), pg_partition_tree(p.name::regclass) t
-          WHERE NOT (t.relid::regclass::text = ANY($2::text[]))`,
-        [PARTITIONED_TABLES, seeded.parts],
-      );
-      return { bytes, retainedBytes: Number(rows[0]!.bytes), seededParts: await partsLeft(seeded.parts) };
-    },
+    snapshot: () =>
+      despiteDeadlocks(async (): Promise<LifecycleSnapshot> => {
+        let bytes = 0;
+        for (const table of PARTITIONED_TABLES) bytes += await tableBytes(db, table);
+        const { rows } = await db.query<{ bytes: string }>(
+          `SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0)::bigint AS bytes
+             FROM unnest($1::text[]) AS p(name), pg_partition_tree(p.name::regclass) t
+            WHERE NOT (t.relid::regclass::text = ANY($2::text[]))`,
+          [PARTITIONED_TABLES, seeded.parts],
+        );
+        return { bytes, retainedBytes: Number(rows[0]!.bytes), seededParts: await partsLeft(seeded.parts) };
+      }),
     seededParts: () => partsLeft(seeded.parts),
     async seededLeft() {
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timers WHERE id >= $1 AND id < $2', [idBound(seeded.fromMs), idBound(seeded.toMs)]);
