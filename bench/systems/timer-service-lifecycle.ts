@@ -121,7 +121,8 @@ export function timerServiceLifecycle(mainUrl: string, env: Record<string, strin
         name: 'retention-bench',
         command: process.execPath,
         args: ['--import', 'tsx', join(ROOT, 'retention', 'main.ts')],
-        env: { ...process.env, ...env, METRICS_PORT: String(metricsPort), RETENTION_SWEEP_INTERVAL_MS: String(intervalMs) },
+        // At info it logs each sweep that made or removed something (what, and when), nothing otherwise.
+        env: { ...process.env, ...env, LOG_LEVEL: 'info', METRICS_PORT: String(metricsPort), RETENTION_SWEEP_INTERVAL_MS: String(intervalMs) },
         logFile: join(runDir, 'logs', 'retention-bench.log'),
         logsReady: true,
         autoRestart: false,
