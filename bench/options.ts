@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../common/process/cli-flags.js';
 
 export const SYSTEMS = ['timer-service', 'bullmq', 'pg-boss'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
-export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'flow', 'horizon'] as const;
+export const SCENARIOS = ['create', 'create-batch', 'steady', 'mixed', 'burst', 'read', 'logs', 'tasks', 'schedules', 'flow', 'lifecycle', 'horizon'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,8 @@ export interface BenchOptions {
   mixedSeconds: number;
   burstCount: number;
   horizonCount: number;
+  /** finished timers issued 10-20 days ago, seeded for the lifecycle scenario's retention to remove */
+  lifecycleCount: number;
   /** no-op tasks submitted in the tasks scenario */
   taskCount: number;
   /** synchronous round trips (submit and wait for the result) in the tasks scenario */
@@ -55,6 +57,7 @@ export const HELP = `usage: npm run bench -- [options]
   --port N                first port used (default 18080)
   --burst N               timers in the burst (default 50000, quick 10000)
   --horizon N             far-future timers seeded for horizon (default 10000000, quick 100000)
+  --lifecycle N           finished timers issued 10-20 days ago, seeded for lifecycle (default 10000000, quick 1000000)
   --steady-seconds N      length of the steady scenario (default 30, quick 10)
   --create-seconds N      length of the create scenario (default 20, quick 5)
   --mixed-rates LIST      creation rates of the mixed scenario, comma-separated (default 1000,2000)
@@ -108,6 +111,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       port: { type: 'string' },
       burst: { type: 'string' },
       horizon: { type: 'string' },
+      lifecycle: { type: 'string' },
       'steady-seconds': { type: 'string' },
       'create-seconds': { type: 'string' },
       'mixed-rates': { type: 'string' },
@@ -141,6 +145,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     mixedSeconds: int('mixed-seconds', values['mixed-seconds'], quick ? 5 : 10),
     burstCount: int('burst', values.burst, quick ? 10_000 : 50_000),
     horizonCount: int('horizon', values.horizon, quick ? 100_000 : 10_000_000),
+    lifecycleCount: int('lifecycle', values.lifecycle, quick ? 1_000_000 : 10_000_000),
     taskCount: int('tasks', values.tasks, quick ? 2_000 : 20_000),
     roundTrips: int('round-trips', values['round-trips'], quick ? 500 : 5_000),
     schedulesCount: int('schedules-count', values['schedules-count'], quick ? 2_000 : 10_000),

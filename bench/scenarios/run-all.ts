@@ -1,6 +1,7 @@
 // The scenarios of one system, in order: create (its ids feed read, its rate sizes the burst), a
 // warm-up of the firing path, steady with the cost measurement, mixed (creating while firing) at each rate, burst, batch create, read, access logs, tasks (no-op
-// throughput, sync round trip), recurring schedules, a key's limit on deliveries (flow), then horizon (which grows the backlog, so it comes last).
+// throughput, sync round trip), recurring schedules, a key's limit on deliveries (flow), retention's removal of old finished
+// timers while timers fire (lifecycle: its seeded timers are gone after it), then horizon (which grows the backlog, so it comes last).
 import type { BenchResult } from '../report/result.js';
 import type { ScenarioContext } from './context.js';
 import { runCreate } from './create.js';
@@ -15,6 +16,7 @@ import { warmUp } from './warmup.js';
 import { runTasks } from './tasks.js';
 import { runSchedules } from './schedules.js';
 import { runFlow } from './flow.js';
+import { runLifecycle } from './lifecycle.js';
 
 export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]> {
   const only = new Set(ctx.opts.only);
@@ -26,7 +28,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
   }
   // The flow scenario fires only on a system with a rate limit (pg-boss is skipped).
   const runsFlow = only.has('flow') && ctx.system.flow !== undefined;
-  if (only.has('steady') || only.has('mixed') || only.has('burst') || runsFlow || only.has('horizon')) await warmUp(ctx);
+  // The lifecycle scenario only where the system has a retention of its own (the timer service).
+  const runsLifecycle = only.has('lifecycle') && ctx.system.lifecycle !== undefined;
+  if (only.has('steady') || only.has('mixed') || only.has('burst') || runsFlow || runsLifecycle || only.has('horizon')) await warmUp(ctx);
   if (only.has('steady')) results.push(...(await runSteady(ctx)));
   if (only.has('mixed')) for (const rate of ctx.opts.mixedRates) results.push(await runMixed(ctx, rate));
   if (only.has('burst')) results.push(await runBurst(ctx));
@@ -47,6 +51,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<BenchResult[]>
     const figures = await runFlow(ctx);
     if (figures) results.push(figures);
   }
+  if (only.has('lifecycle')) results.push(...(await runLifecycle(ctx)));
   if (only.has('horizon') && !anchor) results.push(...(await runHorizon(ctx)));
   return results;
 }

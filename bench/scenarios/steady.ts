@@ -13,7 +13,17 @@ import { result, percentiles, type BenchResult } from '../report/result.js';
 import { deliveryCounts, lateness, latenessAfterFirstTenth, latenessTrend } from './lateness.js';
 import { sleep, type ScenarioContext } from './context.js';
 
-export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Promise<BenchResult[]> {
+/** The span in which a steady run's timers fall due (epoch ms of the first and the last fire_at). */
+export interface FiringSpan {
+  firstDueAt: number;
+  lastDueAt: number;
+}
+
+/**
+ * `whileFiring`, when given, starts once every timer is created and runs alongside the deliveries (the
+ * lifecycle scenario's removal); the run's figures wait for it.
+ */
+export async function runSteady(ctx: ScenarioContext, scenario = 'steady', whileFiring?: (span: FiringSpan) => Promise<void>): Promise<BenchResult[]> {
   const { api, receiver, opts, system } = ctx;
   const count = opts.steadyRate * opts.steadySeconds;
   const creationRate = Math.min(opts.steadyRate, ctx.createRate ?? opts.steadyRate);
@@ -39,10 +49,17 @@ export async function runSteady(ctx: ScenarioContext, scenario = 'steady'): Prom
   if (run.failed > 0) ctx.say(`  ${run.failed} creations failed; first error: ${run.firstError ?? 'non-201 answer'}`);
   const maxFireAt = created.reduce((max, t) => Math.max(max, t.fireAt), 0);
   const creationEnd = Date.now();
+  // Its failure is kept (not left unhandled while the deliveries are awaited) and thrown after them.
+  const alongside = whileFiring?.({ firstDueAt: created.reduce((min, t) => Math.min(min, t.fireAt), Infinity), lastDueAt: maxFireAt }).then(
+    () => null,
+    (err: unknown) => err,
+  );
   await receiver.waitFor(
     created.map((t) => t.id),
     maxFireAt + 120_000 + count * 5,
   );
+  const failure = await alongside;
+  if (failure) throw failure;
   await sleep(2_000);
   const { byProcess: cpuByProcess, total, benchProcess } = meter.perThousand(created.length);
   const late = lateness(created, receiver);

@@ -23,6 +23,8 @@ export interface SystemUnderTest {
   schedules?: ScheduleSystem;
   /** a limit on the deliveries of one key (the flow scenario) */
   flow?: FlowSystem;
+  /** finished timers stored long ago and their removal by retention (the lifecycle scenario) */
+  lifecycle?: LifecycleSystem;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,37 @@ export interface FlowSystem {
   /** creates `count` timers due at `dueAt` (epoch ms) posting to `url`, on the limited key or on the free one; resolves with their ids */
   create(count: number, dueAt: number, url: string, limited: boolean): Promise<string[]>;
   /** stops what open() started */
+  close(): Promise<void>;
+}
+
+/** Where finished timers stand: how many rows and bytes, and how far their removal got. */
+export interface LifecycleSnapshot {
+  /** total bytes on disk of the tables retention works on (tables, indexes, TOAST, every partition) */
+  bytes: number;
+  /** bytes of the parts that hold none of the seeded timers (what is retained) */
+  retainedBytes: number;
+  /** parts (partitions) holding seeded timers that are still there */
+  seededParts: number;
+}
+
+/**
+ * What the lifecycle scenario needs: finished timers issued days ago and expired, stored straight away,
+ * and the system's own removal of expired timers, switched off and on.
+ */
+export interface LifecycleSystem {
+  /** how finished timers are removed, for the report */
+  removal: string;
+  /** stores `count` finished timers issued evenly between `fromMs` and `toMs` (epoch ms), all expired */
+  seed(count: number, fromMs: number, toMs: number): Promise<void>;
+  /** bytes and parts now (seeded: the timers of the last seed()) */
+  snapshot(): Promise<LifecycleSnapshot>;
+  /** parts holding seeded timers that are still there (cheap: watched while timers fire) */
+  seededParts(): Promise<number>;
+  /** seeded timers still stored (a count, so only once few are left) */
+  seededLeft(): Promise<number>;
+  /** removes expired timers every `intervalMs` from now on (0: never); resolves once that runs */
+  sweep(intervalMs: number): Promise<void>;
+  /** leaves removal as the system had it before the scenario */
   close(): Promise<void>;
 }
 

@@ -15,6 +15,7 @@ import { AMQP_URL, POSTGRES_URL, type SystemUnderTest } from './system.js';
 import { timerServiceTasks } from './timer-service-tasks.js';
 import { timerServiceSchedules } from './timer-service-schedules.js';
 import { timerServiceFlow } from './timer-service-flow.js';
+import { timerServiceLifecycle, type TimerServiceLifecycle } from './timer-service-lifecycle.js';
 
 const RUNS_DIR = fileURLToPath(new URL('../.runs/', import.meta.url));
 
@@ -30,9 +31,11 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
   const dbs = databaseUrls(POSTGRES_URL, name, opts.shards);
   let stack: Stack | null = null;
   let tasks: ReturnType<typeof timerServiceTasks> | null = null;
+  let lifecycle: TimerServiceLifecycle | null = null;
 
   const cleanUp = async () => {
     await tasks?.close();
+    await lifecycle?.end();
     await stack?.stop();
     await deleteTopology(AMQP_URL, names);
     for (const url of [dbs.main, ...dbs.shards]) await dropDatabase(url);
@@ -61,6 +64,8 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
   }
   const running = stack;
   tasks = timerServiceTasks(running.url, dbs.main, opts.concurrency);
+  lifecycle = timerServiceLifecycle(dbs.main, running.env, running.options.runDir);
+  const retention = lifecycle;
 
   return {
     name: 'timer-service',
@@ -73,6 +78,9 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
     pidGroups() {
       const groups: Record<string, number[]> = {};
       for (const kind of PROCESS_KINDS) groups[kind] = running.of(kind).flatMap((p) => (p.pid ? [p.pid] : []));
+      // The lifecycle scenario's retention process, while it runs.
+      const retentionPids = retention.pids();
+      if (retentionPids.length > 0) groups.retention = [...(groups.retention ?? []), ...retentionPids];
       const nginx = running.of('nginx')[0]?.pid;
       groups.nginx = nginx ? withChildren(nginx) : [];
       groups.rabbitmq = rabbitmqPids();
@@ -107,6 +115,7 @@ export async function startTimerService(opts: BenchOptions): Promise<SystemUnder
     tasks,
     schedules: timerServiceSchedules(running.url, dbs.main, opts.concurrency),
     flow: timerServiceFlow(running.url, opts.replicas.trigger),
+    lifecycle,
     seedHorizon: (count) => seedHorizon(dbs.main, dbs.shards, count, (line) => console.log(line)),
     stop: cleanUp,
   };
